@@ -1,0 +1,39 @@
+"""Typed domain errors; `server/` maps each `code` to an HTTP status or a websocket error frame."""
+
+
+class DomainError(Exception):
+    """Base of every refusal the domain makes; `code` is stable and part of the wire protocol."""
+
+    code = "error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(DomainError):
+    code = "invalid_input"
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+
+
+class InvalidState(DomainError):
+    """A transition the current state does not allow (join a closed line, accept after timeout)."""
+
+    code = "invalid_state"
+
+
+class Conflict(DomainError):
+    code = "conflict"
+
+
+class LimitReached(DomainError):
+    """A quota: line length, lines per worker, questions per minute."""
+
+    code = "limit_reached"

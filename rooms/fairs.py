@@ -1,0 +1,173 @@
+"""Fairs, booths and job postings: what the lobby shows."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from redis.asyncio import Redis
+
+from rooms.errors import Conflict, NotFound
+from rooms.events import Event
+from rooms.models import Booth, BoothInput, Fair, FairInput, Job, JobInput
+from rooms.store import keys
+from rooms.store.records import Records, new_id
+from rooms.store.scripts import Scripts, Stale
+from rooms.validation import merge, parse
+
+
+def _public(model: Booth | Job | Fair) -> dict[str, Any]:
+    return model.model_dump(mode="json")
+
+
+class Fairs:
+    def __init__(self, redis: Redis, scripts: Scripts) -> None:
+        self.redis = redis
+        self.scripts = scripts
+        self.records = Records(redis, scripts)
+
+    # --- fairs -------------------------------------------------------------------------------
+
+    async def create_fair(self, data: Any) -> Fair:
+        fair = Fair(id=new_id(), created_at=time.time(), **dict(parse(FairInput, data)))
+        await self._put_fair(fair, "create", "")
+        return fair
+
+    async def update_fair(self, fair_id: str, patch: Any) -> Fair:
+        for _ in range(8):
+            raw: str | None = await self.redis.get(keys.fair(fair_id))  # type: ignore[assignment]
+            if raw is None:
+                raise NotFound("no such fair")
+            current = Fair.model_validate_json(raw)
+            fair = current.model_copy(update=dict(merge(FairInput, current, patch)))
+            try:
+                await self._put_fair(fair, "replace", raw)
+            except Stale:
+                continue
+            return fair
+        raise Conflict("the fair is being changed by someone else; try again")
+
+    async def _put_fair(self, fair: Fair, mode: str, expected: str) -> None:
+        event = Event("fair.updated", _public(fair))
+        await self.scripts.run(
+            "put_fair",
+            [keys.FAIRS, keys.fair(fair.id), keys.rev(fair.id)],
+            [
+                fair.id,
+                fair.model_dump_json(),
+                mode,
+                fair.created_at,
+                expected,
+                keys.events(fair.id),
+                event.encode(),
+            ],
+        )
+
+    async def get_fair(self, fair_id: str) -> Fair:
+        raw = await self.redis.get(keys.fair(fair_id))
+        if raw is None:
+            raise NotFound("no such fair")
+        return Fair.model_validate_json(raw)
+
+    async def list_fairs(self) -> list[Fair]:
+        ids: list[str] = await self.redis.zrange(keys.FAIRS, 0, -1)  # type: ignore[assignment]
+        if not ids:
+            return []
+        raws = await self.redis.mget([keys.fair(i) for i in ids])
+        return [Fair.model_validate_json(r) for r in raws if r is not None]
+
+    # --- booths ------------------------------------------------------------------------------
+
+    async def create_booth(self, fair_id: str, data: Any) -> Booth:
+        booth = Booth(
+            id=new_id(), fair_id=fair_id, created_at=time.time(), **dict(parse(BoothInput, data))
+        )
+        event = Event("booth.created", _public(booth))
+        await self.records.create(fair_id, keys.booths(fair_id), booth.id, booth, event)
+        return booth
+
+    async def update_booth(self, fair_id: str, booth_id: str, patch: Any) -> Booth:
+        def change(current: Booth) -> Booth:
+            return current.model_copy(update=dict(merge(BoothInput, current, patch)))
+
+        return await self._replace_booth(fair_id, booth_id, change)
+
+    async def set_booth_logo(self, fair_id: str, booth_id: str, logo: str) -> Booth:
+        return await self._replace_booth(
+            fair_id, booth_id, lambda b: b.model_copy(update={"logo": logo})
+        )
+
+    async def _replace_booth(self, fair_id: str, booth_id: str, change: Any) -> Booth:
+        return await self.records.replace(
+            fair_id,
+            keys.booths(fair_id),
+            booth_id,
+            Booth,
+            change,
+            lambda b: Event("booth.updated", _public(b)),
+            "booth",
+        )
+
+    async def get_booth(self, fair_id: str, booth_id: str) -> Booth:
+        return await self.records.get(keys.booths(fair_id), booth_id, Booth, "booth")
+
+    # --- jobs --------------------------------------------------------------------------------
+
+    async def create_job(self, fair_id: str, booth_id: str, data: Any) -> Job:
+        job = Job(
+            id=new_id(), booth_id=booth_id, created_at=time.time(), **dict(parse(JobInput, data))
+        )
+        event = Event("job.created", _public(job))
+        await self.records.create(
+            fair_id, keys.jobs(fair_id), job.id, job, event, parent=(keys.booths(fair_id), booth_id)
+        )
+        return job
+
+    async def get_job(self, fair_id: str, job_id: str) -> Job:
+        return await self.records.get(keys.jobs(fair_id), job_id, Job, "job")
+
+    async def update_job(self, fair_id: str, job_id: str, patch: Any) -> Job:
+        def change(current: Job) -> Job:
+            return current.model_copy(update=dict(merge(JobInput, current, patch)))
+
+        return await self.records.replace(
+            fair_id,
+            keys.jobs(fair_id),
+            job_id,
+            Job,
+            change,
+            lambda j: Event("job.updated", _public(j)),
+            "job",
+        )
+
+    async def delete_job(self, fair_id: str, job_id: str) -> Job:
+        raw: str | None = await self.redis.hget(keys.jobs(fair_id), job_id)  # type: ignore[assignment]
+        if raw is None:
+            raise NotFound("no such job")
+        job = Job.model_validate_json(raw)
+        event = Event("job.deleted", {"id": job.id, "booth_id": job.booth_id})
+        await self.records.delete(fair_id, keys.jobs(fair_id), job_id, raw, event)
+        return job
+
+    # --- the lobby ---------------------------------------------------------------------------
+
+    async def snapshot(self, fair_id: str) -> dict[str, Any]:
+        """The whole lobby at one revision (read in one MULTI, so it is consistent)."""
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.get(keys.fair(fair_id))
+            pipe.hvals(keys.booths(fair_id))
+            pipe.hvals(keys.jobs(fair_id))
+            pipe.get(keys.rev(fair_id))
+            fair_raw, booth_raws, job_raws, rev = await pipe.execute()
+        if fair_raw is None:
+            raise NotFound("no such fair")
+        booths = sorted(
+            (Booth.model_validate_json(r) for r in booth_raws), key=lambda b: b.created_at
+        )
+        jobs = sorted((Job.model_validate_json(r) for r in job_raws), key=lambda j: j.created_at)
+        return {
+            "rev": int(rev or 0),
+            "fair": _public(Fair.model_validate_json(fair_raw)),
+            "booths": [_public(b) for b in booths],
+            "jobs": [_public(j) for j in jobs],
+        }

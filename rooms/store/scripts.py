@@ -1,0 +1,61 @@
+"""Loads the Lua scripts (one per atomic transition) and turns their refusals into domain errors.
+
+Scripts reply `redis.error_reply('<code>: <message>')`; `<code>` names a `rooms.errors` class.
+redis-py's `Script` re-loads a script that a restarted Redis has forgotten (NOSCRIPT).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.commands.core import AsyncScript
+from redis.exceptions import ResponseError
+
+from rooms import errors
+
+SCRIPT_DIR = Path(__file__).parent / "scripts"
+
+
+class Stale(Exception):
+    """A compare-and-set lost a race; the caller re-reads and tries again."""
+
+
+_CODES: dict[str, type[errors.DomainError]] = {
+    cls.code: cls
+    for cls in (
+        errors.InvalidInput,
+        errors.NotFound,
+        errors.Forbidden,
+        errors.InvalidState,
+        errors.Conflict,
+        errors.LimitReached,
+    )
+}
+
+
+class Scripts:
+    """Every script in `scripts/`, callable by file name: `await scripts.run("put", keys, args)`."""
+
+    def __init__(self, redis: Redis) -> None:
+        self._scripts: dict[str, AsyncScript] = {
+            path.stem: redis.register_script(path.read_text())
+            for path in sorted(SCRIPT_DIR.glob("*.lua"))
+        }
+
+    async def run(self, name: str, keys: list[str], args: list[str | int | float]) -> Any:
+        try:
+            return await self._scripts[name](keys=keys, args=args)
+        except ResponseError as exc:
+            raise _domain_error(str(exc)) from None
+
+
+def _domain_error(reply: str) -> Exception:
+    code, _, message = reply.partition(": ")
+    if code == "stale":
+        return Stale(message)
+    cls = _CODES.get(code)
+    if cls is None:
+        return ResponseError(reply)
+    return cls(message)

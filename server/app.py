@@ -1,0 +1,113 @@
+"""`create_app(settings)`: the Starlette app, its routes and its lifespan (Redis, bus, hub)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+import web
+from rooms.errors import DomainError
+from rooms.fairs import Fairs
+from rooms.people import People
+from rooms.store.scripts import Scripts
+from server.auth import Tokens
+from server.bus import Bus
+from server.errors import domain_error_handler, http_error_handler, json_error
+from server.http import api, pages
+from server.http.guard import Guard
+from server.i18n import load_catalogs
+from server.metrics import Metrics
+from server.services import Services
+from server.settings import Settings
+from server.ws.endpoint import fair_socket
+from server.ws.hub import Hub
+
+
+def connect_redis(url: str) -> Redis:
+    """Commands retry through a short outage (a Redis restart) before they fail with 503."""
+    return Redis.from_url(
+        url,
+        decode_responses=True,
+        health_check_interval=15,
+        retry=Retry(ExponentialBackoff(cap=1.0, base=0.05), retries=6),
+        retry_on_error=[RedisConnectionError, RedisTimeoutError],
+    )
+
+
+async def redis_error_handler(request: Request, exc: Exception) -> Response:
+    return json_error("unavailable", f"storage unavailable: {exc}", 503)
+
+
+def routes() -> list[BaseRoute]:
+    return [
+        *pages.ROUTES,
+        *api.ROUTES,
+        WebSocketRoute("/ws/fairs/{fair_id}", fair_socket),
+        Mount("/static", StaticFiles(directory=web.ROOT / "static"), name="static"),
+    ]
+
+
+def create_app(settings: Settings) -> Starlette:
+    if settings.redis_url is None:
+        raise ValueError("create_app needs a redis_url (the CLI starts an embedded Redis)")
+    redis_url = settings.redis_url
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        redis = connect_redis(redis_url)
+        scripts = Scripts(redis)
+        hub: Hub
+
+        def deliver(fair_id: str, raw: str) -> None:
+            hub.deliver(fair_id, raw)
+
+        def resync(fair_id: str) -> None:
+            hub.resync(fair_id)
+
+        bus = Bus(redis, deliver, resync)
+        hub = Hub(bus.subscribe, bus.unsubscribe)
+        app.state.services = Services(
+            settings=settings,
+            redis=redis,
+            scripts=scripts,
+            fairs=Fairs(redis, scripts),
+            people=People(redis, scripts),
+            tokens=Tokens(settings.secret_key, settings.session_hours, settings.invite_days),
+            hub=hub,
+            bus=bus,
+            metrics=Metrics(),
+            templates=Jinja2Templates(directory=web.ROOT / "templates"),
+            catalogs=load_catalogs(),
+        )
+        await bus.start()
+        try:
+            yield
+        finally:
+            await bus.close()
+            await redis.aclose()
+
+    return Starlette(
+        routes=routes(),
+        lifespan=lifespan,
+        middleware=[Middleware(Guard, limits=settings.limits)],
+        exception_handlers={
+            DomainError: domain_error_handler,
+            HTTPException: http_error_handler,
+            RedisError: redis_error_handler,
+        },
+    )

@@ -1,0 +1,119 @@
+"""`jobfair serve`: an embedded Redis unless REDIS_URL is set, first-run moderator, demo fair,
+then uvicorn with the websocket settings that were measured fastest here."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+from dataclasses import replace
+from pathlib import Path
+
+import uvicorn
+
+from rooms.demo import seed_demo
+from rooms.fairs import Fairs
+from rooms.models import Participant
+from rooms.people import People
+from rooms.store.scripts import Scripts
+from server.app import connect_redis, create_app
+from server.auth import Tokens
+from server.embedded_redis import EmbeddedRedis
+from server.settings import Settings
+
+log = logging.getLogger("jobfair")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="jobfair", description="Live video job-fair server")
+    sub = p.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="serve fairs over HTTP and websockets")
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default 8000)")
+    serve.add_argument("--data-dir", type=Path, help="state and uploads (default ./jobfair-data)")
+    serve.add_argument("--demo", action="store_true", default=None, help="create a demo fair")
+    serve.add_argument("--public-url", help="how browsers reach this server, for links and Origin")
+    serve.add_argument("--tls-cert", type=Path, help="PEM certificate: serve HTTPS")
+    serve.add_argument("--tls-key", type=Path, help="PEM private key of --tls-cert")
+    return p
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = Settings.from_env(
+        host=args.host,
+        port=args.port,
+        data_dir=args.data_dir,
+        demo=args.demo,
+        public_url=args.public_url,
+        tls_cert=args.tls_cert,
+        tls_key=args.tls_key,
+    )
+    if bool(settings.tls_cert) != bool(settings.tls_key):
+        raise SystemExit("--tls-cert and --tls-key go together")
+    embedded = None
+    if settings.redis_url is None:
+        embedded = EmbeddedRedis(settings.data_dir)
+        embedded.start()
+        settings = replace(settings, redis_url=embedded.url)
+        log.info(
+            "embedded redis-server on %s (append-only file in %s)",
+            embedded.socket,
+            embedded.data_dir,
+        )
+    try:
+        asyncio.run(serve(settings))
+    finally:
+        if embedded is not None:
+            embedded.stop()
+
+
+async def serve(settings: Settings) -> None:
+    await bootstrap(settings)
+    limits = settings.limits
+    config = uvicorn.Config(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        ws="websockets-sansio",
+        ws_max_size=limits.ws_max_message,
+        ws_ping_interval=limits.ws_ping_interval,
+        ws_ping_timeout=limits.ws_ping_timeout,
+        ws_per_message_deflate=False,
+        ssl_certfile=settings.tls_cert,
+        ssl_keyfile=settings.tls_key,
+        timeout_graceful_shutdown=5,
+        log_config=None,
+    )
+    await uvicorn.Server(config).serve()
+
+
+async def bootstrap(settings: Settings) -> None:
+    """First run: a service moderator. With --demo: the demo fair. Prints the sign-in links."""
+    assert settings.redis_url is not None
+    redis = connect_redis(settings.redis_url)
+    try:
+        scripts = Scripts(redis)
+        fairs, people = Fairs(redis, scripts), People(redis, scripts)
+        tokens = Tokens(settings.secret_key, settings.session_hours, settings.invite_days)
+        staff, created = await people.ensure_staff("Moderator")
+        links = [("moderator (all fairs)", staff)]
+        if created:
+            log.info("first run: created the service moderator")
+        if settings.demo:
+            seeded = await seed_demo(fairs, people)
+            if seeded is not None:
+                fair, participants = seeded
+                log.info("demo fair created: %s/fairs/%s", settings.base_url, fair.id)
+                links += [(_label(p), p) for p in participants]
+        print(f"\njobfair is serving on {settings.base_url}/", flush=True)
+        for label, who in links:
+            print(f"  sign in as {label}: {settings.base_url}/signin?t={tokens.signin(who)}")
+        print(flush=True)
+    finally:
+        await redis.aclose()
+
+
+def _label(who: Participant) -> str:
+    return f"{who.role.value} {who.name}"

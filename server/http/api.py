@@ -1,0 +1,171 @@
+"""The JSON API for staff and recruiters: fairs, booths, jobs, invites, logos; plus health and
+metrics. Every write needs a session, the CSRF header and the right scope."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from rooms.errors import InvalidInput, NotFound
+from rooms.models import Participant
+from rooms.permissions import Action, require
+from server.auth import CSRF_HEADER, Unauthenticated, check_csrf, current_user
+from server.services import Services, services
+from server.uploads import IMAGE_TYPES, safe_path, sniff_image, store
+
+LOGO_MAX_BYTES = 512 * 1024
+
+
+async def _writer(request: Request) -> tuple[Services, Participant]:
+    """The signed-in user of a write request, after the CSRF check."""
+    svc = services(request)
+    user = await current_user(request, svc.people, svc.tokens)
+    if user is None:
+        raise Unauthenticated("sign in first")
+    check_csrf(request, request.headers.get(CSRF_HEADER))
+    return svc, user
+
+
+async def _json(request: Request) -> Any:
+    try:
+        return json.loads(await request.body())
+    except ValueError:
+        raise InvalidInput("the body is not valid JSON") from None
+
+
+def _ok(model: Any, status: int = 200) -> JSONResponse:
+    return JSONResponse(model.model_dump(mode="json"), status_code=status)
+
+
+async def create_fair(request: Request) -> Response:
+    svc, user = await _writer(request)
+    require(user, Action.CREATE_FAIR, None)
+    return _ok(await svc.fairs.create_fair(await _json(request)), 201)
+
+
+async def update_fair(request: Request) -> Response:
+    svc, user = await _writer(request)
+    fair_id = request.path_params["fair_id"]
+    require(user, Action.EDIT_FAIR, fair_id)
+    return _ok(await svc.fairs.update_fair(fair_id, await _json(request)))
+
+
+async def get_fair(request: Request) -> Response:
+    svc = services(request)
+    fair_id = request.path_params["fair_id"]
+    user = await current_user(request, svc.people, svc.tokens)
+    if user is None:
+        raise Unauthenticated("sign in first")
+    require(user, Action.ATTEND, fair_id)
+    return JSONResponse(await svc.fairs.snapshot(fair_id))
+
+
+async def create_booth(request: Request) -> Response:
+    svc, user = await _writer(request)
+    fair_id = request.path_params["fair_id"]
+    require(user, Action.CREATE_BOOTH, fair_id)
+    return _ok(await svc.fairs.create_booth(fair_id, await _json(request)), 201)
+
+
+async def update_booth(request: Request) -> Response:
+    svc, user = await _writer(request)
+    fair_id, booth_id = request.path_params["fair_id"], request.path_params["booth_id"]
+    require(user, Action.EDIT_BOOTH, fair_id, booth_id)
+    return _ok(await svc.fairs.update_booth(fair_id, booth_id, await _json(request)))
+
+
+async def upload_logo(request: Request) -> Response:
+    svc, user = await _writer(request)
+    fair_id, booth_id = request.path_params["fair_id"], request.path_params["booth_id"]
+    require(user, Action.EDIT_BOOTH, fair_id, booth_id)
+    await svc.fairs.get_booth(fair_id, booth_id)
+    data = await request.body()
+    name = store(
+        svc.settings.data_dir / "uploads" / "logos", data, sniff_image(data), LOGO_MAX_BYTES
+    )
+    return _ok(await svc.fairs.set_booth_logo(fair_id, booth_id, name))
+
+
+async def logo(request: Request) -> Response:
+    svc = services(request)
+    path = safe_path(svc.settings.data_dir / "uploads" / "logos", request.path_params["name"])
+    if path is None:
+        raise NotFound("no such logo")
+    return FileResponse(
+        path,
+        media_type=IMAGE_TYPES[path.suffix[1:]],
+        headers={"cache-control": "public, max-age=86400, immutable"},
+    )
+
+
+async def create_job(request: Request) -> Response:
+    svc, user = await _writer(request)
+    fair_id, booth_id = request.path_params["fair_id"], request.path_params["booth_id"]
+    require(user, Action.EDIT_JOBS, fair_id, booth_id)
+    return _ok(await svc.fairs.create_job(fair_id, booth_id, await _json(request)), 201)
+
+
+async def change_job(request: Request) -> Response:
+    svc, user = await _writer(request)
+    fair_id, job_id = request.path_params["fair_id"], request.path_params["job_id"]
+    job = await svc.fairs.get_job(fair_id, job_id)
+    require(user, Action.EDIT_JOBS, fair_id, job.booth_id)
+    if request.method == "DELETE":
+        await svc.fairs.delete_job(fair_id, job_id)
+        return Response(status_code=204)
+    return _ok(await svc.fairs.update_job(fair_id, job_id, await _json(request)))
+
+
+async def invite_recruiter(request: Request) -> Response:
+    svc, user = await _writer(request)
+    fair_id, booth_id = request.path_params["fair_id"], request.path_params["booth_id"]
+    require(user, Action.INVITE, fair_id, booth_id)
+    body = await _json(request)
+    if not isinstance(body, dict):
+        raise InvalidInput("expected a JSON object")
+    recruiter = await svc.people.add_recruiter(fair_id, booth_id, body.get("name"))
+    link = f"{svc.settings.base_url}/signin?t={svc.tokens.signin(recruiter)}"
+    return JSONResponse({"id": recruiter.id, "name": recruiter.name, "link": link}, 201)
+
+
+async def me(request: Request) -> Response:
+    svc = services(request)
+    user = await current_user(request, svc.people, svc.tokens)
+    if user is None:
+        raise Unauthenticated("sign in first")
+    return JSONResponse(user.model_dump(mode="json", exclude={"contact"}))
+
+
+async def healthz(request: Request) -> Response:
+    svc = services(request)
+    try:
+        await svc.redis.ping()
+    except Exception as exc:
+        return JSONResponse({"status": "degraded", "redis": f"down: {exc}"}, 503)
+    return JSONResponse({"status": "ok", "redis": "ok"})
+
+
+async def metrics(request: Request) -> Response:
+    body = services(request).metrics.render()
+    return Response(body, media_type="text/plain; version=0.0.4")
+
+
+ROUTES: list[BaseRoute] = [
+    Route("/healthz", healthz),
+    Route("/metrics", metrics),
+    Route("/api/me", me),
+    Route("/api/fairs", create_fair, methods=["POST"]),
+    Route("/api/fairs/{fair_id}", get_fair, methods=["GET"]),
+    Route("/api/fairs/{fair_id}", update_fair, methods=["PATCH"]),
+    Route("/api/fairs/{fair_id}/booths", create_booth, methods=["POST"]),
+    Route("/api/fairs/{fair_id}/booths/{booth_id}", update_booth, methods=["PATCH"]),
+    Route("/api/fairs/{fair_id}/booths/{booth_id}/logo", upload_logo, methods=["PUT"]),
+    Route("/api/fairs/{fair_id}/booths/{booth_id}/jobs", create_job, methods=["POST"]),
+    Route("/api/fairs/{fair_id}/booths/{booth_id}/invites", invite_recruiter, methods=["POST"]),
+    Route("/api/fairs/{fair_id}/jobs/{job_id}", change_job, methods=["PATCH", "DELETE"]),
+    Route("/media/logos/{name}", logo),
+]

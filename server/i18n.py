@@ -1,0 +1,80 @@
+"""UI text through gettext: English in the source, translations in web/locale/<lang>/messages.po.
+
+Catalogs are compiled in memory at start-up (no .mo files to build or commit).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+from starlette.requests import Request
+
+import web
+
+LANGUAGES = ("vi", "en")
+LANG_COOKIE = "jf_lang"
+
+
+def load_catalogs() -> dict[str, NullTranslations]:
+    catalogs: dict[str, NullTranslations] = {"en": NullTranslations()}
+    for po_path in sorted((web.ROOT / "locale").glob("*/LC_MESSAGES/messages.po")):
+        lang = po_path.parent.parent.name
+        with po_path.open("rb") as f:
+            catalog = read_po(f, locale=lang)
+        buffer = io.BytesIO()
+        write_mo(buffer, catalog)
+        buffer.seek(0)
+        catalogs[lang] = Translations(fp=buffer)
+    return catalogs
+
+
+def choose_language(request: Request, default: str) -> str:
+    """`?lang=` wins, then the cookie a previous choice set, then the fair's language."""
+    for candidate in (request.query_params.get("lang"), request.cookies.get(LANG_COOKIE)):
+        if candidate in LANGUAGES:
+            return candidate
+    return default if default in LANGUAGES else LANGUAGES[0]
+
+
+def gettext_for(catalogs: dict[str, NullTranslations], lang: str) -> Callable[[str], str]:
+    return catalogs.get(lang, catalogs["en"]).gettext
+
+
+# Strings the page scripts show, translated server-side and handed to them as JSON.
+JS_MESSAGES = (
+    "connecting…",
+    "connected",
+    "reconnecting…",
+    "LIVE",
+    "offline",
+    "No booths yet.",
+    "openings",
+    "VND / month",
+    "Open booth",
+    "Domestic",
+    "Japan",
+    "Korea",
+    "Taiwan",
+    "Saved.",
+    "Error",
+    "Copy this sign-in link and send it to the recruiter:",
+    "Delete",
+    "Edit",
+    "Save",
+    "Jobs",
+    "No jobs posted yet.",
+    "Requirements",
+    "Title",
+    "Openings",
+    "Salary from (VND / month)",
+    "Salary to (VND / month)",
+    "Location",
+    "Market",
+    "Invite recruiter",
+    "Recruiter name",
+    "Console",
+)

@@ -1,0 +1,94 @@
+"""Configuration from the environment and `jobfair serve` flags (flags win)."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Size and rate limits on every input; see docs/protocol.md."""
+
+    ws_max_message: int = 64 * 1024  # larger frames close the socket with 1009
+    ws_rate_per_minute: int = 100  # sustained messages per connection
+    ws_burst: int = 30  # messages allowed at once on top of the rate
+    ws_send_queue: int = 256  # events queued to a client that does not read, before it is dropped
+    ws_send_timeout: float = 5.0  # seconds a single send may block before the client is dropped
+    ws_ping_interval: float = 10.0  # heartbeat; a dead peer is reaped within interval + timeout
+    ws_ping_timeout: float = 15.0
+    http_max_body: int = 64 * 1024
+    upload_max_bytes: int = 5 * 1024 * 1024
+    http_rate_per_minute: int = 120  # writes per client address
+    http_burst: int = 40
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: Path = Path("./jobfair-data")
+    redis_url: str | None = None  # None: start an embedded redis-server in data_dir
+    secret_key: str = ""
+    public_url: str = ""  # how browsers reach us; used in printed links and the Origin check
+    allowed_origins: tuple[str, ...] = ()
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    ice_servers: tuple[dict[str, Any], ...] = ()
+    session_hours: float = 24.0
+    invite_days: float = 7.0
+    demo: bool = False
+    limits: Limits = field(default_factory=Limits)
+
+    @property
+    def base_url(self) -> str:
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        scheme = "https" if self.tls_cert else "http"
+        return f"{scheme}://{self.host}:{self.port}"
+
+    @property
+    def origins(self) -> frozenset[str]:
+        return frozenset((self.base_url, *self.allowed_origins))
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> Settings:
+        env = os.environ
+        values: dict[str, Any] = {}
+        if "JOBFAIR_HOST" in env:
+            values["host"] = env["JOBFAIR_HOST"]
+        if "JOBFAIR_PORT" in env:
+            values["port"] = int(env["JOBFAIR_PORT"])
+        if "JOBFAIR_DATA_DIR" in env:
+            values["data_dir"] = Path(env["JOBFAIR_DATA_DIR"])
+        if env.get("REDIS_URL"):
+            values["redis_url"] = env["REDIS_URL"]
+        if env.get("JOBFAIR_SECRET"):
+            values["secret_key"] = env["JOBFAIR_SECRET"]
+        if env.get("JOBFAIR_PUBLIC_URL"):
+            values["public_url"] = env["JOBFAIR_PUBLIC_URL"]
+        if env.get("JOBFAIR_ALLOWED_ORIGINS"):
+            values["allowed_origins"] = tuple(env["JOBFAIR_ALLOWED_ORIGINS"].split(","))
+        if env.get("JOBFAIR_ICE_SERVERS"):
+            values["ice_servers"] = tuple(json.loads(env["JOBFAIR_ICE_SERVERS"]))
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return replace(cls(), **values).with_secret()
+
+    def with_secret(self) -> Settings:
+        """Use the configured secret, else one kept in the data dir (made on first run, 0600).
+
+        Every node of a multi-node fair must share it: set JOBFAIR_SECRET, or share the data dir.
+        """
+        if self.secret_key:
+            return self
+        path = self.data_dir / "secret.key"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_urlsafe(48))
+        return replace(self, secret_key=path.read_text().strip())

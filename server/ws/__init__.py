@@ -1,0 +1,1 @@
+"""The fair websocket: one per fair and client; protocol in docs/protocol.md."""

@@ -1,0 +1,89 @@
+"""One client's websocket: a bounded send queue drained by one writer task.
+
+Broadcasts never await a client: `push` only enqueues. A client whose queue fills, or whose
+single send blocks longer than the timeout (it stopped reading), is closed and forgotten, so it can
+neither stall the others nor grow server memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from starlette.websockets import WebSocket
+
+from rooms.models import Participant
+from server.metrics import Metrics
+from server.ratelimit import TokenBucket
+from server.settings import Limits
+from server.ws.protocol import CLOSE_TRY_AGAIN
+
+log = logging.getLogger(__name__)
+
+
+class Connection:
+    def __init__(
+        self,
+        websocket: WebSocket,
+        user: Participant,
+        fair_id: str,
+        limits: Limits,
+        metrics: Metrics,
+    ) -> None:
+        self.websocket = websocket
+        self.user = user
+        self.fair_id = fair_id
+        self.metrics = metrics
+        self.bucket = TokenBucket(limits.ws_rate_per_minute, limits.ws_burst)
+        self._queue: asyncio.Queue[str] = asyncio.Queue(maxsize=limits.ws_send_queue)
+        self._send_timeout = limits.ws_send_timeout
+        self._writer: asyncio.Task[None] | None = None
+        self.closed = asyncio.Event()
+
+    def start(self) -> None:
+        self._writer = asyncio.create_task(self._write(), name=f"ws-writer-{self.user.id}")
+
+    def push(self, text: str) -> None:
+        if self.closed.is_set():
+            return
+        try:
+            self._queue.put_nowait(text)
+        except asyncio.QueueFull:
+            self.metrics.errors.labels("slow_client").inc()
+            self.close(CLOSE_TRY_AGAIN, "too slow: events were not read")
+
+    async def _write(self) -> None:
+        try:
+            while True:
+                text = await self._queue.get()
+                await asyncio.wait_for(self.websocket.send_text(text), self._send_timeout)
+                self.metrics.messages_out.inc()
+        except TimeoutError:
+            self.metrics.errors.labels("slow_client").inc()
+            self.close(CLOSE_TRY_AGAIN, "too slow: a send timed out")
+        except Exception:  # the socket is gone; the reader sees it too and unregisters us
+            self.closed.set()
+
+    def close(self, code: int, reason: str) -> None:
+        """Idempotent; returns at once. The reader loop notices and unregisters the connection."""
+        if self.closed.is_set():
+            return
+        self.closed.set()
+        asyncio.get_running_loop().create_task(self._close(code, reason))
+
+    async def _close(self, code: int, reason: str) -> None:
+        if self._writer is not None and self._writer is not asyncio.current_task():
+            self._writer.cancel()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.websocket.close(code, reason), 1.0)
+
+    async def finish(self) -> None:
+        """The reader ended: stop the writer and release the queue."""
+        self.closed.set()
+        if self._writer is not None:
+            self._writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._writer
+        while not self._queue.empty():
+            self._queue.get_nowait()

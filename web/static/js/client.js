@@ -1,0 +1,198 @@
+// Shared by every page: translations, the JSON API, a safe DOM builder and the fair websocket.
+
+const messages = JSON.parse(document.getElementById("i18n")?.textContent || "{}");
+
+/** Translate a UI string the server handed to the page. */
+export const t = (s) => messages[s] ?? s;
+
+export const page = document.body.dataset;
+
+/** Build an element; children are text or nodes. Text never becomes HTML. */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === false || value == null) continue;
+    if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
+    else if (key === "dataset") Object.assign(node.dataset, value);
+    else node.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child == null || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+/** Call the JSON API; throws an Error carrying the server's message. */
+export async function api(method, path, body, contentType = "application/json") {
+  const headers = { "x-csrf-token": document.querySelector('meta[name="csrf"]').content };
+  let payload;
+  if (body !== undefined) {
+    headers["content-type"] = contentType;
+    payload = contentType === "application/json" ? JSON.stringify(body) : body;
+  }
+  const response = await fetch(path, { method, headers, body: payload, credentials: "same-origin" });
+  if (response.status === 204) return null;
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw new Error(data.message || `${response.status}`);
+  return data;
+}
+
+/** Wire a <form> to an async submit handler that shows errors in its .form-error. */
+export function onSubmit(form, handler) {
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const error = form.querySelector(".form-error");
+    if (error) error.textContent = "";
+    const button = form.querySelector("button[type=submit]");
+    if (button) button.disabled = true;
+    try {
+      await handler(Object.fromEntries(new FormData(form)));
+    } catch (err) {
+      if (error) error.textContent = err.message;
+    } finally {
+      if (button) button.disabled = false;
+    }
+  });
+}
+
+export const formatVnd = (n) => new Intl.NumberFormat("vi-VN").format(n);
+export const abroadLabel = { "": "Domestic", JP: "Japan", KR: "Korea", TW: "Taiwan" };
+
+/**
+ * The fair websocket. Keeps the lobby state (fair, booths, jobs) at the server's revision:
+ * an event with a gap in revisions, a reconnect or a server "resync" re-reads the snapshot.
+ * Listeners: "state" (the whole state changed), "event" (detail {name, data}), "status".
+ */
+export class FairSocket extends EventTarget {
+  constructor(fairId) {
+    super();
+    this.fairId = fairId;
+    this.state = null;
+    this.you = null;
+    this.pending = new Map();
+    this.nextId = 1;
+    this.backoff = 500;
+    this.statusEl = document.getElementById("conn-status");
+    this.connect();
+  }
+
+  connect() {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    this.setStatus(t("connecting…"), "connecting");
+    const ws = new WebSocket(`${scheme}://${location.host}/ws/fairs/${this.fairId}`);
+    this.ws = ws;
+    ws.onmessage = (m) => this.receive(JSON.parse(m.data));
+    ws.onclose = (e) => {
+      for (const { reject } of this.pending.values()) reject(new Error(t("reconnecting…")));
+      this.pending.clear();
+      if (e.code === 4401 || e.code === 4403) {
+        this.setStatus(e.reason || t("Error"), "error");
+        return;
+      }
+      this.setStatus(t("reconnecting…"), "connecting");
+      const delay = this.backoff * (0.5 + Math.random());
+      this.backoff = Math.min(this.backoff * 2, 10000);
+      setTimeout(() => this.connect(), delay);
+    };
+  }
+
+  setStatus(text, kind) {
+    if (this.statusEl) {
+      this.statusEl.textContent = text;
+      this.statusEl.dataset.kind = kind;
+    }
+    this.dispatchEvent(new CustomEvent("status", { detail: kind }));
+  }
+
+  /** Send a message; resolves with the ack's data, rejects with the error frame's message. */
+  send(type, data = {}) {
+    const id = `m${this.nextId++}`;
+    return new Promise((resolve, reject) => {
+      if (this.ws.readyState !== WebSocket.OPEN) {
+        reject(new Error(t("reconnecting…")));
+        return;
+      }
+      this.pending.set(id, { resolve, reject });
+      this.ws.send(JSON.stringify({ id, type, data }));
+    });
+  }
+
+  receive(frame) {
+    if (frame.type === "welcome") {
+      this.backoff = 500;
+      this.you = frame.you;
+      this.setState(frame.state);
+      this.setStatus(t("connected"), "ok");
+    } else if (frame.type === "ack" || frame.type === "error") {
+      const waiter = this.pending.get(frame.id);
+      if (!waiter) {
+        if (frame.type === "error") console.warn(frame.code, frame.message);
+        return;
+      }
+      this.pending.delete(frame.id);
+      if (frame.type === "ack") waiter.resolve(frame.data);
+      else waiter.reject(Object.assign(new Error(frame.message), { code: frame.code }));
+    } else if (frame.type === "event") {
+      this.onEvent(frame);
+    }
+  }
+
+  onEvent({ event: name, data, rev }) {
+    if (name === "resync") {
+      this.resync();
+      return;
+    }
+    if (rev !== undefined && this.state) {
+      if (rev <= this.state.rev) return; // already in the snapshot
+      if (rev > this.state.rev + 1) {
+        this.resync();
+        return;
+      }
+      this.state.rev = rev;
+      applyLobbyEvent(this.state, name, data);
+    }
+    this.dispatchEvent(new CustomEvent("event", { detail: { name, data } }));
+  }
+
+  async resync() {
+    try {
+      this.setState(await this.send("fair.snapshot"));
+    } catch (err) {
+      console.warn("resync failed", err);
+    }
+  }
+
+  setState(state) {
+    this.state = state;
+    this.dispatchEvent(new CustomEvent("state", { detail: state }));
+  }
+}
+
+function upsert(list, item) {
+  const i = list.findIndex((x) => x.id === item.id);
+  if (i >= 0) list[i] = item;
+  else list.push(item);
+}
+
+function applyLobbyEvent(state, name, data) {
+  switch (name) {
+    case "fair.updated": state.fair = data; break;
+    case "booth.created": case "booth.updated": upsert(state.booths, data); break;
+    case "job.created": case "job.updated": upsert(state.jobs, data); break;
+    case "job.deleted": state.jobs = state.jobs.filter((j) => j.id !== data.id); break;
+  }
+}
+
+/** A job posting, as shown to workers. */
+export function jobCard(job) {
+  const where = job.abroad ? `${job.location} · ${t(abroadLabel[job.abroad])}` : job.location;
+  return el("article", { class: "job", dataset: { job: job.id } },
+    el("h4", {}, job.title),
+    el("p", { class: "job-meta" },
+      el("span", { class: "openings" }, `${job.openings} ${t("openings")}`), " · ",
+      el("span", { class: "salary" },
+        `${formatVnd(job.salary_min_vnd)}–${formatVnd(job.salary_max_vnd)} ${t("VND / month")}`),
+      " · ", el("span", { class: "where" }, where)),
+    job.requirements ? el("p", { class: "req" }, `${t("Requirements")}: ${job.requirements}`) : null);
+}
