@@ -13,6 +13,7 @@ from rooms.models import Booth, BoothInput, Fair, FairInput, Job, JobInput
 from rooms.store import keys
 from rooms.store.records import Records, new_id
 from rooms.store.scripts import Scripts, Stale
+from rooms.streams import StreamState
 from rooms.validation import merge, parse
 
 
@@ -152,13 +153,14 @@ class Fairs:
     # --- the lobby ---------------------------------------------------------------------------
 
     async def snapshot(self, fair_id: str) -> dict[str, Any]:
-        """The whole lobby at one revision (read in one MULTI, so it is consistent)."""
+        """The whole lobby at one revision, with which booths are live (one MULTI: consistent)."""
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.get(keys.fair(fair_id))
             pipe.hvals(keys.booths(fair_id))
             pipe.hvals(keys.jobs(fair_id))
             pipe.get(keys.rev(fair_id))
-            fair_raw, booth_raws, job_raws, rev = await pipe.execute()
+            pipe.hvals(keys.streams(fair_id))
+            fair_raw, booth_raws, job_raws, rev, stream_raws = await pipe.execute()
         if fair_raw is None:
             raise NotFound("no such fair")
         booths = sorted(
@@ -170,4 +172,8 @@ class Fairs:
             "fair": _public(Fair.model_validate_json(fair_raw)),
             "booths": [_public(b) for b in booths],
             "jobs": [_public(j) for j in jobs],
+            "streams": {
+                s.booth_id: s.public()
+                for s in (StreamState.model_validate_json(r) for r in stream_raws)
+            },
         }

@@ -11,6 +11,11 @@ FAIRS = f"{PREFIX}:fairs"  # zset: fair id -> created_at
 STAFF = f"{PREFIX}:staff"  # hash: participant id -> Participant JSON (service-wide moderators)
 
 
+def node_lease(node_id: str) -> str:
+    """string with a TTL: present while the node `node_id` is alive (renewed every few seconds)."""
+    return f"{PREFIX}:node:{node_id}"
+
+
 def fair_tag(fair_id: str) -> str:
     return f"{PREFIX}:{{f:{fair_id}}}"
 
@@ -43,3 +48,8 @@ def rev(fair_id: str) -> str:
 def events(fair_id: str) -> str:
     """pub/sub channel: every event of the fair, for every node to push to its clients."""
     return f"{fair_tag(fair_id)}:events"
+
+
+def streams(fair_id: str) -> str:
+    """hash: booth id -> StreamState JSON of each booth that is live (absent: offline)."""
+    return f"{fair_tag(fair_id)}:streams"

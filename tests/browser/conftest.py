@@ -36,11 +36,16 @@ OpenPage = Callable[[Participant | None, str], Awaitable[Page]]
 
 
 @pytest.fixture(scope="session")
-async def browser() -> AsyncIterator[Browser]:
+def chromium_path() -> str:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: run scripts/test, which installs it")
+    return CHROMIUM
+
+
+@pytest.fixture(scope="session")
+async def browser(chromium_path: str) -> AsyncIterator[Browser]:
     async with async_playwright() as pw:
-        chromium = await pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        chromium = await pw.chromium.launch(executable_path=chromium_path, args=ARGS, headless=True)
         yield chromium
         await chromium.close()
 

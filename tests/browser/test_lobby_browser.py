@@ -34,7 +34,9 @@ async def test_a_job_edited_by_the_recruiter_changes_on_the_booth_page(
 ) -> None:
     worker = await open_page(fx.worker, f"/fairs/{fx.fair.id}/booths/{fx.booth_a.id}")
     await expect(worker.locator("#conn-status")).to_have_attribute("data-kind", "ok")
-    recruiter = await open_page(fx.recruiter_a, f"/fairs/{fx.fair.id}/booths/{fx.booth_a.id}/console")
+    recruiter = await open_page(
+        fx.recruiter_a, f"/fairs/{fx.fair.id}/booths/{fx.booth_a.id}/console"
+    )
     new_job = recruiter.locator("details.new-job")
     await new_job.locator("summary").click()
     await new_job.locator("input[name=title]").fill("Công nhân đóng gói")

@@ -1,0 +1,107 @@
+"""Whether each booth is live, which node holds its media, and how many watch.
+
+The media itself is `server/rtc`'s business; this is the state every node and client agrees on.
+A stream is one publishing *session*: ending it names the session, so a late "publisher left"
+from an old session never ends the stream the recruiter has since restarted.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from typing import Any
+
+from pydantic import BaseModel
+from redis.asyncio import Redis
+
+from rooms.events import Event
+from rooms.nodes import Nodes
+from rooms.store import keys
+from rooms.store.scripts import Scripts
+
+
+class StreamState(BaseModel):
+    booth_id: str
+    session: str
+    node: str
+    publisher_id: str
+    since: float
+    viewers: int = 0
+
+    def public(self) -> dict[str, Any]:
+        """What clients see: nothing about nodes or sessions."""
+        return {
+            "booth_id": self.booth_id,
+            "live": True,
+            "since": self.since,
+            "viewers": self.viewers,
+        }
+
+
+class Streams:
+    def __init__(self, redis: Redis, scripts: Scripts) -> None:
+        self.redis = redis
+        self.scripts = scripts
+
+    async def go_live(
+        self, fair_id: str, booth_id: str, node_id: str, publisher_id: str
+    ) -> StreamState:
+        state = StreamState(
+            booth_id=booth_id,
+            session=secrets.token_hex(8),
+            node=node_id,
+            publisher_id=publisher_id,
+            since=time.time(),
+        )
+        await self.scripts.run(
+            "stream_live",
+            [keys.fair(fair_id), keys.streams(fair_id), keys.rev(fair_id), keys.booths(fair_id)],
+            [
+                booth_id,
+                state.model_dump_json(),
+                keys.events(fair_id),
+                Event("stream.live", state.public()).encode(),
+            ],
+        )
+        return state
+
+    async def go_offline(
+        self, fair_id: str, booth_id: str, session: str | None, reason: str
+    ) -> bool:
+        """End the stream (`session` None: whichever is live). False if it had already ended."""
+        event = Event("stream.offline", {"booth_id": booth_id, "live": False, "reason": reason})
+        ended = await self.scripts.run(
+            "stream_offline",
+            [keys.streams(fair_id), keys.rev(fair_id)],
+            [booth_id, session or "", keys.events(fair_id), event.encode()],
+        )
+        return bool(ended)
+
+    async def set_viewers(self, fair_id: str, state: StreamState, viewers: int) -> None:
+        event = Event("stream.viewers", {"booth_id": state.booth_id, "viewers": viewers})
+        await self.scripts.run(
+            "stream_viewers",
+            [keys.streams(fair_id)],
+            [state.booth_id, state.session, viewers, keys.events(fair_id), event.encode()],
+        )
+
+    async def get(self, fair_id: str, booth_id: str) -> StreamState | None:
+        raw = await self.redis.hget(keys.streams(fair_id), booth_id)
+        return None if raw is None else StreamState.model_validate_json(raw)
+
+    async def live(self, fair_id: str) -> dict[str, StreamState]:
+        raws: dict[str, str] = await self.redis.hgetall(keys.streams(fair_id))  # type: ignore[assignment]
+        return {booth: StreamState.model_validate_json(raw) for booth, raw in raws.items()}
+
+    async def reap(self, fair_ids: list[str], nodes: Nodes) -> int:
+        """End the streams whose holding node's lease has expired (it crashed); returns how many."""
+        ended = 0
+        for fair_id in fair_ids:
+            streams = await self.live(fair_id)
+            alive = await nodes.alive({s.node for s in streams.values()})
+            for state in streams.values():
+                if state.node not in alive and await self.go_offline(
+                    fair_id, state.booth_id, state.session, "the server holding it stopped"
+                ):
+                    ended += 1
+        return ended
