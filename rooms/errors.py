@@ -37,3 +37,11 @@ class LimitReached(DomainError):
     """A quota: line length, lines per worker, questions per minute."""
 
     code = "limit_reached"
+
+
+def from_code(code: str, message: str) -> DomainError | None:
+    """The error a wire `code` names (a Lua script's refusal, another node's reply), if any."""
+    for cls in (InvalidInput, NotFound, Forbidden, InvalidState, Conflict, LimitReached):
+        if cls.code == code:
+            return cls(message)
+    return None

@@ -16,6 +16,11 @@ def node_lease(node_id: str) -> str:
     return f"{PREFIX}:node:{node_id}"
 
 
+def node_rpc(node_id: str) -> str:
+    """pub/sub channel: requests to one node (signalling for the booth media it holds)."""
+    return f"{PREFIX}:node:{node_id}:rpc"
+
+
 def fair_tag(fair_id: str) -> str:
     return f"{PREFIX}:{{f:{fair_id}}}"
 
@@ -53,3 +58,61 @@ def events(fair_id: str) -> str:
 def streams(fair_id: str) -> str:
     """hash: booth id -> StreamState JSON of each booth that is live (absent: offline)."""
     return f"{fair_tag(fair_id)}:streams"
+
+
+# --- Q&A (rooms/qa.py, docs/qa.md); a channel is a booth id or "stage" ------------------------
+
+
+def qa_question(fair_id: str, question_id: str) -> str:
+    """hash: one question (channel, text, author, status, votes, pinned, answer, seq, ...)."""
+    return f"{fair_tag(fair_id)}:qa:q:{question_id}"
+
+
+def qa_voters(fair_id: str, question_id: str) -> str:
+    """set: ids of the participants who voted for a question (SADD 0 = a repeated vote)."""
+    return f"{fair_tag(fair_id)}:qa:voters:{question_id}"
+
+
+def qa_top(fair_id: str, channel: str) -> str:
+    """zset: the channel's approved questions, score = pinned, votes, then age (rooms/qa.py)."""
+    return f"{fair_tag(fair_id)}:qa:c:{channel}:top"
+
+
+def qa_new(fair_id: str, channel: str) -> str:
+    """zset: the channel's approved questions by sequence number (newest last)."""
+    return f"{fair_tag(fair_id)}:qa:c:{channel}:new"
+
+
+def qa_held(fair_id: str, channel: str) -> str:
+    """zset: the channel's pending and hidden questions by sequence number (staff only)."""
+    return f"{fair_tag(fair_id)}:qa:c:{channel}:held"
+
+
+def qa_settings(fair_id: str, channel: str) -> str:
+    """hash: premoderation ("1"/"0"), answering (question id), seq (question counter)."""
+    return f"{fair_tag(fair_id)}:qa:c:{channel}:settings"
+
+
+def qa_by_author(fair_id: str, user_id: str) -> str:
+    """set: ids of the questions a participant asked in the fair (their own held questions)."""
+    return f"{fair_tag(fair_id)}:qa:by:{user_id}"
+
+
+def qa_restricted(fair_id: str) -> str:
+    """hash: participant id -> "muted" | "removed" (may not ask or vote; still watches, queues)."""
+    return f"{fair_tag(fair_id)}:qa:restricted"
+
+
+def qa_rate(fair_id: str, user_id: str) -> str:
+    """counter with a TTL: questions a participant asked in the current rate window."""
+    return f"{fair_tag(fair_id)}:qa:rate:{user_id}"
+
+
+def qa_op(fair_id: str, user_id: str, op: str) -> str:
+    """string with a TTL: the question id an ask with this client `op` created (retry = no-op)."""
+    return f"{fair_tag(fair_id)}:qa:op:{user_id}:{op}"
+
+
+def qa_log(fair_id: str) -> str:
+    """stream, capped (XADD MAXLEN ~): every moderation and answering action of the fair."""
+    return f"{fair_tag(fair_id)}:qa:log"

@@ -22,19 +22,6 @@ class Stale(Exception):
     """A compare-and-set lost a race; the caller re-reads and tries again."""
 
 
-_CODES: dict[str, type[errors.DomainError]] = {
-    cls.code: cls
-    for cls in (
-        errors.InvalidInput,
-        errors.NotFound,
-        errors.Forbidden,
-        errors.InvalidState,
-        errors.Conflict,
-        errors.LimitReached,
-    )
-}
-
-
 class Scripts:
     """Every script in `scripts/`, callable by file name: `await scripts.run("put", keys, args)`."""
 
@@ -55,7 +42,4 @@ def _domain_error(reply: str) -> Exception:
     code, _, message = reply.partition(": ")
     if code == "stale":
         return Stale(message)
-    cls = _CODES.get(code)
-    if cls is None:
-        return ResponseError(reply)
-    return cls(message)
+    return errors.from_code(code, message) or ResponseError(reply)
