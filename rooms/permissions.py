@@ -16,6 +16,12 @@ class Action(StrEnum):
     EDIT_BOOTH = "edit_booth"
     EDIT_JOBS = "edit_jobs"
     ATTEND = "attend"
+    QUEUE_SERVE = "serve_queue"  # see a booth's line, call, mark no-show, finish interviews
+    QUEUE_MODERATE = "moderate_queue"  # pause, close, cap, reorder, remove, walk-ins, audit
+    STREAM = "stream"  # go live for a booth, stop its stream
+    QA_ASK = "qa_ask"  # ask and vote in the fair's Q&A
+    QA_ANSWER = "qa_answer"  # a channel's staff: see all its questions, answer, "answering now"
+    QA_MODERATE = "qa_moderate"  # approve, hide, edit, pin, merge, pre-moderation, mute
 
 
 _ALLOWED: dict[Action, frozenset[Role]] = {
@@ -26,8 +32,16 @@ _ALLOWED: dict[Action, frozenset[Role]] = {
     Action.EDIT_BOOTH: frozenset({Role.RECRUITER}),
     Action.EDIT_JOBS: frozenset({Role.RECRUITER}),
     Action.ATTEND: frozenset({Role.WORKER, Role.RECRUITER}),
+    Action.QUEUE_SERVE: frozenset({Role.RECRUITER}),
+    Action.QUEUE_MODERATE: frozenset(),
+    Action.STREAM: frozenset({Role.RECRUITER}),
+    Action.QA_ASK: frozenset({Role.WORKER}),
+    Action.QA_ANSWER: frozenset({Role.RECRUITER}),  # own booth's channel only; stage: moderators
+    Action.QA_MODERATE: frozenset(),
 }
-_BOOTH_SCOPED = frozenset({Action.EDIT_BOOTH, Action.EDIT_JOBS})
+_BOOTH_SCOPED = frozenset(
+    {Action.EDIT_BOOTH, Action.EDIT_JOBS, Action.STREAM, Action.QA_ANSWER, Action.QUEUE_SERVE}
+)
 
 
 def allowed(who: Participant, action: Action, fair_id: str | None, booth_id: str | None) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -21,19 +23,31 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 import web
+from rooms.dossiers import Dossiers
 from rooms.errors import DomainError
 from rooms.fairs import Fairs
+from rooms.nodes import Nodes, new_node_id
 from rooms.people import People
+from rooms.qa import QA
+from rooms.queue import Queue
+from rooms.queue_views import QueueViews
 from rooms.store.scripts import Scripts
+from rooms.streams import Streams
 from server.auth import Tokens
 from server.bus import Bus
 from server.errors import domain_error_handler, http_error_handler, json_error
-from server.http import api, pages
+from server.http import api, dossiers, pages
 from server.http.guard import Guard
 from server.i18n import load_catalogs
+from server.lease import keep_lease
 from server.metrics import Metrics
+from server.noderpc import NodeRpc
+from server.qa_notifier import QANotifier
+from server.queue_notifier import QueueNotifier
 from server.services import Services
 from server.settings import Settings
+from server.streaming import Streaming
+from server.sweeper import Sweeper
 from server.ws.endpoint import fair_socket
 from server.ws.hub import Hub
 
@@ -57,6 +71,7 @@ def routes() -> list[BaseRoute]:
     return [
         *pages.ROUTES,
         *api.ROUTES,
+        *dossiers.ROUTES,
         WebSocketRoute("/ws/fairs/{fair_id}", fair_socket),
         Mount("/static", StaticFiles(directory=web.ROOT / "static"), name="static"),
     ]
@@ -81,11 +96,22 @@ def create_app(settings: Settings) -> Starlette:
 
         bus = Bus(redis, deliver, resync)
         hub = Hub(bus.subscribe, bus.unsubscribe)
+        qa_notifier = QANotifier()
+        qa_notifier.attach(hub)
+        node_id = new_node_id()
+        nodes, fairs = Nodes(redis), Fairs(redis, scripts)
+        await nodes.renew(node_id)
+        rpc = NodeRpc(redis, node_id)
+        streams = Streams(redis, scripts)
+        streaming = Streaming(streams, rpc, settings.ice_servers)
+        queue, queue_views = Queue(redis, scripts), QueueViews(redis)
+        queue_notifier, sweeper = QueueNotifier(hub, queue_views), Sweeper(queue, hub)
         app.state.services = Services(
             settings=settings,
             redis=redis,
             scripts=scripts,
-            fairs=Fairs(redis, scripts),
+            fairs=fairs,
+            dossiers=Dossiers(redis, scripts),
             people=People(redis, scripts),
             tokens=Tokens(settings.secret_key, settings.session_hours, settings.invite_days),
             hub=hub,
@@ -93,12 +119,33 @@ def create_app(settings: Settings) -> Starlette:
             metrics=Metrics(),
             templates=Jinja2Templates(directory=web.ROOT / "templates"),
             catalogs=load_catalogs(),
+            node_id=node_id,
+            nodes=nodes,
+            streaming=streaming,
+            qa=QA(redis, scripts),
+            qa_notifier=qa_notifier,
+            queue=queue,
+            queue_views=queue_views,
+            queue_notifier=queue_notifier,
         )
         await bus.start()
+        await rpc.start()
+        await streaming.start()
+        sweeper.start()
+        lease = asyncio.create_task(keep_lease(node_id, nodes, fairs, streams), name="lease")
         try:
             yield
         finally:
+            lease.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await lease
+            await sweeper.close()
+            await queue_notifier.close()
+            await streaming.close()
+            await rpc.close()
             await bus.close()
+            qa_notifier.close()
+            await nodes.release(node_id)
             await redis.aclose()
 
     return Starlette(

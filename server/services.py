@@ -9,13 +9,21 @@ from redis.asyncio import Redis
 from starlette.requests import HTTPConnection
 from starlette.templating import Jinja2Templates
 
+from rooms.dossiers import Dossiers
 from rooms.fairs import Fairs
+from rooms.nodes import Nodes
 from rooms.people import People
+from rooms.qa import QA
+from rooms.queue import Queue
+from rooms.queue_views import QueueViews
 from rooms.store.scripts import Scripts
 from server.auth import Tokens
 from server.bus import Bus
 from server.metrics import Metrics
+from server.qa_notifier import QANotifier
+from server.queue_notifier import QueueNotifier
 from server.settings import Settings
+from server.streaming import Streaming
 from server.ws.hub import Hub
 
 
@@ -25,6 +33,7 @@ class Services:
     redis: Redis
     scripts: Scripts
     fairs: Fairs
+    dossiers: Dossiers
     people: People
     tokens: Tokens
     hub: Hub
@@ -32,6 +41,14 @@ class Services:
     metrics: Metrics
     templates: Jinja2Templates
     catalogs: dict[str, NullTranslations]
+    node_id: str
+    nodes: Nodes
+    streaming: Streaming
+    qa: QA
+    qa_notifier: QANotifier
+    queue: Queue
+    queue_views: QueueViews
+    queue_notifier: QueueNotifier
 
 
 def services(conn: HTTPConnection) -> Services:

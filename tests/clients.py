@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,13 +36,17 @@ OUTSIDER = {"name": "Cà Thị Thảo", "contact": "0987654321"}
 
 
 class Frames:
-    """A websocket client that matches acks to requests and waits for named events."""
+    """A websocket client that matches acks to requests and waits for named events. Frames that
+    arrive while waiting for an ack are kept for later `recv`/`event` calls."""
 
     def __init__(self, ws: ClientConnection) -> None:
         self.ws = ws
         self._ids = itertools.count(1)
+        self._held: deque[dict[str, Any]] = deque()
 
     async def recv(self, timeout: float = 5.0) -> dict[str, Any]:
+        if self._held:
+            return self._held.popleft()
         frame: dict[str, Any] = json.loads(await asyncio.wait_for(self.ws.recv(), timeout))
         return frame
 
@@ -49,9 +54,10 @@ class Frames:
         msg_id = f"t{next(self._ids)}"
         await self.ws.send(json.dumps({"id": msg_id, "type": type_, "data": data or {}}))
         while True:
-            frame = await self.recv()
+            frame: dict[str, Any] = json.loads(await asyncio.wait_for(self.ws.recv(), 15))
             if frame.get("id") == msg_id:
                 return frame
+            self._held.append(frame)
 
     async def event(self, name: str, timeout: float = 5.0) -> dict[str, Any]:
         loop = asyncio.get_running_loop()
@@ -71,6 +77,7 @@ class Session:
     def __init__(self, base: str) -> None:
         self.base = base
         self.http = httpx.AsyncClient(base_url=base, follow_redirects=False, timeout=10)
+        self.sockets: list[Frames] = []
 
     async def signin(self, link: str) -> httpx.Response:
         response = await self.http.get(link)
@@ -97,9 +104,13 @@ class Session:
             compression=None,
             **kw,
         )
-        return Frames(ws)
+        frames = Frames(ws)
+        self.sockets.append(frames)
+        return frames
 
     async def close(self) -> None:
+        for frames in self.sockets:
+            await frames.close()
         await self.http.aclose()
 
 

@@ -116,3 +116,95 @@ def qa_op(fair_id: str, user_id: str, op: str) -> str:
 def qa_log(fair_id: str) -> str:
     """stream, capped (XADD MAXLEN ~): every moderation and answering action of the fair."""
     return f"{fair_tag(fair_id)}:qa:log"
+
+
+# --- interview queues (rooms/queue.py; the entry state machine is in docs/queue.md) -----------
+
+
+def queue_entries(fair_id: str) -> str:
+    """hash: entry id -> entry JSON (every line of the fair; ended entries are purged later)."""
+    return f"{fair_tag(fair_id)}:q:entries"
+
+
+def queue_index(fair_id: str) -> str:
+    """hash: worker id -> JSON {booth id: entry id} of their entries that have not ended."""
+    return f"{fair_tag(fair_id)}:q:index"
+
+
+def queue_busy(fair_id: str) -> str:
+    """hash: worker or staff id -> id of the entry they are being called for or interviewed on."""
+    return f"{fair_tag(fair_id)}:q:busy"
+
+
+def queue_deadlines(fair_id: str) -> str:
+    """zset: `call:<entry>`, `talk:<entry>`, `gc:<entry>` -> when the sweeper acts (Redis time)."""
+    return f"{fair_tag(fair_id)}:q:deadlines"
+
+
+def queue_seen(fair_id: str) -> str:
+    """zset: worker id -> until when a node vouches they are connected (a lease, Redis time)."""
+    return f"{fair_tag(fair_id)}:q:seen"
+
+
+def queue_settings(fair_id: str) -> str:
+    """hash: the fair's queue settings (lines per worker, call and grace seconds) and `v`, the
+    queue version every transition bumps."""
+    return f"{fair_tag(fair_id)}:q:settings"
+
+
+def queue_audit(fair_id: str) -> str:
+    """stream (capped): one record per queue action: who, what, when."""
+    return f"{fair_tag(fair_id)}:q:audit"
+
+
+def queue_op(fair_id: str, user_id: str, op: str) -> str:
+    """string (expiring): the first result of a client operation, so a retry has no new effect."""
+    return f"{fair_tag(fair_id)}:q:op:{user_id}:{op}"
+
+
+def interviews(fair_id: str) -> str:
+    """hash: interview id -> Interview JSON (created when a call is accepted)."""
+    return f"{fair_tag(fair_id)}:interviews"
+
+
+def queue_line(fair_id: str, booth_id: str) -> str:
+    """zset: entry id -> order score of the booth's line (waiting and held entries)."""
+    return f"{fair_tag(fair_id)}:q:b:{booth_id}:line"
+
+
+def queue_line_state(fair_id: str, booth_id: str) -> str:
+    """hash: the line's `state` (open|paused|closed), `cap` and `seq` (the last join score)."""
+    return f"{fair_tag(fair_id)}:q:b:{booth_id}:state"
+
+
+def queue_active(fair_id: str, booth_id: str) -> str:
+    """zset: entry id -> called-at of the booth's calls being answered or interviews under way."""
+    return f"{fair_tag(fair_id)}:q:b:{booth_id}:active"
+
+
+def queue_recent(fair_id: str, booth_id: str) -> str:
+    """list: ids of the booth's latest ended calls (accepted, declined, no-show), newest first."""
+    return f"{fair_tag(fair_id)}:q:b:{booth_id}:recent"
+
+
+def queue_durations(fair_id: str, booth_id: str) -> str:
+    """list: seconds of the booth's latest finished interviews, newest first (for the ETA)."""
+    return f"{fair_tag(fair_id)}:q:b:{booth_id}:durations"
+
+
+def queue_servers(fair_id: str, booth_id: str) -> str:
+    """zset: staff id -> when they last called at this booth (who serves the line: the ETA)."""
+    return f"{fair_tag(fair_id)}:q:b:{booth_id}:servers"
+
+
+# --- dossiers (rooms/dossiers.py) ------------------------------------------------------------
+
+
+def dossiers(fair_id: str) -> str:
+    """hash: worker id -> Dossier JSON (structured fields; the CV file itself is on disk)."""
+    return f"{fair_tag(fair_id)}:dossiers"
+
+
+def dossier_shares(fair_id: str, worker_id: str) -> str:
+    """set: ids of the booths whose recruiters may read this worker's dossier and CV."""
+    return f"{fair_tag(fair_id)}:dossier:{worker_id}:shares"

@@ -30,7 +30,7 @@ async def _writer(request: Request) -> tuple[Services, Participant]:
     return svc, user
 
 
-async def _json(request: Request) -> Any:
+async def read_json(request: Request) -> Any:
     try:
         return json.loads(await request.body())
     except ValueError:
@@ -44,14 +44,14 @@ def _ok(model: Any, status: int = 200) -> JSONResponse:
 async def create_fair(request: Request) -> Response:
     svc, user = await _writer(request)
     require(user, Action.CREATE_FAIR, None)
-    return _ok(await svc.fairs.create_fair(await _json(request)), 201)
+    return _ok(await svc.fairs.create_fair(await read_json(request)), 201)
 
 
 async def update_fair(request: Request) -> Response:
     svc, user = await _writer(request)
     fair_id = request.path_params["fair_id"]
     require(user, Action.EDIT_FAIR, fair_id)
-    return _ok(await svc.fairs.update_fair(fair_id, await _json(request)))
+    return _ok(await svc.fairs.update_fair(fair_id, await read_json(request)))
 
 
 async def get_fair(request: Request) -> Response:
@@ -68,14 +68,14 @@ async def create_booth(request: Request) -> Response:
     svc, user = await _writer(request)
     fair_id = request.path_params["fair_id"]
     require(user, Action.CREATE_BOOTH, fair_id)
-    return _ok(await svc.fairs.create_booth(fair_id, await _json(request)), 201)
+    return _ok(await svc.fairs.create_booth(fair_id, await read_json(request)), 201)
 
 
 async def update_booth(request: Request) -> Response:
     svc, user = await _writer(request)
     fair_id, booth_id = request.path_params["fair_id"], request.path_params["booth_id"]
     require(user, Action.EDIT_BOOTH, fair_id, booth_id)
-    return _ok(await svc.fairs.update_booth(fair_id, booth_id, await _json(request)))
+    return _ok(await svc.fairs.update_booth(fair_id, booth_id, await read_json(request)))
 
 
 async def upload_logo(request: Request) -> Response:
@@ -92,7 +92,9 @@ async def upload_logo(request: Request) -> Response:
 
 async def logo(request: Request) -> Response:
     svc = services(request)
-    path = safe_path(svc.settings.data_dir / "uploads" / "logos", request.path_params["name"])
+    path = safe_path(
+        svc.settings.data_dir / "uploads" / "logos", request.path_params["name"], IMAGE_TYPES
+    )
     if path is None:
         raise NotFound("no such logo")
     return FileResponse(
@@ -106,7 +108,7 @@ async def create_job(request: Request) -> Response:
     svc, user = await _writer(request)
     fair_id, booth_id = request.path_params["fair_id"], request.path_params["booth_id"]
     require(user, Action.EDIT_JOBS, fair_id, booth_id)
-    return _ok(await svc.fairs.create_job(fair_id, booth_id, await _json(request)), 201)
+    return _ok(await svc.fairs.create_job(fair_id, booth_id, await read_json(request)), 201)
 
 
 async def change_job(request: Request) -> Response:
@@ -117,14 +119,14 @@ async def change_job(request: Request) -> Response:
     if request.method == "DELETE":
         await svc.fairs.delete_job(fair_id, job_id)
         return Response(status_code=204)
-    return _ok(await svc.fairs.update_job(fair_id, job_id, await _json(request)))
+    return _ok(await svc.fairs.update_job(fair_id, job_id, await read_json(request)))
 
 
 async def invite_recruiter(request: Request) -> Response:
     svc, user = await _writer(request)
     fair_id, booth_id = request.path_params["fair_id"], request.path_params["booth_id"]
     require(user, Action.INVITE, fair_id, booth_id)
-    body = await _json(request)
+    body = await read_json(request)
     if not isinstance(body, dict):
         raise InvalidInput("expected a JSON object")
     recruiter = await svc.people.add_recruiter(fair_id, booth_id, body.get("name"))

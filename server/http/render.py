@@ -36,6 +36,7 @@ def render(
             "csrf": csrf,
             "user": user,
             "js_messages": {m: _(m) for m in JS_MESSAGES},
+            "ice_servers": list(svc.settings.ice_servers),
         },
         status_code=status,
     )

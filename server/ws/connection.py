@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
+from collections.abc import Awaitable, Callable
 
 from starlette.websockets import WebSocket
 
@@ -31,6 +33,7 @@ class Connection:
         limits: Limits,
         metrics: Metrics,
     ) -> None:
+        self.id = secrets.token_hex(6)
         self.websocket = websocket
         self.user = user
         self.fair_id = fair_id
@@ -39,6 +42,7 @@ class Connection:
         self._queue: asyncio.Queue[str] = asyncio.Queue(maxsize=limits.ws_send_queue)
         self._send_timeout = limits.ws_send_timeout
         self._writer: asyncio.Task[None] | None = None
+        self._cleanups: dict[str, Callable[[], Awaitable[None]]] = {}
         self.closed = asyncio.Event()
 
     def start(self) -> None:
@@ -78,9 +82,22 @@ class Connection:
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.websocket.close(code, reason), 1.0)
 
+    def on_finish(self, key: str, cleanup: Callable[[], Awaitable[None]]) -> None:
+        """Run `cleanup` when the connection ends (once per key: a later one replaces it)."""
+        self._cleanups[key] = cleanup
+
+    def forget(self, key: str) -> None:
+        self._cleanups.pop(key, None)
+
     async def finish(self) -> None:
-        """The reader ended: stop the writer and release the queue."""
+        """The reader ended: release what the connection held, stop the writer, drop the queue."""
         self.closed.set()
+        cleanups, self._cleanups = list(self._cleanups.values()), {}
+        for cleanup in cleanups:
+            try:
+                await cleanup()
+            except Exception:
+                log.exception("cleanup of connection %s failed", self.id)
         if self._writer is not None:
             self._writer.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):

@@ -1,7 +1,9 @@
 """This node's websocket clients, by fair, and the delivery of fair events to them.
 
 Events arrive from Redis pub/sub (server/bus.py) whichever node caused them. Each event is encoded
-once and handed to each admitted client's queue; nothing here awaits a client.
+once and handed to each admitted client's queue; nothing here awaits a client. An event type with a
+node-side handler (`intercept`) goes to that handler instead, which decides what each local client
+gets (e.g. one personalised queue position per worker, server/queue_notifier.py).
 """
 
 from __future__ import annotations
@@ -9,11 +11,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from rooms.events import decode_envelope
+from rooms.events import Event, decode_envelope
 from server.ws.connection import Connection
 from server.ws.protocol import event
 
 log = logging.getLogger(__name__)
+
+_NONE: set[Connection] = set()
 
 
 class Hub:
@@ -23,12 +27,15 @@ class Hub:
         unsubscribe: Callable[[str], Awaitable[None]],
     ) -> None:
         self._fairs: dict[str, set[Connection]] = {}
+        self._users: dict[str, dict[str, set[Connection]]] = {}  # fair -> user id -> connections
+        self._intercepts: dict[str, Callable[[str, Event], None]] = {}
         self._subscribe = subscribe
         self._unsubscribe = unsubscribe
 
     async def add(self, conn: Connection) -> None:
         members = self._fairs.setdefault(conn.fair_id, set())
         members.add(conn)
+        self._users.setdefault(conn.fair_id, {}).setdefault(conn.user.id, set()).add(conn)
         if len(members) == 1:
             await self._subscribe(conn.fair_id)
 
@@ -37,12 +44,34 @@ class Hub:
         if members is None or conn not in members:
             return
         members.discard(conn)
+        users = self._users[conn.fair_id]
+        mine = users[conn.user.id]
+        mine.discard(conn)
+        if not mine:
+            del users[conn.user.id]
         if not members:
+            del self._users[conn.fair_id]
             del self._fairs[conn.fair_id]
             await self._unsubscribe(conn.fair_id)
 
     def connections(self, fair_id: str) -> frozenset[Connection]:
         return frozenset(self._fairs.get(fair_id, ()))
+
+    def user_connections(self, fair_id: str, user_id: str) -> set[Connection]:
+        """This node's connections of one participant (empty when they are connected elsewhere);
+        the caller must not keep or change the set."""
+        return self._users.get(fair_id, {}).get(user_id, _NONE)
+
+    def users(self, fair_id: str) -> list[str]:
+        """Ids of the participants connected to this node in a fair."""
+        return list(self._users.get(fair_id, ()))
+
+    def fair_ids(self) -> list[str]:
+        return list(self._fairs)
+
+    def intercept(self, event_type: str, handler: Callable[[str, Event], None]) -> None:
+        """Hand events of `event_type` to `handler(fair_id, event)` instead of to clients."""
+        self._intercepts[event_type] = handler
 
     def deliver(self, fair_id: str, raw: str) -> None:
         """Push one published envelope to every local client of the fair that may see it."""
@@ -50,6 +79,10 @@ class Hub:
             rev, ev = decode_envelope(raw)
         except (ValueError, KeyError, TypeError):
             log.exception("dropping a malformed event on fair %s", fair_id)
+            return
+        handler = self._intercepts.get(ev.type)
+        if handler is not None:
+            handler(fair_id, ev)
             return
         text = event(ev.type, ev.data, rev)
         admits = ev.to.admits

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from server.ws.handlers import lobby
+from server.ws.handlers import lobby, qa, queue, stream
 from server.ws.handlers.base import Handler
 
-HANDLERS: dict[str, Handler] = {**lobby.HANDLERS}
+HANDLERS: dict[str, Handler] = {
+    **lobby.HANDLERS,
+    **stream.HANDLERS,
+    **qa.HANDLERS,
+    **queue.HANDLERS,
+}

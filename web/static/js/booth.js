@@ -1,16 +1,27 @@
-// A booth page for workers: the booth, its jobs, kept current over the websocket.
+// A booth page for workers: the booth's live stream, its jobs, kept current over the websocket.
 import { FairSocket, jobCard, page, t } from "./client.js";
+import { BoothViewer } from "./stream.js";
 
 export const socket = new FairSocket(page.fair);
+const stateLine = document.getElementById("stream-state");
+
+export const viewer = new BoothViewer(socket, page.booth, document.getElementById("booth-video"),
+  (kind, text) => {
+    stateLine.dataset.kind = kind;
+    stateLine.textContent = text;
+  });
+document.getElementById("audio-only").addEventListener("change", (e) => viewer.setAudioOnly(e.target.checked));
 
 function render(state) {
   const booth = state.booths.find((b) => b.id === page.booth);
   if (!booth) return;
   document.getElementById("booth-employer").textContent = booth.employer;
   document.getElementById("booth-description").textContent = booth.description;
+  const stream = state.streams[page.booth];
   const badge = document.getElementById("live-badge");
-  badge.textContent = booth.live ? t("LIVE") : t("offline");
-  badge.className = `badge ${booth.live ? "live" : "offline"}`;
+  badge.textContent = stream ? t("LIVE") : t("offline");
+  badge.className = `badge ${stream ? "live" : "offline"}`;
+  document.getElementById("viewer-count").textContent = stream ? `${stream.viewers} ${t("watching")}` : "";
   const jobs = state.jobs.filter((j) => j.booth_id === page.booth);
   document.getElementById("jobs").replaceChildren(...jobs.map(jobCard));
 }

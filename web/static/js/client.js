@@ -143,6 +143,9 @@ export class FairSocket extends EventTarget {
       this.resync();
       return;
     }
+    if (name === "stream.viewers" && this.state?.streams[data.booth_id]) {
+      this.state.streams[data.booth_id].viewers = data.viewers;
+    }
     if (rev !== undefined && this.state) {
       if (rev <= this.state.rev) return; // already in the snapshot
       if (rev > this.state.rev + 1) {
@@ -181,6 +184,8 @@ function applyLobbyEvent(state, name, data) {
     case "booth.created": case "booth.updated": upsert(state.booths, data); break;
     case "job.created": case "job.updated": upsert(state.jobs, data); break;
     case "job.deleted": state.jobs = state.jobs.filter((j) => j.id !== data.id); break;
+    case "stream.live": state.streams[data.booth_id] = data; break;
+    case "stream.offline": delete state.streams[data.booth_id]; break;
   }
 }
 

@@ -1,6 +1,7 @@
-// The recruiter's booth console: booth details, logo and job postings.
-import { FairSocket, api, onSubmit, page } from "./client.js";
+// The recruiter's booth console: going live, booth details, logo and job postings.
+import { FairSocket, api, onSubmit, page, t } from "./client.js";
 import { mountJobsEditor } from "./jobs-editor.js";
+import { BoothPublisher } from "./stream.js";
 
 export const socket = new FairSocket(page.fair);
 const boothPath = `/api/fairs/${page.fair}/booths/${page.booth}`;
@@ -11,3 +12,24 @@ onSubmit(document.getElementById("logo-form"), async () => {
   if (file) await api("PUT", `${boothPath}/logo`, file, "application/octet-stream");
 });
 mountJobsEditor(document.getElementById("jobs-editor"), socket, page.booth);
+
+const stateLine = document.getElementById("stream-state");
+const [goLive, share, stop] = ["go-live", "share-screen", "stop-live"].map((id) => document.getElementById(id));
+export const publisher = new BoothPublisher(socket, page.booth, document.getElementById("self-view"),
+  (kind, text) => {
+    stateLine.dataset.kind = kind;
+    stateLine.textContent = text;
+    const on = kind !== "offline" && kind !== "error";
+    goLive.hidden = share.hidden = on;
+    stop.hidden = !on;
+  });
+goLive.addEventListener("click", () => publisher.start());
+share.addEventListener("click", () => publisher.start({ screen: true }));
+stop.addEventListener("click", () => publisher.stop());
+
+function showViewers() {
+  const stream = socket.state?.streams[page.booth];
+  document.getElementById("viewer-count").textContent = stream ? `${stream.viewers} ${t("watching")}` : "";
+}
+socket.addEventListener("state", showViewers);
+socket.addEventListener("event", showViewers);

@@ -1,7 +1,7 @@
 // The fair lobby: every booth with its jobs and live badge, kept current over the websocket.
 import { FairSocket, el, jobCard, page, t } from "./client.js";
 
-const socket = new FairSocket(page.fair);
+export const socket = new FairSocket(page.fair);
 const container = document.getElementById("booths");
 
 function render(state) {
@@ -11,14 +11,14 @@ function render(state) {
     return;
   }
   for (const booth of state.booths) {
+    const live = Boolean(state.streams[booth.id]);
     const jobs = state.jobs.filter((j) => j.booth_id === booth.id);
     container.append(
       el("article", { class: "booth card", dataset: { booth: booth.id } },
         el("header", { class: "booth-title" },
           booth.logo ? el("img", { class: "logo", src: `/media/logos/${booth.logo}`, alt: "" }) : null,
           el("h3", {}, booth.employer),
-          el("span", { class: `badge ${booth.live ? "live" : "offline"}` },
-            booth.live ? t("LIVE") : t("offline"))),
+          el("span", { class: `badge ${live ? "live" : "offline"}` }, live ? t("LIVE") : t("offline"))),
         el("p", {}, booth.description),
         jobs.map(jobCard),
         el("a", { class: "button", href: `/fairs/${page.fair}/booths/${booth.id}` }, t("Open booth"))));

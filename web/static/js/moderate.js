@@ -40,6 +40,10 @@ function render() {
         el("h3", { class: "employer" }),
         el("p", { class: "description" }),
         el("a", { href: `/fairs/${page.fair}/booths/${booth.id}/console` }, t("Console")),
+        el("button", {
+          type: "button", class: "danger stop-stream", hidden: true,
+          onclick: () => socket.send("stream.stop", { booth_id: booth.id }),
+        }, t("Stop the stream")),
         inviteForm(booth.id),
         el("h4", {}, t("Jobs")), jobs);
       container.append(section);
@@ -48,8 +52,11 @@ function render() {
     }
     section.querySelector(".employer").textContent = booth.employer;
     section.querySelector(".description").textContent = booth.description;
+    section.querySelector(".stop-stream").hidden = !socket.state.streams[booth.id];
   }
 }
 
 socket.addEventListener("state", render);
-socket.addEventListener("event", (e) => { if (e.detail.name.startsWith("booth.")) render(); });
+socket.addEventListener("event", (e) => {
+  if (e.detail.name.startsWith("booth.") || e.detail.name.startsWith("stream.")) render();
+});

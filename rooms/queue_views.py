@@ -1,0 +1,171 @@
+"""What the queues look like to each viewer: a worker's places with position and an ETA range, the
+staff's view of a line, the audit log. Reads only, each in one MULTI so it is consistent.
+
+The ETA comes from measured throughput: the booth's latest finished interview durations and the
+number of staff who called at that booth lately. It is a range (quartiles of the durations,
+padded with a default until there are a few), never a capped figure.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from redis.asyncio import Redis
+
+from rooms.store import keys
+
+DEFAULT_INTERVIEW = 300.0  # seconds assumed per interview until a booth has measured some
+MIN_SAMPLES = 3  # fewer measured durations than this are padded with the default
+SERVING_WINDOW = 1800.0  # staff who called within this many seconds count as serving the line
+VIEW_LENGTH = 100  # entries of a line the staff view lists (the size is always exact)
+
+_PROFILE = ("id", "worker_id", "name", "contact", "walk_in", "job_id", "state", "joined_at")
+_CALL = (*_PROFILE, "called_at", "called_by", "deadline", "accepted_at", "interview_id")
+
+
+@dataclass(frozen=True, slots=True)
+class EtaBasis:
+    """Quartiles of recent interview durations and how many staff serve the line."""
+
+    low: float
+    high: float
+    servers: int
+
+    @classmethod
+    def of(cls, durations: list[str], servers: int) -> EtaBasis:
+        samples = sorted(float(d) for d in durations)
+        samples += [DEFAULT_INTERVIEW] * max(0, MIN_SAMPLES - len(samples))
+        samples.sort()
+        last = len(samples) - 1
+        low, high = samples[math.floor(last * 0.25)], samples[math.ceil(last * 0.75)]
+        return cls(low=low, high=high, servers=max(1, servers))
+
+    def range(self, position: int) -> list[int]:
+        """Seconds until called, from at best (the people ahead take short interviews, shared
+        among the staff) to at worst (long ones, and everyone serving has just started one)."""
+        ahead = position - 1
+        return [
+            round(ahead / self.servers * self.low),
+            round((ahead + self.servers) / self.servers * self.high),
+        ]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"typical": [round(self.low), round(self.high)], "servers": self.servers}
+
+
+@dataclass(frozen=True, slots=True)
+class LineSnapshot:
+    """One booth's whole line, for pushing positions: entry ids in order and the ETA basis."""
+
+    v: int
+    state: str
+    ids: list[str]
+    basis: EtaBasis
+
+
+def _pick(entry: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+    return {f: entry[f] for f in fields}
+
+
+class QueueViews:
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+
+    async def line(self, fair_id: str, booth_id: str) -> LineSnapshot:
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hget(keys.queue_settings(fair_id), "v")
+            pipe.zrange(keys.queue_line(fair_id, booth_id), 0, -1)
+            self._basis_reads(pipe, fair_id, booth_id)
+            v, ids, state, durations, servers = await pipe.execute()
+        basis = EtaBasis.of(durations, servers)
+        return LineSnapshot(int(v or 0), state or "open", ids, basis)
+
+    async def workers_of(self, fair_id: str, entry_ids: list[str]) -> list[str | None]:
+        """The worker of each entry (None once it has been purged)."""
+        raws = await self.redis.hmget(keys.queue_entries(fair_id), entry_ids)
+        return [json.loads(r)["worker_id"] if r else None for r in raws]
+
+    async def mine(self, fair_id: str, worker_id: str) -> list[dict[str, Any]]:
+        """The worker's places that have not ended, each with its line's position and ETA."""
+        index = json.loads(await self.redis.hget(keys.queue_index(fair_id), worker_id) or "{}")
+        if not index:
+            return []
+        booths = sorted(index)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hmget(keys.queue_entries(fair_id), [index[b] for b in booths])
+            for booth in booths:
+                pipe.zrank(keys.queue_line(fair_id, booth), index[booth])
+                pipe.zcard(keys.queue_line(fair_id, booth))
+                self._basis_reads(pipe, fair_id, booth)
+            raws, *per_booth = await pipe.execute()
+        out = []
+        for i, raw in enumerate(raws):
+            if raw is None:
+                continue
+            rank, size, state, durations, servers = per_booth[i * 5 : i * 5 + 5]
+            entry = json.loads(raw)
+            entry["line_state"] = state or "open"
+            entry["size"] = size
+            entry["position"] = None if rank is None else rank + 1
+            paused = entry["line_state"] == "paused"
+            entry["eta"] = (
+                None if rank is None or paused else EtaBasis.of(durations, servers).range(rank + 1)
+            )
+            out.append(entry)
+        return out
+
+    async def view(self, fair_id: str, booth_id: str) -> dict[str, Any]:
+        """What the booth's staff see: the head of the line with short profiles, the calls and
+        interviews under way, the latest ended calls, and the ETA basis."""
+        line_key = keys.queue_line(fair_id, booth_id)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hget(keys.queue_settings(fair_id), "v")
+            pipe.zrange(line_key, 0, VIEW_LENGTH - 1)
+            pipe.zcard(line_key)
+            pipe.hget(keys.queue_line_state(fair_id, booth_id), "cap")
+            pipe.zrange(keys.queue_active(fair_id, booth_id), 0, -1)
+            pipe.lrange(keys.queue_recent(fair_id, booth_id), 0, -1)
+            self._basis_reads(pipe, fair_id, booth_id)
+            v, head, size, cap, active, recent, state, durations, servers = await pipe.execute()
+        ids = [*head, *active, *recent]
+        raws = await self.redis.hmget(keys.queue_entries(fair_id), ids) if ids else []
+        found = {e["id"]: e for e in (json.loads(r) for r in raws if r)}
+        line = []
+        for position, entry_id in enumerate(head, 1):
+            if entry_id in found:
+                line.append({**_pick(found[entry_id], _PROFILE), "position": position})
+        return {
+            "booth_id": booth_id,
+            "v": int(v or 0),
+            "state": state or "open",
+            "cap": int(cap) if cap else None,
+            "size": size,
+            "line": line,
+            "active": [_pick(found[i], _CALL) for i in active if i in found],
+            "recent": [_pick(found[i], (*_CALL, "ended_at")) for i in recent if i in found],
+            "eta": EtaBasis.of(durations, servers).to_json(),
+        }
+
+    async def audit(
+        self, fair_id: str, booth_id: str | None = None, count: int = 100
+    ) -> list[dict[str, Any]]:
+        """The latest queue actions, newest first (of one booth, or of the whole fair)."""
+        records: list[tuple[str, dict[str, str]]] = await self.redis.xrevrange(  # type: ignore[assignment]
+            keys.queue_audit(fair_id), count=count * 4
+        )
+        out: list[dict[str, Any]] = []
+        for record_id, fields in records:
+            if booth_id is None or fields.get("booth") == booth_id:
+                out.append({"id": record_id, **fields, "at": float(fields["at"])})
+            if len(out) >= count:
+                break
+        return out
+
+    def _basis_reads(self, pipe: Any, fair_id: str, booth_id: str) -> None:
+        pipe.hget(keys.queue_line_state(fair_id, booth_id), "state")
+        pipe.lrange(keys.queue_durations(fair_id, booth_id), 0, -1)
+        pipe.zcount(keys.queue_servers(fair_id, booth_id), time.time() - SERVING_WINDOW, "+inf")

@@ -1,0 +1,139 @@
+"""Dossiers over HTTP: a worker fills theirs in, uploads a CV and chooses which booths may read
+it; recruiters of those booths and the fair's moderators read it and download the CV.
+
+CV files live under the data dir (never served statically), are recognised by content, and are
+sent as attachments so that a browser never renders them in our origin.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from rooms.dossiers import Dossier
+from rooms.errors import Forbidden, NotFound
+from rooms.models import Participant, Role
+from rooms.permissions import Action, require
+from server.auth import CSRF_HEADER, Unauthenticated, check_csrf, current_user
+from server.http.api import read_json
+from server.http.render import render
+from server.services import Services, services
+from server.uploads import DOCUMENT_TYPES, safe_path, sniff_document, store
+
+
+async def _user(request: Request, write: bool = False) -> tuple[Services, Participant]:
+    svc = services(request)
+    user = await current_user(request, svc.people, svc.tokens)
+    if user is None:
+        raise Unauthenticated("sign in first")
+    require(user, Action.ATTEND, request.path_params["fair_id"])
+    if write:
+        check_csrf(request, request.headers.get(CSRF_HEADER))
+    return svc, user
+
+
+def _worker(user: Participant) -> Participant:
+    if user.role is not Role.WORKER:
+        raise Forbidden("only workers have a dossier")
+    return user
+
+
+def _cv_dir(svc: Services, fair_id: str) -> Any:
+    return svc.settings.data_dir / "uploads" / "cv" / fair_id
+
+
+def _public(dossier: Dossier, fair_id: str, shared: set[str] | None = None) -> dict[str, Any]:
+    out = dossier.model_dump(mode="json", exclude={"cv_file"})
+    out["cv_url"] = (
+        f"/api/fairs/{fair_id}/dossiers/{dossier.worker_id}/cv" if dossier.cv_file else None
+    )
+    if shared is not None:
+        out["shared_with"] = sorted(shared)
+    return out
+
+
+async def page(request: Request) -> Response:
+    svc, user = await _user(request)
+    fair = await svc.fairs.get_fair(request.path_params["fair_id"])
+    _worker(user)
+    return render(request, "dossier.html", {"fair": fair}, user=user, language=fair.language)
+
+
+async def mine(request: Request) -> Response:
+    svc, user = await _user(request, write=request.method == "PUT")
+    fair_id = request.path_params["fair_id"]
+    worker = _worker(user)
+    if request.method == "PUT":
+        dossier = await svc.dossiers.save(fair_id, worker, await read_json(request))
+    else:
+        dossier = await svc.dossiers.get(fair_id, worker.id)
+    shared = await svc.dossiers.shared_with(fair_id, worker.id)
+    return JSONResponse(_public(dossier, fair_id, shared))
+
+
+async def upload_cv(request: Request) -> Response:
+    svc, user = await _user(request, write=True)
+    fair_id, worker = request.path_params["fair_id"], _worker(user)
+    data = await request.body()
+    kind = sniff_document(data)
+    directory = _cv_dir(svc, fair_id)
+    name = store(directory, data, kind, svc.settings.limits.upload_max_bytes)
+    try:
+        dossier, replaced = await svc.dossiers.attach_cv(fair_id, worker.id, name, kind, len(data))
+    except Exception:
+        (directory / name).unlink(missing_ok=True)
+        raise
+    if replaced:
+        (directory / replaced).unlink(missing_ok=True)
+    return JSONResponse(_public(dossier, fair_id))
+
+
+async def share(request: Request) -> Response:
+    svc, user = await _user(request, write=True)
+    fair_id, booth_id = request.path_params["fair_id"], request.path_params["booth_id"]
+    worker = _worker(user)
+    if request.method == "PUT":
+        await svc.dossiers.share(fair_id, worker.id, booth_id)
+    else:
+        await svc.dossiers.unshare(fair_id, worker.id, booth_id)
+    return JSONResponse({"shared_with": sorted(await svc.dossiers.shared_with(fair_id, worker.id))})
+
+
+async def read(request: Request) -> Response:
+    svc, user = await _user(request)
+    fair_id, worker_id = request.path_params["fair_id"], request.path_params["worker_id"]
+    dossier = await svc.dossiers.readable_by(fair_id, user, worker_id)
+    return JSONResponse(_public(dossier, fair_id))
+
+
+async def cv(request: Request) -> Response:
+    svc, user = await _user(request)
+    fair_id, worker_id = request.path_params["fair_id"], request.path_params["worker_id"]
+    dossier = await svc.dossiers.readable_by(fair_id, user, worker_id)
+    path = (
+        safe_path(_cv_dir(svc, fair_id), dossier.cv_file, DOCUMENT_TYPES)
+        if dossier.cv_file
+        else None
+    )
+    if path is None or dossier.cv_kind is None:
+        raise NotFound("no CV uploaded")
+    return FileResponse(
+        path,
+        media_type=DOCUMENT_TYPES[dossier.cv_kind],
+        filename=f"cv-{worker_id}.{dossier.cv_kind}",
+        content_disposition_type="attachment",
+        headers={"cache-control": "private, no-store", "content-security-policy": "sandbox"},
+    )
+
+
+ROUTES: list[BaseRoute] = [
+    Route("/fairs/{fair_id}/dossier", page),
+    Route("/api/fairs/{fair_id}/dossier", mine, methods=["GET", "PUT"]),
+    Route("/api/fairs/{fair_id}/dossier/cv", upload_cv, methods=["PUT"]),
+    Route("/api/fairs/{fair_id}/dossier/shares/{booth_id}", share, methods=["PUT", "DELETE"]),
+    Route("/api/fairs/{fair_id}/dossiers/{worker_id}", read),
+    Route("/api/fairs/{fair_id}/dossiers/{worker_id}/cv", cv),
+]

@@ -1,0 +1,38 @@
+"""State changes the hub reports, so the server layer can publish them (e.g. to Redis)."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class OfflineReason(StrEnum):
+    LEFT = "left"  # the publisher's connection closed or failed
+    UNPUBLISHED = "unpublished"  # the server ended the publisher, viewers stay
+    REPLACED = "replaced"  # a new publisher took over; a StreamLive follows when its media flows
+    STOPPED = "stopped"  # the stream was stopped with all its viewers (or the hub closed)
+
+
+@dataclass(frozen=True, slots=True)
+class StreamLive:
+    """The publisher's first frame arrived: viewers can watch."""
+
+    stream_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class StreamOffline:
+    stream_id: str
+    reason: OfflineReason
+
+
+@dataclass(frozen=True, slots=True)
+class ViewerCountChanged:
+    stream_id: str
+    count: int
+
+
+StreamEvent = StreamLive | StreamOffline | ViewerCountChanged
+
+# Called on the event loop, synchronously: it must not block (hand the event to a bounded queue or
+# a task of its own). An exception it raises is logged and does not reach the media path.
+EventCallback = Callable[[StreamEvent], None]

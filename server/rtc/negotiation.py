@@ -1,0 +1,61 @@
+"""SDP offers in, codec choices out: one video codec per connection so frames pass through as-is.
+
+Publisher and viewers must use the same codec, since nothing is transcoded. A publisher gets VP8
+when its offer has it (every WebRTC browser's does), else H.264; a viewer gets the codec of the
+stream's current publisher when it offers that, else the same preference. Audio is Opus.
+"""
+
+from dataclasses import dataclass
+
+from aiortc import RTCRtpReceiver, RTCRtpTransceiver, RTCSessionDescription
+from aiortc.rtcrtpparameters import RTCRtpCodecCapability
+from aiortc.sdp import SessionDescription
+
+from server.rtc.errors import UnsupportedOffer
+from server.rtc.frames import H264, OPUS, VP8
+
+_RTX = "video/rtx"
+_PREFERENCE = {"audio": (OPUS,), "video": (VP8, H264)}
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """A parsed offer and the codecs (lower-case MIME types) it lists per kind."""
+
+    description: RTCSessionDescription
+    offered: dict[str, frozenset[str]]
+
+    def codecs(self, prefer: str | None = None) -> dict[str, str | None]:
+        """The codec to use per kind, `prefer` first (None: the kind has no usable codec)."""
+        return {
+            kind: next((c for c in (prefer, *_PREFERENCE[kind]) if c in codecs), None)
+            for kind, codecs in self.offered.items()
+        }
+
+
+def parse_offer(sdp: str) -> Offer:
+    try:
+        parsed = SessionDescription.parse(sdp)
+    except (AssertionError, IndexError, KeyError, ValueError) as exc:
+        raise UnsupportedOffer(f"unreadable SDP offer: {exc}") from exc
+    offered: dict[str, set[str]] = {"audio": set(), "video": set()}
+    for media in parsed.media:
+        if media.kind in offered:
+            offered[media.kind].update(c.mimeType.lower() for c in media.rtp.codecs)
+    offer = Offer(
+        RTCSessionDescription(sdp=sdp, type="offer"),
+        {kind: frozenset(codecs) for kind, codecs in offered.items()},
+    )
+    if not any(offer.codecs().values()):
+        raise UnsupportedOffer("the offer has neither Opus audio nor VP8/H.264 video")
+    return offer
+
+
+def prefer_codec(transceiver: RTCRtpTransceiver, codec: str) -> None:
+    """Negotiate only `codec` (and its retransmission format) on this transceiver."""
+    capabilities = RTCRtpReceiver.getCapabilities(transceiver.kind)
+    assert capabilities is not None
+    chosen: list[RTCRtpCodecCapability] = [
+        c for c in capabilities.codecs if c.mimeType.lower() in (codec, _RTX)
+    ]
+    transceiver.setCodecPreferences(chosen)

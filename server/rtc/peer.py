@@ -1,0 +1,50 @@
+"""What publisher and viewer connections share: answering an offer and noticing their own end."""
+
+import logging
+from collections.abc import Callable, Iterable
+
+from aiortc import RTCConfiguration, RTCPeerConnection, RTCRtpTransceiver
+from aiortc.exceptions import InternalError, InvalidAccessError, OperationError
+
+from server.rtc.errors import UnsupportedOffer
+from server.rtc.negotiation import Offer
+
+logger = logging.getLogger(__name__)
+
+
+class PeerConnection:
+    """An aiortc connection that answers one offer, with "I closed" kept apart from "it ended".
+
+    `close()` is idempotent; `on_ended` runs once if the connection fails or the remote peer closes
+    it first, so that the owner can drop it (and then call `close()`).
+    """
+
+    def __init__(self, configuration: RTCConfiguration, on_ended: Callable[[], None]) -> None:
+        self.pc = RTCPeerConnection(configuration)
+        self._on_ended = on_ended
+        self._ended = False
+        self.pc.on("connectionstatechange", self._state_changed)
+
+    async def answer(self, offer: Offer, ours: Iterable[RTCRtpTransceiver]) -> str:
+        """Answer the offer; media sections beyond `ours` (e.g. a second camera) are declined."""
+        try:
+            await self.pc.setRemoteDescription(offer.description)
+            kept = set(ours)
+            for transceiver in self.pc.getTransceivers():
+                if transceiver not in kept:
+                    transceiver.direction = "inactive"
+            await self.pc.setLocalDescription(await self.pc.createAnswer())
+        except (ValueError, InternalError, InvalidAccessError, OperationError) as exc:
+            raise UnsupportedOffer(str(exc)) from exc
+        description = self.pc.localDescription
+        assert description is not None
+        return description.sdp
+
+    def _state_changed(self) -> None:
+        if self.pc.connectionState in ("failed", "closed") and not self._ended:
+            self._ended = True
+            self._on_ended()
+
+    async def close(self) -> None:
+        self._ended = True
+        await self.pc.close()

@@ -1,0 +1,97 @@
+"""The recruiter's connection: its receivers hand over still-encoded frames instead of decoding."""
+
+import logging
+from collections.abc import Callable
+from functools import partial
+
+from aiortc import RTCConfiguration, RTCRtpReceiver
+from aiortc.jitterbuffer import JitterFrame
+from aiortc.rtcrtpparameters import RTCRtpCodecParameters
+
+from server.rtc.aiortc_internals import divert_encoded_frames, replace_jitter_buffer, send_pli
+from server.rtc.fanout import Fanout
+from server.rtc.frames import EncodedFrame, is_keyframe, starts_frame
+from server.rtc.keyframes import KeyframeRequester
+from server.rtc.negotiation import Offer, prefer_codec
+from server.rtc.peer import PeerConnection
+from server.rtc.reassembly import VideoFrameAssembler
+
+logger = logging.getLogger(__name__)
+
+
+class Publisher:
+    """Forwards one publisher's frames to its stream's fan-outs while `forwarding`.
+
+    Frames arrive on the event loop from inside aiortc's packet handler; `epoch` tells the fan-outs'
+    timelines that a new publisher has begun.
+    """
+
+    def __init__(
+        self,
+        configuration: RTCConfiguration,
+        *,
+        epoch: int,
+        fanouts: dict[str, Fanout],
+        keyframes: KeyframeRequester,
+        on_media: Callable[["Publisher"], None],
+        on_ended: Callable[["Publisher"], None],
+    ) -> None:
+        self._epoch = epoch
+        self._fanouts = fanouts
+        self._keyframes = keyframes
+        self._on_media = on_media
+        self._peer = PeerConnection(configuration, on_ended=partial(on_ended, self))
+        self._assembler: VideoFrameAssembler | None = None
+        self._video_receiver: RTCRtpReceiver | None = None
+        self._has_media = False
+        self.forwarding = True
+        self.video_codec: str | None = None
+
+    async def negotiate(self, offer: Offer) -> str:
+        ours = []
+        for kind, codec in offer.codecs().items():
+            if codec is None:
+                continue
+            transceiver = self._peer.pc.addTransceiver(kind, direction="recvonly")
+            prefer_codec(transceiver, codec)
+            if kind == "video":
+                self.video_codec = codec
+                self._assembler = VideoFrameAssembler(
+                    on_loss=self._fanouts["video"].hold_until_keyframe,
+                    starts_frame=partial(starts_frame, codec),
+                )
+                replace_jitter_buffer(transceiver.receiver, self._assembler)
+                self._video_receiver = transceiver.receiver
+            divert_encoded_frames(transceiver.receiver, partial(self._on_frame, kind))
+            ours.append(transceiver)
+        return await self._peer.answer(offer, ours)
+
+    async def send_pli(self) -> None:
+        if self._assembler is None or self._video_receiver is None or not self.forwarding:
+            return
+        ssrc = self._assembler.media_ssrc
+        if ssrc is not None:
+            await send_pli(self._video_receiver, ssrc)
+
+    def _on_frame(self, kind: str, codec: RTCRtpCodecParameters, frame: JitterFrame) -> None:
+        if not self.forwarding:
+            return
+        mime = codec.mimeType.lower()
+        encoded = EncodedFrame(
+            data=frame.data,
+            timestamp=frame.timestamp,
+            clock_rate=codec.clockRate,
+            codec=mime,
+            keyframe=is_keyframe(mime, frame.data),
+        )
+        if not self._has_media:
+            self._has_media = True
+            self._on_media(self)
+        if kind == "video" and encoded.keyframe:
+            self._keyframes.keyframe_arrived()
+        self._fanouts[kind].publish(encoded, self._epoch)
+
+    async def close(self) -> None:
+        """Idempotent."""
+        self.forwarding = False
+        await self._peer.close()

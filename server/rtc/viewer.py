@@ -1,0 +1,65 @@
+"""A viewer's connection: senders fed by bounded tracks of still-encoded frames."""
+
+from collections.abc import Callable
+from functools import partial
+
+from aiortc import RTCConfiguration
+
+from server.rtc.aiortc_internals import intercept_keyframe_requests
+from server.rtc.encoded import EncodedTrack
+from server.rtc.negotiation import Offer, prefer_codec
+from server.rtc.peer import PeerConnection
+
+# Frames a viewer may fall behind by (about one second) before frames are dropped.
+CAPACITY = {"audio": 50, "video": 30}
+
+
+class Viewer:
+    def __init__(
+        self,
+        viewer_id: str,
+        configuration: RTCConfiguration,
+        *,
+        request_keyframe: Callable[[], None],
+        on_ended: Callable[["Viewer"], None],
+    ) -> None:
+        self.viewer_id = viewer_id
+        self._request_keyframe = request_keyframe
+        self._peer = PeerConnection(configuration, on_ended=partial(on_ended, self))
+        self.tracks: dict[str, EncodedTrack] = {}
+
+    async def negotiate(self, offer: Offer, audio_only: bool, video_codec: str | None) -> str:
+        """Answer with the publisher's `video_codec` if the viewer has it (frames are not
+        transcoded: a viewer left with another codec gets no video from this publisher)."""
+        ours = []
+        for kind, codec in offer.codecs(prefer=video_codec).items():
+            if codec is None:
+                continue
+            track = EncodedTrack(kind, codec, CAPACITY[kind])
+            transceiver = self._peer.pc.addTransceiver(track, direction="sendonly")
+            prefer_codec(transceiver, codec)
+            if kind == "video":
+                # The viewer's PLI/FIR would only set a flag for an encoder that never runs.
+                intercept_keyframe_requests(transceiver.sender, self._request_keyframe)
+            self.tracks[kind] = track
+            ours.append(transceiver)
+        answer = await self._peer.answer(offer, ours)
+        self.set_audio_only(audio_only)
+        return answer
+
+    def set_audio_only(self, audio_only: bool) -> None:
+        """Stop or restart video frames; the video sender stays negotiated but sends no RTP."""
+        video = self.tracks.get("video")
+        if video is None or video.paused == audio_only:
+            return
+        if audio_only:
+            video.pause()
+        else:
+            video.resume()
+            self._request_keyframe()
+
+    async def close(self) -> None:
+        """Idempotent."""
+        for track in self.tracks.values():
+            track.stop()
+        await self._peer.close()

@@ -1,0 +1,89 @@
+"""aiortc peers that talk to jobfair as a browser would: over the fair websocket's signalling."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from aiortc import AudioStreamTrack, RTCPeerConnection, RTCSessionDescription, VideoStreamTrack
+from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+
+from tests.clients import Frames
+
+
+class Publisher:
+    """A recruiter's browser: synthetic camera (aiortc's test pattern) and microphone."""
+
+    def __init__(self, ws: Frames, booth_id: str) -> None:
+        self.ws, self.booth_id = ws, booth_id
+        self.pc = RTCPeerConnection()
+
+    async def go_live(self) -> dict[str, object]:
+        self.pc.addTrack(VideoStreamTrack())
+        self.pc.addTrack(AudioStreamTrack())
+        await self.pc.setLocalDescription(await self.pc.createOffer())
+        reply = await self.ws.request(
+            "stream.publish", {"booth_id": self.booth_id, "sdp": self.pc.localDescription.sdp}
+        )
+        if reply["type"] == "ack":
+            answer = RTCSessionDescription(sdp=reply["data"]["sdp"], type="answer")
+            await self.pc.setRemoteDescription(answer)
+        return reply
+
+    async def close(self) -> None:
+        await self.pc.close()
+
+
+class Viewer:
+    """A worker's browser: receives the booth's audio and video and counts decoded frames."""
+
+    def __init__(self, ws: Frames, booth_id: str) -> None:
+        self.ws, self.booth_id = ws, booth_id
+        self.pc = RTCPeerConnection()
+        self.video_frames = 0
+        self.audio_frames = 0
+        self._readers: list[asyncio.Task[None]] = []
+        self.pc.on("track", self._on_track)
+
+    def _on_track(self, track: MediaStreamTrack) -> None:
+        self._readers.append(asyncio.ensure_future(self._read(track)))
+
+    async def _read(self, track: MediaStreamTrack) -> None:
+        with contextlib.suppress(MediaStreamError):
+            while True:
+                await track.recv()
+                if track.kind == "video":
+                    self.video_frames += 1
+                else:
+                    self.audio_frames += 1
+
+    async def watch(self, audio_only: bool = False) -> dict[str, object]:
+        self.pc.addTransceiver("video", direction="recvonly")
+        self.pc.addTransceiver("audio", direction="recvonly")
+        await self.pc.setLocalDescription(await self.pc.createOffer())
+        reply = await self.ws.request(
+            "stream.view",
+            {
+                "booth_id": self.booth_id,
+                "sdp": self.pc.localDescription.sdp,
+                "audio_only": audio_only,
+            },
+        )
+        if reply["type"] == "ack":
+            answer = RTCSessionDescription(sdp=reply["data"]["sdp"], type="answer")
+            await self.pc.setRemoteDescription(answer)
+        return reply
+
+    async def frames(self, video: int, seconds: float = 15.0) -> None:
+        """Wait until `video` more decoded video frames have arrived."""
+        target = self.video_frames + video
+        deadline = asyncio.get_running_loop().time() + seconds
+        while self.video_frames < target:
+            if asyncio.get_running_loop().time() > deadline:
+                raise AssertionError(f"got {self.video_frames} video frames, wanted {target}")
+            await asyncio.sleep(0.05)
+
+    async def close(self) -> None:
+        await self.pc.close()
+        for reader in self._readers:
+            reader.cancel()

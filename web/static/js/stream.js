@@ -1,0 +1,204 @@
+// Booth streams in the browser: the recruiter publishes, workers view. Complete SDP offers
+// (ICE gathered before sending), signalled over the fair websocket.
+import { t } from "./client.js";
+
+const iceServers = JSON.parse(document.getElementById("ice-servers")?.textContent || "[]");
+const GATHER_TIMEOUT_MS = 3000;
+
+/** Why this browser cannot stream, or null. */
+export function webrtcProblem({ camera = false } = {}) {
+  if (!window.RTCPeerConnection) return t("This browser cannot play live video (no WebRTC).");
+  if (camera && !window.isSecureContext) {
+    return t("The camera needs a secure page: open this site over HTTPS (or on localhost).");
+  }
+  if (camera && !navigator.mediaDevices?.getUserMedia) return t("This browser gives no access to a camera.");
+  return null;
+}
+
+async function offerWhenGathered(pc) {
+  await pc.setLocalDescription(await pc.createOffer());
+  if (pc.iceGatheringState !== "complete") {
+    await new Promise((resolve) => {
+      const done = () => { if (pc.iceGatheringState === "complete") resolve(); };
+      pc.addEventListener("icegatheringstatechange", done);
+      setTimeout(resolve, GATHER_TIMEOUT_MS);
+    });
+  }
+  return pc.localDescription.sdp;
+}
+
+function preferCodec(transceiver, mimeType) {
+  const codecs = RTCRtpReceiver.getCapabilities?.(transceiver.receiver.track.kind)?.codecs;
+  if (!codecs || !transceiver.setCodecPreferences) return;
+  const first = codecs.filter((c) => c.mimeType.toLowerCase() === mimeType);
+  if (first.length) transceiver.setCodecPreferences([...first, ...codecs.filter((c) => !first.includes(c))]);
+}
+
+/** A worker watching a booth. `onState(kind, text)`: connecting | live | offline | reconnecting | error. */
+export class BoothViewer {
+  constructor(socket, boothId, video, onState) {
+    Object.assign(this, { socket, boothId, video, onState });
+    this.pc = null;
+    this.audioOnly = false;
+    this.attempt = 0;
+    socket.addEventListener("state", () => this.sync());
+    socket.addEventListener("event", ({ detail: { name, data } }) => {
+      if (data?.booth_id !== boothId) return;
+      if (name === "stream.live") this.connect();
+      if (name === "stream.offline") this.offline(data.reason);
+    });
+  }
+
+  get live() { return Boolean(this.socket.state?.streams[this.boothId]); }
+
+  sync() {
+    if (!this.live) this.offline();
+    else if (!this.pc || ["failed", "closed"].includes(this.pc.connectionState)) this.connect();
+  }
+
+  offline(reason) {
+    this.close();
+    this.onState("offline", reason ? `${t("The booth is offline.")} (${reason})` : t("The booth is offline."));
+  }
+
+  /** Close the connection; `tell` the server too (a new view replaces the old one anyway). */
+  close(tell = true) {
+    if (this.pc) {
+      this.pc.close();
+      this.pc = null;
+      if (tell) this.socket.send("stream.leave", { booth_id: this.boothId }).catch(() => {});
+    }
+  }
+
+  async connect() {
+    const problem = webrtcProblem();
+    if (problem) return this.onState("error", problem);
+    this.close(false);
+    const pc = new RTCPeerConnection({ iceServers });
+    this.pc = pc;
+    this.onState("connecting", t("connecting…"));
+    pc.addTransceiver("video", { direction: "recvonly" });
+    pc.addTransceiver("audio", { direction: "recvonly" });
+    const media = new MediaStream();
+    pc.ontrack = ({ track }) => {
+      media.addTrack(track);
+      this.video.srcObject = media;
+      this.video.play().catch(() => {});
+    };
+    pc.onconnectionstatechange = () => {
+      if (pc !== this.pc) return;
+      if (pc.connectionState === "connected") {
+        this.attempt = 0;
+        this.onState("live", this.audioOnly ? t("audio only") : t("LIVE"));
+      } else if (pc.connectionState === "failed") {
+        this.retry();
+      }
+    };
+    try {
+      const sdp = await offerWhenGathered(pc);
+      const answer = await this.socket.send("stream.view", { booth_id: this.boothId, sdp, audio_only: this.audioOnly });
+      if (pc === this.pc) await pc.setRemoteDescription({ type: "answer", sdp: answer.sdp });
+    } catch (err) {
+      if (pc === this.pc) this.retry(err.message);
+    }
+  }
+
+  retry(message) {
+    if (!this.live) return this.offline();
+    this.onState("reconnecting", message || t("reconnecting…"));
+    const delay = Math.min(1000 * 2 ** this.attempt++, 10000);
+    setTimeout(() => { if (this.live) this.connect(); }, delay);
+  }
+
+  async setAudioOnly(on) {
+    this.audioOnly = on;
+    if (this.pc?.connectionState === "connected") {
+      await this.socket.send("stream.audio_only", { booth_id: this.boothId, on });
+      this.onState("live", on ? t("audio only") : t("LIVE"));
+    }
+  }
+}
+
+/** A recruiter going live from the booth console, with camera or screen, and microphone. */
+export class BoothPublisher {
+  constructor(socket, boothId, selfView, onState) {
+    Object.assign(this, { socket, boothId, selfView, onState });
+    this.pc = null;
+    this.media = null;
+    this.wanted = false;
+    socket.addEventListener("state", () => {
+      // a new websocket: the server ended the old publication when the old socket closed
+      if (this.wanted) this.negotiate();
+    });
+  }
+
+  async start({ screen = false } = {}) {
+    const problem = webrtcProblem({ camera: true });
+    if (problem) return this.onState("error", problem);
+    try {
+      this.media = await this.capture(screen);
+    } catch (err) {
+      const refused = err.name === "NotAllowedError" || err.name === "SecurityError";
+      return this.onState("error", refused ? t("Camera or microphone access was refused.") : err.message);
+    }
+    this.selfView.srcObject = this.media;
+    this.selfView.muted = true;
+    this.selfView.play().catch(() => {});
+    this.wanted = true;
+    await this.negotiate();
+  }
+
+  async capture(screen) {
+    const audio = { echoCancellation: true, noiseSuppression: true };
+    if (!screen) {
+      return navigator.mediaDevices.getUserMedia({
+        video: { width: { ideal: 640 }, height: { ideal: 360 }, frameRate: { ideal: 30 } },
+        audio,
+      });
+    }
+    const display = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: 15 } } });
+    const mic = await navigator.mediaDevices.getUserMedia({ audio });
+    return new MediaStream([...display.getVideoTracks(), ...mic.getAudioTracks()]);
+  }
+
+  async negotiate() {
+    this.pc?.close();
+    const pc = new RTCPeerConnection({ iceServers });
+    this.pc = pc;
+    this.onState("connecting", t("connecting…"));
+    for (const track of this.media.getTracks()) {
+      const transceiver = pc.addTransceiver(track, {
+        direction: "sendonly",
+        streams: [this.media],
+        sendEncodings: track.kind === "video" ? [{ maxBitrate: 1_000_000 }] : undefined,
+      });
+      preferCodec(transceiver, track.kind === "video" ? "video/vp8" : "audio/opus");
+    }
+    pc.onconnectionstatechange = () => {
+      if (pc !== this.pc) return;
+      if (pc.connectionState === "connected") this.onState("live", t("LIVE"));
+      if (pc.connectionState === "failed" && this.wanted) {
+        this.onState("reconnecting", t("reconnecting…"));
+        setTimeout(() => this.wanted && pc === this.pc && this.negotiate(), 2000);
+      }
+    };
+    try {
+      const sdp = await offerWhenGathered(pc);
+      const answer = await this.socket.send("stream.publish", { booth_id: this.boothId, sdp });
+      if (pc === this.pc) await pc.setRemoteDescription({ type: "answer", sdp: answer.sdp });
+    } catch (err) {
+      if (pc === this.pc) this.onState("reconnecting", err.message);
+    }
+  }
+
+  async stop() {
+    this.wanted = false;
+    await this.socket.send("stream.stop", { booth_id: this.boothId }).catch(() => {});
+    this.pc?.close();
+    this.pc = null;
+    for (const track of this.media?.getTracks() || []) track.stop();
+    this.media = null;
+    this.selfView.srcObject = null;
+    this.onState("offline", t("offline"));
+  }
+}
