@@ -10,7 +10,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from redis.asyncio import Redis
+
 from rooms.models import Role
+from rooms.store import keys
 
 AudienceKind = Literal["fair", "staff", "booth_staff", "user"]
 
@@ -68,3 +71,8 @@ def decode_envelope(raw: str) -> tuple[int | None, Event]:
         kind=to.get("kind", "fair"), booth_id=to.get("booth_id"), user_id=to.get("user_id")
     )
     return envelope.get("rev"), Event(type=body["type"], data=body["data"], to=audience)
+
+
+async def publish(redis: Redis, fair_id: str, event: Event) -> None:
+    """Publish an event that reports no stored change (it bumps no revision)."""
+    await redis.publish(keys.events(fair_id), '{"e":' + event.encode() + "}")

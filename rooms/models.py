@@ -66,6 +66,7 @@ class Fair(FairInput):
 class BoothInput(Strict):
     employer: Name
     description: Text = ""
+    slot_minutes: int = Field(default=15, ge=3, le=120)  # an interview's planned length
 
 
 class Booth(BoothInput):

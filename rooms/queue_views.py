@@ -44,14 +44,17 @@ class EtaBasis:
         low, high = samples[math.floor(last * 0.25)], samples[math.ceil(last * 0.75)]
         return cls(low=low, high=high, servers=max(1, servers))
 
-    def range(self, position: int) -> list[int]:
+    def bounds(self, position: int) -> tuple[int, int]:
         """Seconds until called, from at best (the people ahead take short interviews, shared
         among the staff) to at worst (long ones, and everyone serving has just started one)."""
         ahead = position - 1
-        return [
+        return (
             round(ahead / self.servers * self.low),
             round((ahead + self.servers) / self.servers * self.high),
-        ]
+        )
+
+    def range(self, position: int) -> list[int]:
+        return list(self.bounds(position))
 
     def to_json(self) -> dict[str, Any]:
         return {"typical": [round(self.low), round(self.high)], "servers": self.servers}
@@ -115,6 +118,8 @@ class QueueViews:
             entry["eta"] = (
                 None if rank is None or paused else EtaBasis.of(durations, servers).range(rank + 1)
             )
+            if entry["state"] == "called":  # what is left of the countdown, after a reload
+                entry["seconds"] = max(0, round(entry["deadline"] - time.time()))
             out.append(entry)
         return out
 
@@ -148,6 +153,7 @@ class QueueViews:
             "active": [_pick(found[i], _CALL) for i in active if i in found],
             "recent": [_pick(found[i], (*_CALL, "ended_at")) for i in recent if i in found],
             "eta": EtaBasis.of(durations, servers).to_json(),
+            "now": time.time(),  # lets a client count a call's deadline down on its own clock
         }
 
     async def audit(

@@ -7,7 +7,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -26,6 +26,7 @@ import web
 from rooms.dossiers import Dossiers
 from rooms.errors import DomainError
 from rooms.fairs import Fairs
+from rooms.interview_room import InterviewRoom
 from rooms.nodes import Nodes, new_node_id
 from rooms.people import People
 from rooms.qa import QA
@@ -39,6 +40,7 @@ from server.errors import domain_error_handler, http_error_handler, json_error
 from server.http import api, dossiers, pages
 from server.http.guard import Guard
 from server.i18n import load_catalogs
+from server.interview_media import InterviewMedia
 from server.lease import keep_lease
 from server.metrics import Metrics
 from server.noderpc import NodeRpc
@@ -51,16 +53,24 @@ from server.sweeper import Sweeper
 from server.ws.endpoint import fair_socket
 from server.ws.hub import Hub
 
+REDIS_CONNECTIONS = 64  # per node; more commands wait for one
+
 
 def connect_redis(url: str) -> Redis:
-    """Commands retry through a short outage (a Redis restart) before they fail with 503."""
-    return Redis.from_url(
+    """Commands retry through a short outage (a Redis restart) before they fail with 503.
+
+    The pool waits for a free connection (up to 10 s) instead of failing at once: a crowd
+    connecting together (hundreds of handshakes) must queue for Redis, not get 503s."""
+    pool = BlockingConnectionPool.from_url(
         url,
+        max_connections=REDIS_CONNECTIONS,
+        timeout=10,
         decode_responses=True,
         health_check_interval=15,
         retry=Retry(ExponentialBackoff(cap=1.0, base=0.05), retries=6),
         retry_on_error=[RedisConnectionError, RedisTimeoutError],
     )
+    return Redis.from_pool(pool)
 
 
 async def redis_error_handler(request: Request, exc: Exception) -> Response:
@@ -104,6 +114,7 @@ def create_app(settings: Settings) -> Starlette:
         rpc = NodeRpc(redis, node_id)
         streams = Streams(redis, scripts)
         streaming = Streaming(streams, rpc, settings.ice_servers)
+        interview_media = InterviewMedia(redis, scripts, nodes, rpc, settings.ice_servers)
         queue, queue_views = Queue(redis, scripts), QueueViews(redis)
         queue_notifier, sweeper = QueueNotifier(hub, queue_views), Sweeper(queue, hub)
         app.state.services = Services(
@@ -122,6 +133,8 @@ def create_app(settings: Settings) -> Starlette:
             node_id=node_id,
             nodes=nodes,
             streaming=streaming,
+            interview_room=InterviewRoom(redis, scripts),
+            interview_media=interview_media,
             qa=QA(redis, scripts),
             qa_notifier=qa_notifier,
             queue=queue,
@@ -142,6 +155,7 @@ def create_app(settings: Settings) -> Starlette:
             await sweeper.close()
             await queue_notifier.close()
             await streaming.close()
+            await interview_media.close()
             await rpc.close()
             await bus.close()
             qa_notifier.close()

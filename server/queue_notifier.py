@@ -26,7 +26,6 @@ from server.ws.protocol import event
 log = logging.getLogger(__name__)
 
 Line = tuple[str, str]  # (fair id, booth id)
-Sent = tuple[str, int, int, list[int] | None, str]  # entry, position, size, eta, line state
 
 
 class QueueNotifier:
@@ -39,7 +38,7 @@ class QueueNotifier:
         self._last_read: dict[Line, float] = {}
         self._covered: dict[Line, int] = {}  # the queue version the last read saw
         self._worker_of: dict[Line, dict[str, str]] = {}  # entry id -> worker id, per line
-        self._sent: dict[Line, dict[str, Sent]] = {}  # worker id -> last position frame
+        self._sent: dict[Line, dict[str, str]] = {}  # worker id -> the last position frame
         self._watchers: dict[Line, set[Connection]] = {}
         hub.intercept("queue.changed", self.changed)
 
@@ -108,8 +107,12 @@ class QueueNotifier:
             )
         self._worker_of[line] = {i: known[i] for i in snap.ids if i in known}
         sent = self._sent.get(line, {})
-        fresh: dict[str, Sent] = {}
-        size, paused, hub = len(snap.ids), snap.state == "paused", self._hub
+        fresh: dict[str, str] = {}
+        # one frame per worker per change: built from a template (every id is [A-Za-z0-9_-]),
+        # and only strings kept, which the garbage collector never has to traverse
+        head = f'{{"type":"event","event":"queue.position","data":{{"booth_id":"{booth_id}"'
+        tail = f',"size":{len(snap.ids)},"line":"{snap.state}"}}}}'
+        basis, paused, hub = snap.basis, snap.state == "paused", self._hub
         for position, entry_id in enumerate(snap.ids, 1):
             worker = known.get(entry_id)
             if worker is None:
@@ -117,11 +120,10 @@ class QueueNotifier:
             conns = hub.user_connections(fair_id, worker)
             if not conns:
                 continue
-            eta = None if paused else snap.basis.range(position)
-            now = (entry_id, position, size, eta, snap.state)
-            fresh[worker] = now
-            if sent.get(worker) != now:
-                text = event("queue.position", _position(booth_id, now), None)
+            eta = "null" if paused else "[{},{}]".format(*basis.bounds(position))
+            text = f'{head},"entry_id":"{entry_id}","position":{position},"eta":{eta}{tail}'
+            fresh[worker] = text
+            if sent.get(worker) != text:
                 for conn in conns:
                     conn.push(text)
         self._sent[line] = fresh
@@ -130,15 +132,3 @@ class QueueNotifier:
             text = event("queue.line", await self._views.view(fair_id, booth_id), None)
             for conn in list(watchers):
                 conn.push(text)
-
-
-def _position(booth_id: str, sent: Sent) -> dict[str, object]:
-    entry_id, position, size, eta, state = sent
-    return {
-        "booth_id": booth_id,
-        "entry_id": entry_id,
-        "position": position,
-        "size": size,
-        "eta": eta,
-        "line": state,
-    }

@@ -11,6 +11,7 @@ from starlette.templating import Jinja2Templates
 
 from rooms.dossiers import Dossiers
 from rooms.fairs import Fairs
+from rooms.interview_room import InterviewRoom
 from rooms.nodes import Nodes
 from rooms.people import People
 from rooms.qa import QA
@@ -19,6 +20,7 @@ from rooms.queue_views import QueueViews
 from rooms.store.scripts import Scripts
 from server.auth import Tokens
 from server.bus import Bus
+from server.interview_media import InterviewMedia
 from server.metrics import Metrics
 from server.qa_notifier import QANotifier
 from server.queue_notifier import QueueNotifier
@@ -44,6 +46,8 @@ class Services:
     node_id: str
     nodes: Nodes
     streaming: Streaming
+    interview_room: InterviewRoom
+    interview_media: InterviewMedia
     qa: QA
     qa_notifier: QANotifier
     queue: Queue

@@ -43,14 +43,14 @@ def _split(sid: str) -> tuple[str, str]:
     return fair_id, booth_id
 
 
-def _sdp(data: dict[str, Any]) -> str:
+def sdp_of(data: dict[str, Any]) -> str:
     sdp = data.get("sdp")
     if not isinstance(sdp, str) or not 0 < len(sdp) <= MAX_SDP:
         raise InvalidInput(f"sdp must be an SDP offer of at most {MAX_SDP} characters")
     return sdp
 
 
-async def _rtc(call: Awaitable[T]) -> T:
+async def rtc_errors_as_domain(call: Awaitable[T]) -> T:
     """The hub's errors as domain errors (the one place they are translated)."""
     try:
         return await call
@@ -115,7 +115,7 @@ class Streaming:
             # the booth was live through another node: end that stream there first
             await self.stop(fair_id, booth_id, "the recruiter restarted the stream")
         self._publishers[sid] = publisher_id
-        return await _rtc(self.hub.publish(sid, _sdp(data)))
+        return await rtc_errors_as_domain(self.hub.publish(sid, sdp_of(data)))
 
     async def unpublish(self, fair_id: str, booth_id: str) -> None:
         """The publisher's websocket closed: end its media; its viewers wait for its return."""
@@ -136,7 +136,7 @@ class Streaming:
         request = {
             "stream": stream_id(fair_id, booth_id),
             "viewer": viewer_id,
-            "sdp": _sdp(data),
+            "sdp": sdp_of(data),
             "audio_only": bool(data.get("audio_only", False)),
         }
         return await self._at(holder.node, "view", request, self._rpc_view)
@@ -180,7 +180,7 @@ class Streaming:
         return await self.rpc.call(node, op, request)
 
     async def _rpc_view(self, request: dict[str, Any]) -> dict[str, Any]:
-        answer = await _rtc(
+        answer = await rtc_errors_as_domain(
             self.hub.view(
                 request["stream"], request["viewer"], request["sdp"], request["audio_only"]
             )
@@ -188,7 +188,9 @@ class Streaming:
         return {"sdp": answer}
 
     async def _rpc_audio_only(self, request: dict[str, Any]) -> dict[str, Any]:
-        await _rtc(self.hub.set_audio_only(request["stream"], request["viewer"], request["on"]))
+        await rtc_errors_as_domain(
+            self.hub.set_audio_only(request["stream"], request["viewer"], request["on"])
+        )
         return {}
 
     async def _rpc_leave(self, request: dict[str, Any]) -> dict[str, Any]:

@@ -28,7 +28,7 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisProc
 @pytest.fixture
 async def redis(redis_server: RedisProcess) -> AsyncIterator[Redis]:
     client = Redis.from_url(redis_server.url, decode_responses=True)
-    await client.flushall()
+    await client.flushdb()
     yield client
     await client.aclose()
 

@@ -12,10 +12,14 @@ from tests.clients import Frames
 
 
 class Publisher:
-    """A recruiter's browser: synthetic camera (aiortc's test pattern) and microphone."""
+    """A browser sending its synthetic camera (aiortc's test pattern) and microphone: a
+    recruiter going live (`stream.publish`), or either side of an interview."""
 
-    def __init__(self, ws: Frames, booth_id: str) -> None:
-        self.ws, self.booth_id = ws, booth_id
+    def __init__(
+        self, ws: Frames, booth_id: str, message: str = "stream.publish", **ids: str
+    ) -> None:
+        self.ws, self.message = ws, message
+        self.ids = {"booth_id": booth_id} if booth_id else ids
         self.pc = RTCPeerConnection()
 
     async def go_live(self) -> dict[str, object]:
@@ -23,7 +27,7 @@ class Publisher:
         self.pc.addTrack(AudioStreamTrack())
         await self.pc.setLocalDescription(await self.pc.createOffer())
         reply = await self.ws.request(
-            "stream.publish", {"booth_id": self.booth_id, "sdp": self.pc.localDescription.sdp}
+            self.message, {**self.ids, "sdp": self.pc.localDescription.sdp}
         )
         if reply["type"] == "ack":
             answer = RTCSessionDescription(sdp=reply["data"]["sdp"], type="answer")
@@ -35,10 +39,12 @@ class Publisher:
 
 
 class Viewer:
-    """A worker's browser: receives the booth's audio and video and counts decoded frames."""
+    """A browser receiving audio and video (a booth's stream, or the other side of an interview)
+    and counting decoded frames."""
 
-    def __init__(self, ws: Frames, booth_id: str) -> None:
-        self.ws, self.booth_id = ws, booth_id
+    def __init__(self, ws: Frames, booth_id: str, message: str = "stream.view", **ids: str) -> None:
+        self.ws, self.message = ws, message
+        self.ids = {"booth_id": booth_id} if booth_id else ids
         self.pc = RTCPeerConnection()
         self.video_frames = 0
         self.audio_frames = 0
@@ -62,12 +68,8 @@ class Viewer:
         self.pc.addTransceiver("audio", direction="recvonly")
         await self.pc.setLocalDescription(await self.pc.createOffer())
         reply = await self.ws.request(
-            "stream.view",
-            {
-                "booth_id": self.booth_id,
-                "sdp": self.pc.localDescription.sdp,
-                "audio_only": audio_only,
-            },
+            self.message,
+            {**self.ids, "sdp": self.pc.localDescription.sdp, "audio_only": audio_only},
         )
         if reply["type"] == "ack":
             answer = RTCSessionDescription(sdp=reply["data"]["sdp"], type="answer")

@@ -208,3 +208,21 @@ def dossiers(fair_id: str) -> str:
 def dossier_shares(fair_id: str, worker_id: str) -> str:
     """set: ids of the booths whose recruiters may read this worker's dossier and CV."""
     return f"{fair_tag(fair_id)}:dossier:{worker_id}:shares"
+
+
+# --- interview rooms (rooms/interview_room.py) -----------------------------------------------
+
+
+def interview_chat(fair_id: str, interview_id: str) -> str:
+    """list (capped): the interview's chat messages, JSON, oldest first."""
+    return f"{fair_tag(fair_id)}:iv:{interview_id}:chat"
+
+
+def interview_notes(fair_id: str) -> str:
+    """hash: interview id -> JSON {outcome, notes, by, at, extra_seconds} kept by its recruiter."""
+    return f"{fair_tag(fair_id)}:iv:notes"
+
+
+def interview_media(fair_id: str) -> str:
+    """hash: interview id -> id of the node that holds the interview's media."""
+    return f"{fair_tag(fair_id)}:iv:media"

@@ -61,7 +61,9 @@ class Connection:
         try:
             while True:
                 text = await self._queue.get()
-                await asyncio.wait_for(self.websocket.send_text(text), self._send_timeout)
+                # asyncio.timeout, not wait_for: on 3.11 wait_for makes a task per message
+                async with asyncio.timeout(self._send_timeout):
+                    await self.websocket.send_text(text)
                 self.metrics.messages_out.inc()
         except TimeoutError:
             self.metrics.errors.labels("slow_client").inc()

@@ -82,7 +82,7 @@ class QueueMachine(RuleBasedStateMachine):
         self.run(self._build())
 
     async def _build(self) -> None:
-        await self.redis.flushall()
+        await self.redis.flushdb()
         scripts = Scripts(self.redis)
         fairs, people = Fairs(self.redis, scripts), People(self.redis, scripts)
         self.queue, self.views = Queue(self.redis, scripts), QueueViews(self.redis)
@@ -349,7 +349,7 @@ class QueueMachine(RuleBasedStateMachine):
 def test_random_operations_by_many_actors_keep_the_queue_consistent(
     redis_server: RedisProcess,
 ) -> None:
-    QueueMachine.redis_url = redis_server.url
+    QueueMachine.redis_url = redis_server.url.rsplit("/", 1)[0] + "/2"  # not the nodes' db
     QueueMachine.TestCase.settings = settings(
         max_examples=60,
         stateful_step_count=30,

@@ -130,11 +130,10 @@ async def test_one_call_sends_each_waiting_worker_one_small_frame(
     for ws in sockets:
         await ok(ws, "queue.join", {"booth_id": fx.booth_a.id})
     await asyncio.sleep(0.3)  # let the joins' position frames go by
-    for ws in sockets:
-        await frames_for(ws, 0.05)
+    await asyncio.gather(*(frames_for(ws, 0.05) for ws in sockets))
     recruiter = await connect(fx, fx.recruiter_a)
     await ok(recruiter, "queue.call_next", {"booth_id": fx.booth_a.id})
-    received = [await frames_for(ws, 0.5) for ws in sockets[1:]]
+    received = await asyncio.gather(*(frames_for(ws, 0.5) for ws in sockets[1:]))
     for i, frames in enumerate(received, 1):
         positions = [f for f in frames if f.get("event") == "queue.position"]
         assert len(positions) == 1 and positions[0]["data"]["position"] == i

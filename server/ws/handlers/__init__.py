@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from server.ws.handlers import lobby, qa, queue, stream
+from server.ws.handlers import interview, lobby, qa, queue, stream
 from server.ws.handlers.base import Handler
 
 HANDLERS: dict[str, Handler] = {
     **lobby.HANDLERS,
     **stream.HANDLERS,
+    **interview.HANDLERS,
     **qa.HANDLERS,
     **queue.HANDLERS,
 }

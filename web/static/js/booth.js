@@ -1,16 +1,28 @@
 // A booth page for workers: the booth's live stream, its jobs, kept current over the websocket.
-import { FairSocket, jobCard, page, t } from "./client.js";
+import { FairSocket, el, jobCard, page, t } from "./client.js";
 import { BoothViewer } from "./stream.js";
 
 export const socket = new FairSocket(page.fair);
 const stateLine = document.getElementById("stream-state");
 
+const audioOnly = document.getElementById("audio-only");
+const switchToAudio = el("button", { type: "button", id: "switch-audio-only" }, t("Switch to audio only"));
+// Shown while the video is not getting through (weak links): one tap to keep the sound clear.
+const audioSuggestion = el("p", { class: "stream-suggestion", hidden: true, dataset: { suggest: "audio-only" } },
+  t("The video is not getting through on this connection. Audio only keeps the sound clear."), " ", switchToAudio);
+document.querySelector(".stream-controls").after(audioSuggestion);
+
 export const viewer = new BoothViewer(socket, page.booth, document.getElementById("booth-video"),
   (kind, text) => {
     stateLine.dataset.kind = kind;
     stateLine.textContent = text;
-  });
-document.getElementById("audio-only").addEventListener("change", (e) => viewer.setAudioOnly(e.target.checked));
+  },
+  (poor) => { audioSuggestion.hidden = !poor; });
+audioOnly.addEventListener("change", (e) => viewer.setAudioOnly(e.target.checked));
+switchToAudio.addEventListener("click", () => {
+  audioOnly.checked = true;
+  viewer.setAudioOnly(true);
+});
 
 function render(state) {
   const booth = state.booths.find((b) => b.id === page.booth);

@@ -4,6 +4,16 @@ import { t } from "./client.js";
 
 const iceServers = JSON.parse(document.getElementById("ice-servers")?.textContent || "[]");
 const GATHER_TIMEOUT_MS = 3000;
+// A weak link (bench/weaklink.py: 400 kbit/s, 3% loss) decodes ~0 frames a second of the ~1 Mbps
+// stream, and the video's lost packets and retransmissions crowd out the audio (~20% concealed);
+// in audio only the audio is clean. So when video stays poor, suggest audio only: checked every
+// QUALITY_EVERY_MS, "poor" is under POOR_FPS decoded with over POOR_LOSS of the packets lost (loss
+// too, so that a still shared screen, which sends few frames, is not taken for a bad link),
+// POOR_CHECKS times in a row.
+const QUALITY_EVERY_MS = 2000;
+const POOR_FPS = 10;
+const POOR_LOSS = 0.05;
+const POOR_CHECKS = 3;
 
 /** Why this browser cannot stream, or null. */
 export function webrtcProblem({ camera = false } = {}) {
@@ -34,13 +44,26 @@ function preferCodec(transceiver, mimeType) {
   if (first.length) transceiver.setCodecPreferences([...first, ...codecs.filter((c) => !first.includes(c))]);
 }
 
-/** A worker watching a booth. `onState(kind, text)`: connecting | live | offline | reconnecting | error. */
+async function videoCounters(pc) {
+  let counters = null;
+  (await pc.getStats()).forEach((s) => {
+    if (s.type === "inbound-rtp" && s.kind === "video") {
+      counters = { t: s.timestamp, decoded: s.framesDecoded || 0, lost: s.packetsLost || 0, received: s.packetsReceived || 0 };
+    }
+  });
+  return counters;
+}
+
+/** A worker watching a booth. `onState(kind, text)`: connecting | live | offline | reconnecting | error.
+ * `onPoorVideo(poor)`: the video has stopped (or resumed) getting through while not audio only. */
 export class BoothViewer {
-  constructor(socket, boothId, video, onState) {
-    Object.assign(this, { socket, boothId, video, onState });
+  constructor(socket, boothId, video, onState, onPoorVideo = () => {}) {
+    Object.assign(this, { socket, boothId, video, onState, onPoorVideo });
     this.pc = null;
     this.audioOnly = false;
     this.attempt = 0;
+    this.poorVideo = false;
+    this.qualityTimer = null;
     socket.addEventListener("state", () => this.sync());
     socket.addEventListener("event", ({ detail: { name, data } }) => {
       if (data?.booth_id !== boothId) return;
@@ -63,6 +86,7 @@ export class BoothViewer {
 
   /** Close the connection; `tell` the server too (a new view replaces the old one anyway). */
   close(tell = true) {
+    this.stopWatchingVideo();
     if (this.pc) {
       this.pc.close();
       this.pc = null;
@@ -90,6 +114,7 @@ export class BoothViewer {
       if (pc.connectionState === "connected") {
         this.attempt = 0;
         this.onState("live", this.audioOnly ? t("audio only") : t("LIVE"));
+        this.watchVideo(pc);
       } else if (pc.connectionState === "failed") {
         this.retry();
       }
@@ -110,8 +135,43 @@ export class BoothViewer {
     setTimeout(() => { if (this.live) this.connect(); }, delay);
   }
 
+  /** Every QUALITY_EVERY_MS, judge the last interval's video; see POOR_CHECKS. */
+  watchVideo(pc) {
+    this.stopWatchingVideo();
+    let last = null;
+    let poorChecks = 0;
+    this.qualityTimer = setInterval(async () => {
+      const now = this.audioOnly ? null : await videoCounters(pc);
+      if (pc !== this.pc) return;
+      if (now && last && now.t > last.t) {
+        const fps = ((now.decoded - last.decoded) * 1000) / (now.t - last.t);
+        const lost = now.lost - last.lost;
+        const poor = fps < POOR_FPS && lost > POOR_LOSS * (lost + now.received - last.received);
+        poorChecks = poor ? poorChecks + 1 : 0;
+        if (poorChecks >= POOR_CHECKS) this.setPoorVideo(true);
+        else if (fps >= POOR_FPS) this.setPoorVideo(false);
+      } else if (!now) {
+        poorChecks = 0;
+      }
+      last = now;
+    }, QUALITY_EVERY_MS);
+  }
+
+  stopWatchingVideo() {
+    clearInterval(this.qualityTimer);
+    this.qualityTimer = null;
+    this.setPoorVideo(false);
+  }
+
+  setPoorVideo(poor) {
+    if (poor === this.poorVideo) return;
+    this.poorVideo = poor;
+    this.onPoorVideo(poor);
+  }
+
   async setAudioOnly(on) {
     this.audioOnly = on;
+    if (on) this.setPoorVideo(false);
     if (this.pc?.connectionState === "connected") {
       await this.socket.send("stream.audio_only", { booth_id: this.boothId, on });
       this.onState("live", on ? t("audio only") : t("LIVE"));

@@ -1,0 +1,310 @@
+"""Interview-queue fan-out: N websocket clients in one booth's line at one node.
+
+Starts a private redis-server and one `jobfair serve` node (pinned to CPU 0; this process on
+CPU 1), creates N workers through the domain with session cookies minted by the node's secret,
+connects them with a lean asyncio websocket client, has them all join the line, then measures
+rounds of "call next": the time from sending it to the moment the LAST waiting client has its new
+position (the recruiter marks a no-show after each round, to be free to call again).
+
+Reports: connect time, joins/s, per-round last-client latency p50/p99, all clients' latency
+p50/p99, server RSS per idle connection (growth of the node's RSS from before connecting to after
+joining, divided by N), and server CPU per "call next" (the node's own utime+stime over the round).
+The last line is ``RESULT connections=N update_p99_ms=X rss_per_conn_kb=Y`` for the last size.
+
+    .venv/bin/python bench/queue.py --clients 5000
+    .venv/bin/python bench/queue.py --clients 1000,2000,5000 --rounds 40
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# This file is named like the standard library's `queue`, which asyncio and logging import:
+# take bench/ off the import path, and import the helpers as `bench.queuelib`.
+HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+sys.path.insert(0, str(HERE.parent))
+
+import argparse  # noqa: E402
+import asyncio  # noqa: E402
+import contextlib  # noqa: E402
+import gc  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import secrets  # noqa: E402
+import signal  # noqa: E402
+import socket  # noqa: E402
+import statistics  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import urllib.request  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
+
+from redis.asyncio import Redis  # noqa: E402
+
+from bench.queuelib.wsclient import Client, connect  # noqa: E402
+from rooms.fairs import Fairs  # noqa: E402
+from rooms.people import People  # noqa: E402
+from rooms.store.scripts import Scripts  # noqa: E402
+from server.auth import SESSION_COOKIE, Tokens  # noqa: E402
+from server.embedded_redis import redis_server_binary  # noqa: E402
+
+ROOT = HERE.parent
+FAIR = {
+    "title": "Bench fair",
+    "starts_at": "2026-11-26T08:00:00Z",
+    "ends_at": "2026-11-26T18:00:00Z",
+}
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def pin(cpu: int) -> None:
+    if len(os.sched_getaffinity(0)) > 1:
+        os.sched_setaffinity(0, {cpu})
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
+def wait_until(check: object, seconds: float, what: str) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        try:
+            if check():  # type: ignore[operator]
+                return
+        except OSError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"{what} did not start")
+
+
+class Processes:
+    """A private redis-server and one node; both ended by PID."""
+
+    def __init__(self, directory: Path, pin_node: bool) -> None:
+        self.dir = directory
+        self.secret = secrets.token_urlsafe(32)
+        self.redis_port, self.port = free_port(), free_port()
+        self.redis = subprocess.Popen(
+            [redis_server_binary(), "--port", str(self.redis_port), "--bind", "127.0.0.1",
+             "--save", "", "--appendonly", "no", "--dir", str(directory)],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        wait_until(lambda: socket.create_connection(("127.0.0.1", self.redis_port)), 10, "redis")
+        env = {
+            **os.environ,
+            "REDIS_URL": self.redis_url,
+            "JOBFAIR_SECRET": self.secret,
+            "JOBFAIR_LIMIT_WS_RATE_PER_MINUTE": "100000",  # the recruiter calls many times
+            "JOBFAIR_LIMIT_WS_BURST": "10000",
+        }
+        with (directory / "node.log").open("wb") as log:
+            self.node = subprocess.Popen(
+                [sys.executable, "-m", "server", "serve", "--port", str(self.port),
+                 "--data-dir", str(directory / "node")],
+                env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                preexec_fn=(lambda: pin(0)) if pin_node else None,
+            )  # fmt: skip
+        health = f"http://127.0.0.1:{self.port}/healthz"
+        wait_until(lambda: urllib.request.urlopen(health).status == 200, 30, "node")
+
+    @property
+    def redis_url(self) -> str:
+        return f"redis://127.0.0.1:{self.redis_port}/0"
+
+    def stop(self) -> None:
+        for proc in (self.node, self.redis):
+            os.kill(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.kill(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
+@dataclass
+class Figures:
+    clients: int
+    connect_s: float
+    joins_per_s: float
+    last_p50: float
+    last_p99: float
+    all_p50: float
+    all_p99: float
+    rss_per_conn_kb: float
+    cpu_per_call_ms: float
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+async def run(n: int, rounds: int, pin_node: bool) -> Figures:
+    with tempfile.TemporaryDirectory(prefix="bench-queue-") as tmp:
+        procs = Processes(Path(tmp), pin_node)
+        try:
+            return await measure(procs, n, rounds)
+        finally:
+            procs.stop()
+
+
+async def measure(procs: Processes, n: int, rounds: int) -> Figures:
+    redis = Redis.from_url(procs.redis_url, decode_responses=True)
+    scripts = Scripts(redis)
+    fairs, people = Fairs(redis, scripts), People(redis, scripts)
+    tokens = Tokens(procs.secret, 24, 7)
+    fair = await fairs.create_fair(FAIR)
+    booth = (await fairs.create_booth(fair.id, {"employer": "Bench employer"})).id
+    recruiter = await people.add_recruiter(fair.id, booth, "Bench recruiter")
+    workers = []
+    for start in range(0, n, 50):
+        workers += await asyncio.gather(
+            *(
+                people.register_worker(fair.id, {"name": f"W{i}", "contact": "0912345678"})
+                for i in range(start, min(n, start + 50))
+            )
+        )
+    await redis.aclose()
+
+    loop = asyncio.get_running_loop()
+    path = f"/ws/fairs/{fair.id}"
+    moved: list[float] = []  # receive times of the position frames of the current round
+    everyone = asyncio.Event()  # set when every waiting client of the round has moved
+    target = [0]
+    waiting: dict[str, Client] = {}  # entry id -> client still in line
+
+    def on_text(client: Client, text: str) -> None:
+        if '"queue.position"' not in text:
+            return
+        data = json.loads(text)["data"]
+        client.state["position"] = data["position"]
+        if data["position"] == client.state.get("expect"):
+            moved.append(loop.time())
+            if len(moved) >= target[0]:
+                everyone.set()
+
+    async def open_(who: object) -> Client:
+        cookie = f"{SESSION_COOKIE}={tokens.session(who)}"  # type: ignore[arg-type]
+        return await connect("127.0.0.1", procs.port, path, cookie, on_text)
+
+    staff = await open_(recruiter)
+    gc.collect()
+    await asyncio.sleep(1.0)
+    rss_before = rss_kb(procs.node.pid)
+
+    started = loop.time()
+    clients: list[Client] = []
+    for start in range(0, n, 250):
+        clients += await asyncio.gather(*(open_(w) for w in workers[start : start + 250]))
+    connect_s = loop.time() - started
+
+    started = loop.time()
+    acks = await asyncio.gather(
+        *(c.send("queue.join", {"booth_id": booth, "op": f"j{i}"}) for i, c in enumerate(clients))
+    )
+    joins_per_s = n / (loop.time() - started)
+    for client, ack in zip(clients, acks, strict=True):
+        assert ack["type"] == "ack", ack
+        client.state["entry"] = ack["data"]["id"]
+        client.state.setdefault("position", ack["data"]["position"])
+        waiting[ack["data"]["id"]] = client
+    await asyncio.sleep(3.0)  # let the joins' position updates drain; the line is idle
+    rss_after = rss_kb(procs.node.pid)
+
+    last: list[float] = []
+    every: list[float] = []
+    cpu: list[float] = []
+    for r in range(min(rounds, n - 1)):
+        expected = len(waiting) - 1
+        for client in waiting.values():
+            client.state["expect"] = client.state.get("position", 0) - 1
+        moved.clear()
+        everyone.clear()
+        target[0] = expected
+        cpu_start = cpu_seconds(procs.node.pid)
+        t0 = loop.time()
+        called = await staff.send("queue.call_next", {"booth_id": booth, "op": f"c{r}"})
+        assert called["type"] == "ack", called
+        with contextlib.suppress(TimeoutError):  # reported below as a failed round
+            await asyncio.wait_for(everyone.wait(), 10.0)
+        cpu.append(cpu_seconds(procs.node.pid) - cpu_start)
+        if len(moved) < expected:
+            raise RuntimeError(f"round {r}: only {len(moved)} of {expected} clients updated")
+        last.append((max(moved) - t0) * 1000)
+        every += [(m - t0) * 1000 for m in moved]
+        entry = called["data"]["id"]
+        del waiting[entry]
+        ended = await staff.send("queue.no_show", {"entry_id": entry, "op": f"n{r}"})
+        assert ended["type"] == "ack", ended
+        await asyncio.sleep(0.3)
+
+    for client in clients:
+        client.close()
+    staff.close()
+    return Figures(
+        clients=n,
+        connect_s=connect_s,
+        joins_per_s=joins_per_s,
+        last_p50=pct(last, 0.5),
+        last_p99=pct(last, 0.99),
+        all_p50=statistics.median(every),
+        all_p99=pct(every, 0.99),
+        rss_per_conn_kb=(rss_after - rss_before) / n,
+        cpu_per_call_ms=statistics.mean(cpu) * 1000,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", default="2000", help="one size, or several: 1000,2000,5000")
+    parser.add_argument("--rounds", type=int, default=30, help='"call next" rounds per size')
+    parser.add_argument("--no-pin", action="store_true", help="do not pin node and client")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.clients.split(",")]
+    if max(sizes) > 5000:
+        parser.error("at most 5000 clients")
+    if not args.no_pin:
+        pin(1)
+    print(
+        "clients  connect_s  joins/s  last_p50_ms  last_p99_ms  all_p50_ms  all_p99_ms"
+        "  rss_kb/conn  cpu_ms/call",
+        flush=True,
+    )
+    figures = None
+    for n in sizes:
+        figures = asyncio.run(run(n, args.rounds, not args.no_pin))
+        f = figures
+        print(
+            f"{f.clients:7d}  {f.connect_s:9.1f}  {f.joins_per_s:7.0f}  {f.last_p50:11.0f}"
+            f"  {f.last_p99:11.0f}  {f.all_p50:10.0f}  {f.all_p99:10.0f}"
+            f"  {f.rss_per_conn_kb:11.1f}  {f.cpu_per_call_ms:11.1f}",
+            flush=True,
+        )
+    assert figures is not None
+    print(
+        f"RESULT connections={figures.clients} update_p99_ms={figures.last_p99:.0f}"
+        f" rss_per_conn_kb={figures.rss_per_conn_kb:.1f}"
+    )
+
+
+if __name__ == "__main__":
+    main()

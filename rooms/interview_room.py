@@ -1,0 +1,231 @@
+"""An interview under way: who may be in it, its chat, its time, the recruiter's notes and outcome.
+
+The interview record itself (who, when, how long) is made and ended by the queue
+(`rooms/interviews.py`); what the room adds is kept beside it, so that the queue's scripts and
+this module never rewrite each other's fields. Only the interview's worker and the recruiter who
+called them are in the room; the booth's staff and the fair's moderators read the record and the
+outcome, never the media or the chat.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, StringConstraints
+from redis.asyncio import Redis
+
+from rooms.errors import Forbidden, InvalidInput, InvalidState
+from rooms.events import Audience, Event
+from rooms.interviews import Interviews
+from rooms.models import Participant, Role, Strict
+from rooms.permissions import Action, allowed, require
+from rooms.store import keys
+from rooms.store.records import CAS_ATTEMPTS
+from rooms.store.scripts import Scripts, Stale
+from rooms.validation import parse
+
+Side = Literal["worker", "recruiter"]
+Outcome = Literal["passed", "on_site", "offer", "not_suitable", "no_show"]
+PASSED: frozenset[str] = frozenset({"passed", "on_site", "offer"})  # counted as "passed"
+CHAT_KEPT = 200
+CHAT_MAX = 1000
+
+
+class NotesInput(Strict):
+    outcome: Outcome | None = None
+    notes: Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)] = ""
+
+
+class Notes(NotesInput):
+    by: str = ""
+    at: float = 0.0
+    extra_seconds: int = 0
+
+
+class ExtendInput(Strict):
+    minutes: int = Field(ge=1, le=60)
+
+
+def other(side: Side) -> Side:
+    return "recruiter" if side == "worker" else "worker"
+
+
+class InterviewRoom:
+    def __init__(self, redis: Redis, scripts: Scripts) -> None:
+        self.redis = redis
+        self.scripts = scripts
+        self.interviews = Interviews(redis)
+
+    async def member(
+        self, fair_id: str, interview_id: Any, who: Participant
+    ) -> tuple[dict[str, Any], Side]:
+        """The interview and `who`'s side in it; refused to anyone but its two participants."""
+        if not isinstance(interview_id, str) or not interview_id:
+            raise InvalidInput("interview_id is required")
+        interview = await self.interviews.get(fair_id, interview_id)
+        if who.role is Role.WORKER and who.id == interview["worker_id"]:
+            return interview, "worker"
+        if who.role is not Role.WORKER and who.id == interview["recruiter_id"]:
+            return interview, "recruiter"
+        raise Forbidden("only the interview's worker and recruiter may join it")
+
+    async def readable(self, fair_id: str, interview_id: Any, who: Participant) -> dict[str, Any]:
+        """The record with its notes, for the booth's staff and the fair's moderators."""
+        if not isinstance(interview_id, str) or not interview_id:
+            raise InvalidInput("interview_id is required")
+        interview = await self.interviews.get(fair_id, interview_id)
+        require(who, Action.QUEUE_SERVE, fair_id, interview["booth_id"])
+        return {**interview, "notes": (await self.notes(fair_id, interview_id)).model_dump()}
+
+    async def notes(self, fair_id: str, interview_id: str) -> Notes:
+        raw = await self.redis.hget(keys.interview_notes(fair_id), interview_id)
+        return Notes() if raw is None else Notes.model_validate_json(raw)
+
+    async def open(self, fair_id: str, interview_id: Any, who: Participant) -> dict[str, Any]:
+        """What a participant's page needs: the record, their side, the time, the chat so far."""
+        interview, side = await self.member(fair_id, interview_id, who)
+        notes = await self.notes(fair_id, interview["id"])
+        booth = await self.redis.hget(keys.booths(fair_id), interview["booth_id"])
+        slot = json.loads(booth or "{}").get("slot_minutes", 15) * 60 + notes.extra_seconds
+        messages = await self.redis.lrange(keys.interview_chat(fair_id, interview["id"]), 0, -1)
+        out = {
+            "interview": interview,
+            "side": side,
+            "slot_seconds": slot,
+            "chat": [json.loads(m) for m in messages],
+        }
+        if side == "recruiter":
+            out["notes"] = notes.model_dump()
+        return out
+
+    async def say(
+        self, fair_id: str, interview_id: Any, who: Participant, text: Any
+    ) -> dict[str, Any]:
+        interview, side = await self.member(fair_id, interview_id, who)
+        if interview["ended_at"]:
+            raise InvalidState("the interview has ended")
+        if not isinstance(text, str) or not text.strip() or len(text) > CHAT_MAX:
+            raise InvalidInput(f"a message is 1 to {CHAT_MAX} characters")
+        message = {"from": side, "name": who.name, "text": text.strip(), "at": time.time()}
+        data = {"interview_id": interview["id"], "message": message}
+        events = self._to_both(interview, "interview.said", data)
+        await self.scripts.run(
+            "interview_say",
+            [keys.interview_chat(fair_id, interview["id"])],
+            [json.dumps(message), CHAT_KEPT, keys.events(fair_id), *events],
+        )
+        return message
+
+    async def record(
+        self, fair_id: str, interview_id: Any, who: Participant, data: Any
+    ) -> dict[str, Any]:
+        """The recruiter's notes and outcome (the booth's staff may correct them later)."""
+        form = parse(NotesInput, data)
+        record = await self.readable(fair_id, interview_id, who)
+        if who.role is Role.WORKER:
+            raise Forbidden("workers do not record outcomes")
+
+        def change(current: Notes) -> Notes:
+            return current.model_copy(update={**dict(form), "by": who.id, "at": time.time()})
+
+        notes = await self._change_notes(fair_id, record, change, "interview.recorded")
+        return notes.model_dump()
+
+    async def extend(
+        self, fair_id: str, interview_id: Any, who: Participant, data: Any
+    ) -> dict[str, Any]:
+        minutes = parse(ExtendInput, data).minutes
+        interview, side = await self.member(fair_id, interview_id, who)
+        if side != "recruiter":
+            raise Forbidden("only the recruiter extends the interview")
+        if interview["ended_at"]:
+            raise InvalidState("the interview has ended")
+
+        def change(current: Notes) -> Notes:
+            return current.model_copy(
+                update={"extra_seconds": current.extra_seconds + minutes * 60}
+            )
+
+        notes = await self._change_notes(fair_id, interview, change, "interview.extended")
+        return {"extra_seconds": notes.extra_seconds}
+
+    async def _change_notes(
+        self, fair_id: str, interview: dict[str, Any], change: Any, event_type: str
+    ) -> Notes:
+        key = keys.interview_notes(fair_id)
+        for _ in range(CAS_ATTEMPTS):
+            raw: str | None = await self.redis.hget(key, interview["id"])  # type: ignore[assignment]
+            notes: Notes = change(Notes() if raw is None else Notes.model_validate_json(raw))
+            data = {"interview_id": interview["id"], "extra_seconds": notes.extra_seconds}
+            staff = Event(
+                event_type,
+                {**data, "outcome": notes.outcome, "booth_id": interview["booth_id"]},
+                Audience("booth_staff", interview["booth_id"]),
+            )
+            events = [staff.encode()]
+            if event_type == "interview.extended":
+                events += self._to_both(interview, event_type, data)
+            try:
+                await self.scripts.run(
+                    "interview_note",
+                    [key],
+                    [
+                        interview["id"],
+                        notes.model_dump_json(),
+                        raw or "",
+                        keys.events(fair_id),
+                        *events,
+                    ],
+                )
+            except Stale:
+                continue
+            return notes
+        raise InvalidState("the notes are being changed elsewhere; try again")
+
+    @staticmethod
+    def _to_both(interview: dict[str, Any], event_type: str, data: dict[str, Any]) -> list[str]:
+        """One event for each participant (a walk-in has no screen to send one to)."""
+        to_recruiter = Event(event_type, data, Audience("user", user_id=interview["recruiter_id"]))
+        to_worker = (
+            ""
+            if interview.get("walk_in")
+            else Event(event_type, data, Audience("user", user_id=interview["worker_id"])).encode()
+        )
+        return [to_recruiter.encode(), to_worker]
+
+    # --- reports -------------------------------------------------------------------------------
+
+    async def history(self, fair_id: str, worker: Participant) -> list[dict[str, Any]]:
+        """A worker's own interviews and their outcomes (not the recruiter's notes)."""
+        found = []
+        for interview in await self._all(fair_id):
+            if interview["worker_id"] == worker.id:
+                notes = await self.notes(fair_id, interview["id"])
+                found.append({**interview, "outcome": notes.outcome})
+        return sorted(found, key=lambda i: i["started_at"])
+
+    async def report(self, fair_id: str, who: Participant) -> dict[str, Any]:
+        """Per booth: interviews held, and how many passed, were invited or offered, failed,
+        did not show. What a moderator reports after the fair."""
+        if not allowed(who, Action.QUEUE_MODERATE, fair_id, None):
+            raise Forbidden("only moderators see the fair's report")
+        raws: dict[str, str] = await self.redis.hgetall(keys.interview_notes(fair_id))  # type: ignore[assignment]
+        outcomes = {k: Notes.model_validate_json(v).outcome or "" for k, v in raws.items()}
+        booths: dict[str, dict[str, int]] = {}
+        for interview in await self._all(fair_id):
+            row = booths.setdefault(
+                interview["booth_id"],
+                {"interviewed": 0, "passed": 0, "not_suitable": 0, "no_show": 0},
+            )
+            row["interviewed"] += 1
+            outcome = outcomes.get(interview["id"], "")
+            if outcome in PASSED:
+                row["passed"] += 1
+            elif outcome in ("not_suitable", "no_show"):
+                row[outcome] += 1
+        return {"booths": booths}
+
+    async def _all(self, fair_id: str) -> list[dict[str, Any]]:
+        return [json.loads(raw) for raw in await self.redis.hvals(keys.interviews(fair_id))]

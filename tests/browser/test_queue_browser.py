@@ -1,0 +1,44 @@
+"""In Chromium: a worker joins a booth's line, the recruiter calls next, the worker sees the
+prompt (countdown, tab title) and accepts, and the recruiter finishes the interview."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.async_api import expect
+
+from tests.browser.conftest import OpenPage
+from tests.clients import Fixture
+
+
+async def test_a_worker_joins_is_called_accepts_and_the_recruiter_finishes(
+    fx: Fixture, open_page: OpenPage
+) -> None:
+    booth = f"/fairs/{fx.fair.id}/booths/{fx.booth_a.id}"
+    worker = await open_page(fx.worker, booth)
+    await expect(worker.locator("#conn-status")).to_have_attribute("data-kind", "ok")
+    await worker.click("#queue .queue-join")
+    await expect(worker.locator("#queue .queue-number")).to_have_text("1")
+    await expect(worker.locator("#queue .queue-status")).to_contain_text(re.compile(r"\d"))
+
+    recruiter = await open_page(fx.recruiter_a, f"{booth}/console")
+    line = recruiter.locator("#queue .queue-line li")
+    await expect(line).to_have_count(1)
+    await expect(line.first).to_contain_text(fx.worker.name)
+    await recruiter.click("#queue .queue-call-next")
+
+    prompt = worker.locator(".queue-prompt")
+    await expect(prompt).to_be_visible()
+    await expect(prompt).to_contain_text("Công ty A")
+    await expect(prompt.locator(".queue-countdown")).to_have_text(re.compile(r"^(60|59|58|57)$"))
+    await expect(worker).to_have_title(re.compile("🔔"))
+    await prompt.locator(".queue-accept").click()
+    await expect(prompt).to_be_hidden()
+    await expect(worker.locator("#queue .queue-status")).to_be_visible()
+
+    finish = recruiter.locator("#queue .queue-active .queue-finish")
+    await expect(finish).to_be_visible()
+    await finish.click()
+    await expect(recruiter.locator("#queue .queue-recent li")).to_have_count(1)
+    await expect(worker.locator("#queue .queue-note")).to_be_visible()
+    await expect(worker.locator("#queue .queue-join")).to_be_visible()

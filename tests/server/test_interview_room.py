@@ -1,0 +1,114 @@
+"""The interview room through a real node: after a call is accepted, worker and recruiter see and
+hear each other through the server, chat, get more time, and the outcome is recorded; no one
+else may join."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from rooms.models import Participant
+from tests.clients import Fixture, Frames
+from tests.peers import Publisher, Viewer
+
+_ops = itertools.count(1)
+
+
+async def connect(fx: Fixture, who: Participant) -> Frames:
+    ws = await (await fx.session(who)).ws(fx.fair.id)
+    assert (await ws.recv())["type"] == "welcome"
+    return ws
+
+
+async def ok(ws: Frames, type_: str, data: dict[str, Any]) -> Any:
+    if type_.startswith("queue."):
+        data = {"op": f"iv{next(_ops)}", **data}
+    frame = await ws.request(type_, data)
+    assert frame["type"] == "ack", frame
+    return frame["data"]
+
+
+async def accepted_interview(fx: Fixture) -> tuple[Frames, Frames, str]:
+    worker, recruiter = await connect(fx, fx.worker), await connect(fx, fx.recruiter_a)
+    entry = await ok(worker, "queue.join", {"booth_id": fx.booth_a.id})
+    await ok(recruiter, "queue.call_next", {"booth_id": fx.booth_a.id})
+    accepted = await ok(worker, "queue.accept", {"entry_id": entry["id"]})
+    return worker, recruiter, accepted["interview_id"]
+
+
+async def test_worker_and_recruiter_each_receive_the_others_decoded_video(fx: Fixture) -> None:
+    worker, recruiter, interview_id = await accepted_interview(fx)
+    peers = [
+        Publisher(worker, "", "interview.publish", interview_id=interview_id),
+        Publisher(recruiter, "", "interview.publish", interview_id=interview_id),
+    ]
+    watchers = [
+        Viewer(recruiter, "", "interview.view", interview_id=interview_id),
+        Viewer(worker, "", "interview.view", interview_id=interview_id),
+    ]
+    try:
+        for peer in peers:
+            assert (await peer.go_live())["type"] == "ack"
+        for watcher in watchers:
+            assert (await watcher.watch())["type"] == "ack"
+        for watcher in watchers:
+            await watcher.frames(video=10)
+            assert watcher.audio_frames > 0
+        told = await recruiter.event("interview.media", timeout=10)
+        assert told["data"] == {"interview_id": interview_id, "side": "worker", "live": True}
+    finally:
+        for closable in (*peers, *watchers):
+            await closable.close()
+
+
+async def test_no_one_but_the_two_participants_may_join(fx: Fixture) -> None:
+    _, _, interview_id = await accepted_interview(fx)
+    for outsider in (fx.recruiter_b, fx.moderator):
+        ws = await connect(fx, outsider)
+        intruder = Publisher(ws, "", "interview.publish", interview_id=interview_id)
+        try:
+            refused = await intruder.go_live()
+        finally:
+            await intruder.close()
+        assert (refused["type"], refused["code"]) == ("error", "forbidden")
+        said = await ws.request("interview.say", {"interview_id": interview_id, "text": "hi"})
+        assert said["code"] == "forbidden"
+
+
+async def test_chat_time_and_outcome(fx: Fixture) -> None:
+    worker, recruiter, interview_id = await accepted_interview(fx)
+    room = await ok(worker, "interview.open", {"interview_id": interview_id})
+    assert room["side"] == "worker" and room["slot_seconds"] == 15 * 60 and "notes" not in room
+
+    await ok(worker, "interview.say", {"interview_id": interview_id, "text": "<b>Xin chào</b>"})
+    heard = await recruiter.event("interview.said")
+    assert heard["data"]["message"]["text"] == "<b>Xin chào</b>"
+    assert heard["data"]["message"]["from"] == "worker"
+
+    extended = await ok(recruiter, "interview.extend", {"interview_id": interview_id, "minutes": 5})
+    assert extended == {"extra_seconds": 300}
+    assert (await worker.event("interview.extended"))["data"]["extra_seconds"] == 300
+    refused = await worker.request("interview.extend", {"interview_id": interview_id, "minutes": 5})
+    assert refused["code"] == "forbidden"
+
+    noted = {"interview_id": interview_id, "outcome": "on_site", "notes": "Hàn tốt, mời phỏng vấn"}
+    assert (await ok(recruiter, "interview.record", noted))["outcome"] == "on_site"
+    assert (await worker.request("interview.record", noted))["code"] == "forbidden"
+    bad = await recruiter.request("interview.record", {**noted, "outcome": "maybe"})
+    assert bad["code"] == "invalid_input"
+
+    history = await ok(worker, "interview.history", {})
+    assert [(i["id"], i["outcome"]) for i in history["interviews"]] == [(interview_id, "on_site")]
+    assert "notes" not in history["interviews"][0]
+
+    moderator = await connect(fx, fx.moderator)
+    record = await ok(moderator, "interview.get", {"interview_id": interview_id})
+    assert record["notes"]["notes"] == "Hàn tốt, mời phỏng vấn"
+    report = await ok(moderator, "interview.report", {})
+    assert report["booths"][fx.booth_a.id] == {
+        "interviewed": 1,
+        "passed": 1,
+        "not_suitable": 0,
+        "no_show": 0,
+    }
+    assert (await recruiter.request("interview.report", {}))["code"] == "forbidden"

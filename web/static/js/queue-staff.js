@@ -1,0 +1,203 @@
+// The staff side of the interview queues. Recruiter console: the booth's line with short profiles,
+// "call next" or call one person, the calls under way (countdown, no-show, accept for a walk-in,
+// finish the interview) and the latest outcomes. Moderator console: the same for any booth, plus
+// pause / resume / close, a cap, reordering, removal, walk-ins, the fair's queue settings and the
+// audit log. The view is pushed by the server (queue.line) after every change.
+import { el, onSubmit, page, t } from "./client.js";
+import { change } from "./queue-ops.js";
+
+const moderator = page.role === "moderator";
+const OUTCOME = { declined: "declined", no_show: "no-show", done: "interview finished",
+  called: "called", interviewing: "interviewing" };
+const STATE = { open: "open", paused: "paused", closed: "closed" };
+
+const clock = (at) => new Date(at * 1000).toLocaleTimeString();
+
+function mountLine(root, socket) {
+  let booth = root.dataset.booth || "";
+  const choose = moderator && !booth; // the moderator console picks a booth; a console has one
+  let view = null;
+  let skew = 0; // server clock minus ours, in seconds
+  const error = el("p", { class: "form-error", role: "alert" });
+  const act = async (type, data) => {
+    error.textContent = "";
+    try {
+      return await change(socket, type, data);
+    } catch (err) {
+      error.textContent = err.message;
+      return null;
+    }
+  };
+
+  const summary = el("p", { class: "queue-summary" });
+  const callNext = el("button", { type: "button", class: "queue-call-next",
+    onclick: () => act("queue.call_next", { booth_id: booth }) }, t("Call next"));
+  const active = el("ul", { class: "queue-active" });
+  const line = el("ol", { class: "queue-line" });
+  const recent = el("ul", { class: "queue-recent" });
+  const boothSelect = el("select", { class: "queue-booth", "aria-label": t("Booth"),
+    onchange: (e) => { booth = e.target.value; load(); } });
+
+  const parts = [
+    choose ? el("div", { class: "row" }, boothSelect) : null,
+    summary,
+    el("div", { class: "row" }, callNext, moderator ? moderation() : null),
+    error,
+    el("h3", {}, t("Calls and interviews")), active,
+    el("h3", {}, t("Waiting")), line,
+    el("h3", {}, t("Latest outcomes")), recent,
+    moderator ? walkInForm() : null,
+    moderator ? settingsForm() : null,
+    moderator ? auditView() : null,
+  ];
+  root.append(...parts.filter(Boolean));
+
+  function moderation() {
+    const cap = el("input", { type: "number", min: 1, max: 100000, class: "queue-cap-input",
+      placeholder: t("no cap"), "aria-label": t("Most people in line") });
+    return el("span", { class: "row queue-mod" },
+      ...["pause", "resume", "close"].map((change) => el("button", { type: "button",
+        class: `queue-${change}`, onclick: () => act(`queue.${change}`, { booth_id: booth }) },
+        t({ pause: "Pause", resume: "Resume", close: "Close line" }[change]))),
+      cap,
+      el("button", { type: "button", class: "queue-set-cap", onclick: () =>
+        act("queue.cap", { booth_id: booth, cap: cap.value ? Number(cap.value) : null }) }, t("Set cap")));
+  }
+
+  function walkInForm() {
+    const form = el("form", { class: "stack queue-walk-in" },
+      el("h3", {}, t("Add a walk-in")),
+      el("label", {}, t("Name"), el("input", { name: "name", required: true, maxlength: 120 })),
+      el("label", {}, t("Phone"), el("input", { name: "phone", required: true, type: "tel", maxlength: 30 })),
+      el("button", { type: "submit" }, t("Add to the line")),
+      el("p", { class: "form-error", role: "alert" }));
+    onSubmit(form, async (data) => {
+      await change(socket, "queue.walk_in", { booth_id: booth, ...data });
+      form.reset();
+    });
+    return form;
+  }
+
+  function settingsForm() {
+    const field = (name, label, max) => el("label", {}, t(label),
+      el("input", { name, type: "number", min: 1, max, required: true }));
+    const form = el("form", { class: "row queue-settings" },
+      field("lines_per_worker", "Lines per worker", 20),
+      field("call_seconds", "Seconds to answer a call", 600),
+      field("grace_seconds", "Seconds a dropped worker keeps their place", 3600),
+      el("button", { type: "submit" }, t("Save")),
+      el("p", { class: "form-error", role: "alert" }));
+    onSubmit(form, async (data) => {
+      const numbers = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Number(v)]));
+      await change(socket, "queue.configure", numbers);
+    });
+    socket.addEventListener("state", async () => {
+      const settings = await socket.send("queue.settings").catch(() => null);
+      if (!settings) return;
+      for (const [name, value] of Object.entries(settings)) {
+        const input = form.elements.namedItem(name);
+        if (input) input.value = value;
+      }
+    });
+    return el("div", {}, el("h3", {}, t("Queue settings of the fair")), form);
+  }
+
+  function auditView() {
+    const list = el("ol", { class: "queue-audit" });
+    const show = el("button", { type: "button", class: "queue-show-audit", onclick: async () => {
+      const result = await socket.send("queue.audit", { booth_id: booth }).catch((err) => {
+        error.textContent = err.message;
+        return null;
+      });
+      if (!result) return;
+      list.replaceChildren(...result.records.map((r) => el("li", {},
+        `${clock(r.at)} · ${r.role} ${r.actor.slice(0, 8)} · ${r.action}`,
+        r.detail ? ` · ${r.detail}` : "")));
+    } }, t("Show audit log"));
+    return el("div", {}, el("h3", {}, t("Audit log")), show, list);
+  }
+
+  function person(e) {
+    return [el("strong", { class: "queue-name" }, e.name),
+      e.walk_in ? el("span", { class: "badge" }, t("walk-in")) : null,
+      " · ", el("span", { class: "queue-contact" }, e.contact),
+      e.job_id ? ` · ${socket.state?.jobs.find((j) => j.id === e.job_id)?.title || ""}` : ""];
+  }
+
+  function render() {
+    if (!view) return;
+    const [lo, hi] = view.eta.typical.map((s) => Math.max(1, Math.round(s / 60)));
+    summary.replaceChildren(
+      el("span", { class: `badge queue-state-${view.state}` }, t(STATE[view.state])), " ",
+      `${view.size} ${t("waiting")} · ${t("typical interview")} ${lo === hi ? lo : `${lo}–${hi}`} ${t("min")}`,
+      ` · ${view.eta.servers} ${t("serving")}`,
+      view.cap ? ` · ${t("cap")} ${view.cap}` : "");
+    callNext.disabled = view.state === "paused";
+    for (const [change, allowed] of [["pause", view.state === "open"], ["resume", view.state !== "open"],
+      ["close", view.state !== "closed"]]) {
+      const button = root.querySelector(`.queue-${change}`);
+      if (button) button.disabled = !allowed;
+    }
+    const now = Date.now() / 1000 + skew;
+    active.replaceChildren(...view.active.map((e) => el("li", { dataset: { entry: e.id, state: e.state } },
+      ...person(e), " · ", t(OUTCOME[e.state]),
+      e.state === "called" ? ` (${Math.max(0, Math.round(e.deadline - now))} s)` : "",
+      e.state === "called" && e.walk_in ? el("button", { type: "button", class: "queue-accept-for",
+        onclick: () => act("queue.accept", { entry_id: e.id }) }, t("Accept for them")) : null,
+      e.state === "called" ? el("button", { type: "button", class: "danger queue-no-show",
+        onclick: () => act("queue.no_show", { entry_id: e.id }) }, t("No-show")) : null,
+      e.state === "interviewing" ? el("button", { type: "button", class: "queue-finish",
+        onclick: () => act("queue.finish", { interview_id: e.interview_id }) }, t("Finish interview")) : null)));
+    line.replaceChildren(...view.line.map((e) => el("li", { dataset: { entry: e.id, state: e.state } },
+      `${e.position}. `, ...person(e),
+      e.state === "held" ? el("span", { class: "badge" }, t("in another interview")) : null,
+      el("button", { type: "button", class: "queue-call", disabled: e.state !== "waiting",
+        onclick: () => act("queue.call", { entry_id: e.id }) }, t("Call")),
+      moderator ? [
+        el("button", { type: "button", class: "queue-up", "aria-label": t("Move up"),
+          onclick: () => act("queue.reorder", { entry_id: e.id, position: Math.max(1, e.position - 1) }) }, "↑"),
+        el("button", { type: "button", class: "queue-down", "aria-label": t("Move down"),
+          onclick: () => act("queue.reorder", { entry_id: e.id, position: e.position + 1 }) }, "↓"),
+        el("button", { type: "button", class: "danger queue-remove",
+          onclick: () => act("queue.remove", { entry_id: e.id }) }, t("Remove"))] : null)));
+    if (view.size > view.line.length) line.append(el("li", { class: "muted" }, `… ${view.size - view.line.length}`));
+    recent.replaceChildren(...view.recent.map((e) => el("li", {},
+      `${clock(e.ended_at)} · `, el("strong", {}, e.name), ` · ${t(OUTCOME[e.state])}`)));
+  }
+
+  function show(data) {
+    if (data.booth_id !== booth) return;
+    view = data;
+    skew = data.now - Date.now() / 1000;
+    render();
+  }
+
+  async function load() {
+    if (choose) {
+      const booths = socket.state?.booths || [];
+      if (!booth && booths.length) booth = booths[0].id;
+      boothSelect.replaceChildren(...booths.map((b) =>
+        el("option", { value: b.id, selected: b.id === booth }, b.employer)));
+    }
+    if (!booth) return;
+    try {
+      show(await socket.send("queue.view", { booth_id: booth }));
+    } catch (err) {
+      error.textContent = err.message;
+    }
+  }
+
+  socket.addEventListener("state", load);
+  socket.addEventListener("event", ({ detail: { name, data } }) => {
+    if (name === "queue.line") show(data);
+    else if (choose && name === "booth.created") load();
+  });
+  setInterval(() => { if (view?.active.some((e) => e.state === "called")) render(); }, 1000);
+  if (socket.state) load();
+}
+
+const root = document.getElementById("queue");
+if (root && (page.role === "recruiter" || page.role === "moderator")) {
+  const { socket } = await import(`./${page.page}.js`);
+  mountLine(root, socket);
+}
