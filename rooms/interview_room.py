@@ -31,6 +31,7 @@ Outcome = Literal["passed", "on_site", "offer", "not_suitable", "no_show"]
 PASSED: frozenset[str] = frozenset({"passed", "on_site", "offer"})  # counted as "passed"
 CHAT_KEPT = 200
 CHAT_MAX = 1000
+REPORT_LISTED = 200  # interviews of one booth listed in the report
 
 
 class NotesInput(Strict):
@@ -94,6 +95,7 @@ class InterviewRoom:
             "interview": interview,
             "side": side,
             "slot_seconds": slot,
+            "extra_seconds": notes.extra_seconds,
             "chat": [json.loads(m) for m in messages],
         }
         if side == "recruiter":
@@ -206,15 +208,21 @@ class InterviewRoom:
                 found.append({**interview, "outcome": notes.outcome})
         return sorted(found, key=lambda i: i["started_at"])
 
-    async def report(self, fair_id: str, who: Participant) -> dict[str, Any]:
+    async def report(self, fair_id: str, who: Participant, booth_id: Any = None) -> dict[str, Any]:
         """Per booth: interviews held, and how many passed, were invited or offered, failed,
-        did not show. What a moderator reports after the fair."""
+        did not show. What a moderator reports after the fair. With `booth_id`, also that booth's
+        latest interviews with their outcomes (`REPORT_LISTED`, newest first), to open one."""
         if not allowed(who, Action.QUEUE_MODERATE, fair_id, None):
             raise Forbidden("only moderators see the fair's report")
+        if booth_id is not None and not isinstance(booth_id, str):
+            raise InvalidInput("booth_id must be a booth's id")
         raws: dict[str, str] = await self.redis.hgetall(keys.interview_notes(fair_id))  # type: ignore[assignment]
         outcomes = {k: Notes.model_validate_json(v).outcome or "" for k, v in raws.items()}
         booths: dict[str, dict[str, int]] = {}
+        listed: list[dict[str, Any]] = []
         for interview in await self._all(fair_id):
+            if interview["booth_id"] == booth_id:
+                listed.append({**interview, "outcome": outcomes.get(interview["id"]) or None})
             row = booths.setdefault(
                 interview["booth_id"],
                 {"interviewed": 0, "passed": 0, "not_suitable": 0, "no_show": 0},
@@ -225,7 +233,10 @@ class InterviewRoom:
                 row["passed"] += 1
             elif outcome in ("not_suitable", "no_show"):
                 row[outcome] += 1
-        return {"booths": booths}
+        if booth_id is None:
+            return {"booths": booths}
+        listed.sort(key=lambda i: i["started_at"], reverse=True)
+        return {"booths": booths, "interviews": listed[:REPORT_LISTED]}
 
     async def _all(self, fair_id: str) -> list[dict[str, Any]]:
         return [json.loads(raw) for raw in await self.redis.hvals(keys.interviews(fair_id))]

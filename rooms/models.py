@@ -67,6 +67,7 @@ class BoothInput(Strict):
     employer: Name
     description: Text = ""
     slot_minutes: int = Field(default=15, ge=3, le=120)  # an interview's planned length
+    low_bandwidth: bool = False  # the recruiter streams 320x180 at 250 kbps for weak links
 
 
 class Booth(BoothInput):

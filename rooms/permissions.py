@@ -22,6 +22,7 @@ class Action(StrEnum):
     QA_ASK = "qa_ask"  # ask and vote in the fair's Q&A
     QA_ANSWER = "qa_answer"  # a channel's staff: see all its questions, answer, "answering now"
     QA_MODERATE = "qa_moderate"  # approve, hide, edit, pin, merge, pre-moderation, mute
+    SLOTS_MANAGE = "manage_slots"  # publish and remove a booth's interview slots, see bookings
 
 
 _ALLOWED: dict[Action, frozenset[Role]] = {
@@ -38,9 +39,17 @@ _ALLOWED: dict[Action, frozenset[Role]] = {
     Action.QA_ASK: frozenset({Role.WORKER}),
     Action.QA_ANSWER: frozenset({Role.RECRUITER}),  # own booth's channel only; stage: moderators
     Action.QA_MODERATE: frozenset(),
+    Action.SLOTS_MANAGE: frozenset({Role.RECRUITER}),
 }
 _BOOTH_SCOPED = frozenset(
-    {Action.EDIT_BOOTH, Action.EDIT_JOBS, Action.STREAM, Action.QA_ANSWER, Action.QUEUE_SERVE}
+    {
+        Action.EDIT_BOOTH,
+        Action.EDIT_JOBS,
+        Action.STREAM,
+        Action.QA_ANSWER,
+        Action.QUEUE_SERVE,
+        Action.SLOTS_MANAGE,
+    }
 )
 
 

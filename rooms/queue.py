@@ -126,6 +126,7 @@ class Queue:
             who,
             check_op(op),
             ["join", booth, new_id(), who.id, who.name, who.contact, job, *self._join_limits()],
+            [keys.dossier_shares(fair_id, who.id)],  # joining shares the dossier with the booth
         )
 
     async def leave(self, fair_id: str, who: Participant, entry_id: Any, op: Any) -> dict[str, Any]:
@@ -347,13 +348,14 @@ class Queue:
         who: Participant | None,
         op: str | None,
         args: list[Any],
+        extra_keys: list[str] | None = None,
     ) -> dict[str, Any]:
         actor, role = (who.id, who.role.value) if who else ("system", "system")
         op_key = keys.queue_op(fair_id, actor, op or "-")
         ttl = self.limits.op_ttl if op else 0
         raw = await self.scripts.run(
             script,
-            line_keys(fair_id, booth_id, op_key),
+            [*line_keys(fair_id, booth_id, op_key), *(extra_keys or [])],
             [keys.events(fair_id), actor, role, ttl, self.limits.audit_max, *args],
         )
         result: dict[str, Any] = json.loads(raw)

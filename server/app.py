@@ -32,12 +32,13 @@ from rooms.people import People
 from rooms.qa import QA
 from rooms.queue import Queue
 from rooms.queue_views import QueueViews
+from rooms.slots import Slots
 from rooms.store.scripts import Scripts
 from rooms.streams import Streams
 from server.auth import Tokens
 from server.bus import Bus
 from server.errors import domain_error_handler, http_error_handler, json_error
-from server.http import api, dossiers, pages
+from server.http import api, dossiers, interviews, pages
 from server.http.guard import Guard
 from server.i18n import load_catalogs
 from server.interview_media import InterviewMedia
@@ -82,6 +83,7 @@ def routes() -> list[BaseRoute]:
         *pages.ROUTES,
         *api.ROUTES,
         *dossiers.ROUTES,
+        *interviews.ROUTES,
         WebSocketRoute("/ws/fairs/{fair_id}", fair_socket),
         Mount("/static", StaticFiles(directory=web.ROOT / "static"), name="static"),
     ]
@@ -116,7 +118,8 @@ def create_app(settings: Settings) -> Starlette:
         streaming = Streaming(streams, rpc, settings.ice_servers)
         interview_media = InterviewMedia(redis, scripts, nodes, rpc, settings.ice_servers)
         queue, queue_views = Queue(redis, scripts), QueueViews(redis)
-        queue_notifier, sweeper = QueueNotifier(hub, queue_views), Sweeper(queue, hub)
+        slots = Slots(redis, scripts)
+        queue_notifier, sweeper = QueueNotifier(hub, queue_views), Sweeper(queue, hub, slots)
         app.state.services = Services(
             settings=settings,
             redis=redis,
@@ -140,6 +143,7 @@ def create_app(settings: Settings) -> Starlette:
             queue=queue,
             queue_views=queue_views,
             queue_notifier=queue_notifier,
+            slots=slots,
         )
         await bus.start()
         await rpc.start()

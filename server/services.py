@@ -17,6 +17,7 @@ from rooms.people import People
 from rooms.qa import QA
 from rooms.queue import Queue
 from rooms.queue_views import QueueViews
+from rooms.slots import Slots
 from rooms.store.scripts import Scripts
 from server.auth import Tokens
 from server.bus import Bus
@@ -53,6 +54,7 @@ class Services:
     queue: Queue
     queue_views: QueueViews
     queue_notifier: QueueNotifier
+    slots: Slots
 
 
 def services(conn: HTTPConnection) -> Services:

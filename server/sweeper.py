@@ -3,7 +3,9 @@
 - The sweep: every `interval`, for each fair, ask Redis what is due (in Redis time, so nodes
   agree) and act: an unanswered call becomes a no-show, an interview past the longest allowed is
   ended, a worker gone past the grace period loses their places. Every node sweeps; the scripts
-  re-check each deadline, so two nodes acting on the same item have one effect.
+  re-check each deadline, so two nodes acting on the same item have one effect. Booked slots that
+  begin put their workers at the head of the booth's line; reminders go out a few minutes before
+  (rooms/slots.py; the scripts remove the item as they act, so each happens once).
 - Presence: every third of the lease, this node renews the presence lease of each worker connected
   to it. A worker whose every connection closed, or whose node crashed, stops being renewed: the
   grace period starts when the lease runs out, and a reconnection to any node renews it.
@@ -21,14 +23,16 @@ from redis.exceptions import RedisError
 from rooms.errors import DomainError
 from rooms.models import Role
 from rooms.queue import Queue
+from rooms.slots import Slots
 from server.ws.hub import Hub
 
 log = logging.getLogger(__name__)
 
 
 class Sweeper:
-    def __init__(self, queue: Queue, hub: Hub, interval: float = 0.5) -> None:
+    def __init__(self, queue: Queue, hub: Hub, slots: Slots, interval: float = 0.5) -> None:
         self._queue = queue
+        self._slots = slots
         self._hub = hub
         self._interval = interval
         self._tasks: list[asyncio.Task[None]] = []
@@ -72,6 +76,13 @@ class Sweeper:
                         await self._queue.drop(fair_id, target)
                 except DomainError as exc:  # it moved on meanwhile (another node acted)
                     log.info("sweeping %s in fair %s: %s", item, fair_id, exc.message)
+                handled += 1
+            for item in await self._slots.due(fair_id):
+                kind, _, slot_id = item.partition(":")
+                if kind == "start":
+                    await self._slots.start(fair_id, slot_id)
+                elif kind == "remind":
+                    await self._slots.remind(fair_id, slot_id)
                 handled += 1
         return handled
 

@@ -226,3 +226,36 @@ def interview_notes(fair_id: str) -> str:
 def interview_media(fair_id: str) -> str:
     """hash: interview id -> id of the node that holds the interview's media."""
     return f"{fair_tag(fair_id)}:iv:media"
+
+
+# --- booked interview slots (rooms/slots.py, docs/queue.md "Booked slots") -----------------------
+
+
+def slots(fair_id: str) -> str:
+    """hash: slot id -> Slot JSON (booth, starts_at, ends_at, minutes, capacity, placed_at)."""
+    return f"{fair_tag(fair_id)}:slots"
+
+
+def booth_slots(fair_id: str, booth_id: str) -> str:
+    """zset: slot id -> starts_at of one booth's slots (listing, and refusing overlaps)."""
+    return f"{fair_tag(fair_id)}:slots:b:{booth_id}"
+
+
+def slot_bookings(fair_id: str, slot_id: str) -> str:
+    """hash: worker id -> booking JSON {worker_id, name, contact, booked_at}; HLEN: taken."""
+    return f"{fair_tag(fair_id)}:slots:s:{slot_id}:bookings"
+
+
+def worker_slots(fair_id: str, worker_id: str) -> str:
+    """zset: slot id -> starts_at of a worker's bookings (refusing overlapping bookings)."""
+    return f"{fair_tag(fair_id)}:slots:w:{worker_id}"
+
+
+def slots_due(fair_id: str) -> str:
+    """zset: `start:<slot>` (booked workers to the head of the line), `remind:<slot>` -> when."""
+    return f"{fair_tag(fair_id)}:slots:due"
+
+
+def slot_op(fair_id: str, user_id: str, op: str) -> str:
+    """string (expiring): the first result of a client's slot operation (a retry has no effect)."""
+    return f"{fair_tag(fair_id)}:slots:op:{user_id}:{op}"

@@ -1,5 +1,6 @@
 """In Chromium: a worker joins a booth's line, the recruiter calls next, the worker sees the
-prompt (countdown, tab title) and accepts, and the recruiter finishes the interview."""
+prompt (countdown, tab title) and accepts (both go into the interview room), and the recruiter
+finishes the interview from the console."""
 
 from __future__ import annotations
 
@@ -33,12 +34,18 @@ async def test_a_worker_joins_is_called_accepts_and_the_recruiter_finishes(
     await expect(prompt.locator(".queue-countdown")).to_have_text(re.compile(r"^(60|59|58|57)$"))
     await expect(worker).to_have_title(re.compile("🔔"))
     await prompt.locator(".queue-accept").click()
-    await expect(prompt).to_be_hidden()
-    await expect(worker.locator("#queue .queue-status")).to_be_visible()
+    room = re.compile(rf"/fairs/{fx.fair.id}/interviews/[\w-]+$")
+    await expect(worker).to_have_url(room)
+    await expect(recruiter).to_have_url(room)
 
+    await recruiter.goto(fx.base + f"{booth}/console")  # back in the console, the room is listed
+    await expect(recruiter.locator("#queue .queue-active .queue-room")).to_have_attribute(
+        "href", worker.url.removeprefix(fx.base)
+    )
     finish = recruiter.locator("#queue .queue-active .queue-finish")
     await expect(finish).to_be_visible()
     await finish.click()
     await expect(recruiter.locator("#queue .queue-recent li")).to_have_count(1)
-    await expect(worker.locator("#queue .queue-note")).to_be_visible()
+    await expect(worker.locator("#iv-ended")).to_be_visible()
+    await worker.goto(fx.base + booth)
     await expect(worker.locator("#queue .queue-join")).to_be_visible()

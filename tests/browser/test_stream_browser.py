@@ -48,3 +48,30 @@ async def test_a_recruiter_goes_live_and_the_worker_sees_video_playing(
     await recruiter.click("#stop-live")
     await expect(worker.locator("#stream-state")).to_have_attribute("data-kind", "offline")
     await expect(badge).to_have_class("badge offline")
+
+
+SENT_WIDTH = """async () => {
+  const { publisher } = await import("/static/js/console.js");
+  let width = 0;
+  (await publisher.pc.getStats()).forEach((s) => {
+    if (s.type === "outbound-rtp" && s.kind === "video") width = s.frameWidth || 0;
+  });
+  return width;
+}"""
+
+
+async def test_a_low_bandwidth_booth_streams_small_video_for_weak_links(
+    fx: Fixture, open_page: OpenPage
+) -> None:
+    recruiter = await open_page(
+        fx.recruiter_a, f"/fairs/{fx.fair.id}/booths/{fx.booth_a.id}/console"
+    )
+    await recruiter.check("#booth-form input[name=low_bandwidth]")
+    await recruiter.click("#booth-form button[type=submit]")
+    await recruiter.reload()
+    await expect(recruiter.locator("#booth-form input[name=low_bandwidth]")).to_be_checked()
+    await expect(recruiter.locator("#conn-status")).to_have_attribute("data-kind", "ok")
+    await recruiter.click("#go-live")
+    await expect(recruiter.locator("#stream-state")).to_have_attribute("data-kind", "live")
+    await recruiter.wait_for_function(f"({SENT_WIDTH})().then((w) => w > 0)")
+    assert 0 < await recruiter.evaluate(SENT_WIDTH) <= 320

@@ -173,8 +173,10 @@ async def test_a_burst_of_votes_reaches_watchers_as_a_few_compact_score_frames(
     burst = loop.time() - started
     final = await watcher.event("qa.scores", lambda d: d["scores"].get(qid) == 200)
     frames = [f for f in watcher.events if f["event"] == "qa.scores"]
-    assert burst < 1.0, burst
-    assert len(frames) <= 5, [f["data"] for f in frames]
+    # one frame per debounce interval (0.25 s) while votes arrive, never one per vote; the bound
+    # follows how long the burst took, so a loaded machine does not fail the test
+    assert len(frames) <= burst / 0.25 + 2, (burst, [f["data"] for f in frames])
+    assert len(frames) < 20
     assert final in frames
     assert all(
         f["data"] == {"channel": booth, "scores": {qid: f["data"]["scores"][qid]}} for f in frames

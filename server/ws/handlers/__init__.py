@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from server.ws.handlers import interview, lobby, qa, queue, stream
+from server.ws.handlers import interview, lobby, qa, queue, slots, stream
 from server.ws.handlers.base import Handler
 
 HANDLERS: dict[str, Handler] = {
@@ -11,4 +11,5 @@ HANDLERS: dict[str, Handler] = {
     **interview.HANDLERS,
     **qa.HANDLERS,
     **queue.HANDLERS,
+    **slots.HANDLERS,
 }

@@ -89,7 +89,7 @@ async def history(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
 
 
 async def report(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
-    return await ctx.services.interview_room.report(ctx.fair_id, ctx.user)
+    return await ctx.services.interview_room.report(ctx.fair_id, ctx.user, data.get("booth_id"))
 
 
 HANDLERS: dict[str, Handler] = {

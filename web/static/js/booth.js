@@ -4,6 +4,7 @@ import { BoothViewer } from "./stream.js";
 
 export const socket = new FairSocket(page.fair);
 const stateLine = document.getElementById("stream-state");
+const unmute = document.getElementById("unmute");
 
 const audioOnly = document.getElementById("audio-only");
 const switchToAudio = el("button", { type: "button", id: "switch-audio-only" }, t("Switch to audio only"));
@@ -16,8 +17,10 @@ export const viewer = new BoothViewer(socket, page.booth, document.getElementByI
   (kind, text) => {
     stateLine.dataset.kind = kind;
     stateLine.textContent = text;
+    unmute.hidden = kind !== "muted";
   },
   (poor) => { audioSuggestion.hidden = !poor; });
+unmute.addEventListener("click", () => viewer.unmute());
 audioOnly.addEventListener("change", (e) => viewer.setAudioOnly(e.target.checked));
 switchToAudio.addEventListener("click", () => {
   audioOnly.checked = true;

@@ -6,7 +6,11 @@ import { BoothPublisher } from "./stream.js";
 export const socket = new FairSocket(page.fair);
 const boothPath = `/api/fairs/${page.fair}/booths/${page.booth}`;
 
-onSubmit(document.getElementById("booth-form"), (data) => api("PATCH", boothPath, data));
+onSubmit(document.getElementById("booth-form"), (data) => api("PATCH", boothPath, {
+  description: data.description,
+  slot_minutes: Number(data.slot_minutes),
+  low_bandwidth: data.low_bandwidth === "on",
+}));
 onSubmit(document.getElementById("logo-form"), async () => {
   const file = document.querySelector("#logo-form input[type=file]").files[0];
   if (file) await api("PUT", `${boothPath}/logo`, file, "application/octet-stream");

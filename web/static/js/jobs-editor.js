@@ -34,7 +34,7 @@ export function mountJobsEditor(container, socket, boothId) {
         el("details", {}, el("summary", {}, t("Edit")),
           jobForm(job, t("Save"), (data) => api("PATCH", `/api/fairs/${page.fair}/jobs/${job.id}`, data))),
         el("button", { class: "danger", onclick: () => api("DELETE", `/api/fairs/${page.fair}/jobs/${job.id}`) }, t("Delete")))),
-      jobs.length ? null : el("p", { class: "muted" }, t("No jobs posted yet.")),
+      ...(jobs.length ? [] : [el("p", { class: "muted" }, t("No jobs posted yet."))]),
       el("details", { class: "new-job" }, el("summary", {}, "+ " + t("Jobs")),
         jobForm(null, t("Save"), (data) => api("POST", `/api/fairs/${page.fair}/booths/${boothId}/jobs`, data))));
   }

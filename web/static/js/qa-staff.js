@@ -36,9 +36,11 @@ function mountStaff(root, model, socket) {
     el("h3", {}, t("Waiting for approval"), " ", counts.pending), lists.pending,
     el("h3", {}, t("Questions"), " ", counts.approved), lists.approved,
     el("details", { class: "qa-hidden-box" },
-      el("summary", {}, t("Hidden"), " ", counts.hidden), lists.hidden),
-    moderator ? el("details", { class: "qa-log-box", ontoggle: (e) => { if (e.target.open) showLog(); } },
-      el("summary", {}, t("Moderation log")), log) : null);
+      el("summary", {}, t("Hidden"), " ", counts.hidden), lists.hidden));
+  if (moderator) {
+    root.append(el("details", { class: "qa-log-box", ontoggle: (e) => { if (e.target.open) showLog(); } },
+      el("summary", {}, t("Moderation log")), log));
+  }
 
   async function showLog() {
     const result = await act("qa.log", { count: 100 });

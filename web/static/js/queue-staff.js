@@ -11,6 +11,7 @@ const OUTCOME = { declined: "declined", no_show: "no-show", done: "interview fin
   called: "called", interviewing: "interviewing" };
 const STATE = { open: "open", paused: "paused", closed: "closed" };
 
+const roomOf = (entry) => `/fairs/${page.fair}/interviews/${entry.interview_id}`;
 const clock = (at) => new Date(at * 1000).toLocaleTimeString();
 
 function mountLine(root, socket) {
@@ -30,8 +31,13 @@ function mountLine(root, socket) {
   };
 
   const summary = el("p", { class: "queue-summary" });
+  const myCalls = new Set(); // entries this page called, still unanswered
+  const calling = async (type, data) => {
+    const called = await act(type, data);
+    if (called) myCalls.add(called.id);
+  };
   const callNext = el("button", { type: "button", class: "queue-call-next",
-    onclick: () => act("queue.call_next", { booth_id: booth }) }, t("Call next"));
+    onclick: () => calling("queue.call_next", { booth_id: booth }) }, t("Call next"));
   const active = el("ul", { class: "queue-active" });
   const line = el("ol", { class: "queue-line" });
   const recent = el("ul", { class: "queue-recent" });
@@ -124,6 +130,18 @@ function mountLine(root, socket) {
       e.job_id ? ` · ${socket.state?.jobs.find((j) => j.id === e.job_id)?.title || ""}` : ""];
   }
 
+  /** A worker just accepted the call this person made: go into the interview room. (A call
+   * already accepted when the page loaded only gets the link: coming back from the room must not
+   * bounce one into it again.) */
+  function openAcceptedCall(next) {
+    for (const e of next.active) if (e.state === "called" && e.called_by === page.user) myCalls.add(e.id);
+    const accepted = next.active.find((e) => e.state === "interviewing" && myCalls.has(e.id) && !e.walk_in);
+    if (accepted) {
+      myCalls.clear();
+      location.assign(roomOf(accepted));
+    }
+  }
+
   function render() {
     if (!view) return;
     const [lo, hi] = view.eta.typical.map((s) => Math.max(1, Math.round(s / 60)));
@@ -146,13 +164,15 @@ function mountLine(root, socket) {
         onclick: () => act("queue.accept", { entry_id: e.id }) }, t("Accept for them")) : null,
       e.state === "called" ? el("button", { type: "button", class: "danger queue-no-show",
         onclick: () => act("queue.no_show", { entry_id: e.id }) }, t("No-show")) : null,
+      e.state === "interviewing" && e.called_by === page.user ? el("a", { class: "button queue-room",
+        href: roomOf(e) }, t("Open interview room")) : null,
       e.state === "interviewing" ? el("button", { type: "button", class: "queue-finish",
         onclick: () => act("queue.finish", { interview_id: e.interview_id }) }, t("Finish interview")) : null)));
     line.replaceChildren(...view.line.map((e) => el("li", { dataset: { entry: e.id, state: e.state } },
       `${e.position}. `, ...person(e),
       e.state === "held" ? el("span", { class: "badge" }, t("in another interview")) : null,
       el("button", { type: "button", class: "queue-call", disabled: e.state !== "waiting",
-        onclick: () => act("queue.call", { entry_id: e.id }) }, t("Call")),
+        onclick: () => calling("queue.call", { entry_id: e.id }) }, t("Call")),
       moderator ? [
         el("button", { type: "button", class: "queue-up", "aria-label": t("Move up"),
           onclick: () => act("queue.reorder", { entry_id: e.id, position: Math.max(1, e.position - 1) }) }, "↑"),
@@ -167,6 +187,7 @@ function mountLine(root, socket) {
 
   function show(data) {
     if (data.booth_id !== booth) return;
+    openAcceptedCall(data);
     view = data;
     skew = data.now - Date.now() / 1000;
     render();

@@ -9,6 +9,7 @@ const ENDED = { left: "You left the line.", removed: "A moderator removed you fr
   dropped: "You were away too long and lost your place.", declined: "You declined the call.",
   no_show: "The call was not answered in time.", done: "The interview is over." };
 
+const roomOf = (entry) => `/fairs/${page.fair}/interviews/${entry.interview_id}`;
 const minutes = (s) => Math.max(1, Math.round(s / 60));
 export function etaText(eta) {
   if (!eta) return t("Calls are paused for now.");
@@ -85,10 +86,10 @@ export function mountWorkerQueue(root, socket) {
         join.disabled = false;
         if (entry) { note = ""; entries.set(entry.id, entry); render(); }
       } }, t("Join the interview line"));
-      body.append(
+      body.append(...[
         note ? el("p", { class: "queue-note" }, t(note)) : null,
         el("p", { class: "muted" }, t("Wait here for a one-on-one interview. Lines you may stand in at once:"), ` ${limit}.`),
-        jobs.length ? select : null, join);
+        jobs.length ? select : null, join].filter(Boolean));
     } else {
       body.append(place(mine));
     }
@@ -104,7 +105,9 @@ export function mountWorkerQueue(root, socket) {
   function status(e) {
     if (e.state === "held") return t("On hold while you are in another interview; you keep your place.");
     if (e.state === "called") return t("Calling you now!");
-    if (e.state === "interviewing") return t("Interview under way.");
+    if (e.state === "interviewing") {
+      return el("a", { class: "queue-room", href: roomOf(e) }, t("Interview under way: open the room"));
+    }
     if (!e.position) return "";
     return `${t("Place")} ${e.position} / ${e.size} · ${etaText(e.eta)}`;
   }
@@ -131,6 +134,7 @@ export function mountWorkerQueue(root, socket) {
     const answer = (type) => async () => {
       for (const b of overlay.querySelectorAll("button")) b.disabled = true;
       const result = await act(type, { entry_id: entry.id });
+      if (result?.interview_id) location.assign(roomOf(result)); // accepted: face to face
       if (result) { entries.set(result.id, result); hidePrompt(); render(); }
       else for (const b of overlay.querySelectorAll("button")) b.disabled = false;
     };

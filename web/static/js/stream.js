@@ -2,7 +2,7 @@
 // (ICE gathered before sending), signalled over the fair websocket.
 import { t } from "./client.js";
 
-const iceServers = JSON.parse(document.getElementById("ice-servers")?.textContent || "[]");
+export const iceServers = JSON.parse(document.getElementById("ice-servers")?.textContent || "[]");
 const GATHER_TIMEOUT_MS = 3000;
 // A weak link (bench/weaklink.py: 400 kbit/s, 3% loss) decodes ~0 frames a second of the ~1 Mbps
 // stream, and the video's lost packets and retransmissions crowd out the audio (~20% concealed);
@@ -25,7 +25,7 @@ export function webrtcProblem({ camera = false } = {}) {
   return null;
 }
 
-async function offerWhenGathered(pc) {
+export async function offerWhenGathered(pc) {
   await pc.setLocalDescription(await pc.createOffer());
   if (pc.iceGatheringState !== "complete") {
     await new Promise((resolve) => {
@@ -37,7 +37,7 @@ async function offerWhenGathered(pc) {
   return pc.localDescription.sdp;
 }
 
-function preferCodec(transceiver, mimeType) {
+export function preferCodec(transceiver, mimeType) {
   const codecs = RTCRtpReceiver.getCapabilities?.(transceiver.receiver.track.kind)?.codecs;
   if (!codecs || !transceiver.setCodecPreferences) return;
   const first = codecs.filter((c) => c.mimeType.toLowerCase() === mimeType);
@@ -106,14 +106,17 @@ export class BoothViewer {
     const media = new MediaStream();
     pc.ontrack = ({ track }) => {
       media.addTrack(track);
-      this.video.srcObject = media;
-      this.video.play().catch(() => {});
+      if (this.video.srcObject !== media) {
+        this.video.srcObject = media;
+        this.play();
+      }
     };
     pc.onconnectionstatechange = () => {
       if (pc !== this.pc) return;
       if (pc.connectionState === "connected") {
         this.attempt = 0;
-        this.onState("live", this.audioOnly ? t("audio only") : t("LIVE"));
+        if (this.video.muted) this.onState("muted", t("LIVE"));
+        else this.onState("live", this.audioOnly ? t("audio only") : t("LIVE"));
         this.watchVideo(pc);
       } else if (pc.connectionState === "failed") {
         this.retry();
@@ -126,6 +129,23 @@ export class BoothViewer {
     } catch (err) {
       if (pc === this.pc) this.retry(err.message);
     }
+  }
+
+  /** Browsers refuse to autoplay sound before the user touched the page: then play muted,
+   * and let the page offer a button that calls `unmute()`. */
+  play() {
+    this.video.play().catch((err) => {
+      if (err.name !== "NotAllowedError") return;
+      this.video.muted = true;
+      this.video.play().catch(() => {});
+      this.onState("muted", t("LIVE"));
+    });
+  }
+
+  unmute() {
+    this.video.muted = false;
+    this.video.play().catch(() => {});
+    this.onState("live", this.audioOnly ? t("audio only") : t("LIVE"));
   }
 
   retry(message) {
@@ -179,6 +199,13 @@ export class BoothViewer {
   }
 }
 
+/** What the recruiter sends. There is no simulcast: every viewer gets this one stream, so a booth
+ * whose audience is on weak rural links (about 400 kbit/s) goes "low bandwidth" (docs/weak-links.md). */
+const PROFILES = {
+  normal: { width: 640, height: 360, frameRate: 30, maxBitrate: 1_000_000 },
+  low: { width: 320, height: 180, frameRate: 24, maxBitrate: 250_000 },
+};
+
 /** A recruiter going live from the booth console, with camera or screen, and microphone. */
 export class BoothPublisher {
   constructor(socket, boothId, selfView, onState) {
@@ -208,11 +235,17 @@ export class BoothPublisher {
     await this.negotiate();
   }
 
+  get profile() {
+    const booth = this.socket.state?.booths.find((b) => b.id === this.boothId);
+    return booth?.low_bandwidth ? PROFILES.low : PROFILES.normal;
+  }
+
   async capture(screen) {
     const audio = { echoCancellation: true, noiseSuppression: true };
+    const { width, height, frameRate } = this.profile;
     if (!screen) {
       return navigator.mediaDevices.getUserMedia({
-        video: { width: { ideal: 640 }, height: { ideal: 360 }, frameRate: { ideal: 30 } },
+        video: { width: { ideal: width }, height: { ideal: height }, frameRate: { ideal: frameRate } },
         audio,
       });
     }
@@ -230,7 +263,7 @@ export class BoothPublisher {
       const transceiver = pc.addTransceiver(track, {
         direction: "sendonly",
         streams: [this.media],
-        sendEncodings: track.kind === "video" ? [{ maxBitrate: 1_000_000 }] : undefined,
+        sendEncodings: track.kind === "video" ? [{ maxBitrate: this.profile.maxBitrate }] : undefined,
       });
       preferCodec(transceiver, track.kind === "video" ? "video/vp8" : "audio/opus");
     }

@@ -1,0 +1,58 @@
+-- A worker books a place in a slot: refused once the slot has begun, when it is full, when they
+-- already hold a place in it, or when another of their bookings (at any booth) overlaps it in
+-- time. Booking shares the worker's dossier with the booth, as joining its line does.
+-- KEYS: 1 slots, 2 the slot's bookings, 3 the worker's slots, 4 the worker's dossier shares,
+--   5 op, 6 queue audit, 7 booths
+-- ARGV: 1 channel, 2 worker id, 3 role, 4 op ttl, 5 audit max length; 6 slot id, 7 name,
+--   8 contact, 9 longest slot seconds
+local ttl = tonumber(ARGV[4])
+local done = redis.call('GET', KEYS[5])
+if done then return done end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
+local id, worker = ARGV[6], ARGV[2]
+
+local raw = redis.call('HGET', KEYS[1], id)
+if not raw then return redis.error_reply('not_found: no such interview time') end
+local s = cjson.decode(raw)
+if now >= s.starts_at then
+  return redis.error_reply('invalid_state: this interview time has already begun')
+end
+if redis.call('HEXISTS', KEYS[2], worker) == 1 then
+  return redis.error_reply('conflict: you have already booked this time')
+end
+local booked = redis.call('HLEN', KEYS[2])
+if booked >= s.capacity then
+  return redis.error_reply('limit_reached: this time is fully booked')
+end
+for _, other_id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[3], s.starts_at - tonumber(ARGV[9]),
+    '(' .. s.ends_at)) do
+  local other_raw = redis.call('HGET', KEYS[1], other_id)
+  if other_raw then
+    local other = cjson.decode(other_raw)
+    if other.ends_at > s.starts_at then
+      local booth = cjson.decode(redis.call('HGET', KEYS[7], other.booth_id) or '{}')
+      return redis.error_reply('conflict: you already have an interview booked at that time (' ..
+        (booth.employer or 'another booth') .. ')')
+    end
+  end
+end
+
+redis.call('HSET', KEYS[2], worker, cjson.encode({worker_id = worker, name = ARGV[7],
+  contact = ARGV[8], booked_at = now}))
+redis.call('ZADD', KEYS[3], s.starts_at, id)
+redis.call('SADD', KEYS[4], s.booth_id)
+booked = booked + 1
+local public = {id = id, booth_id = s.booth_id, starts_at = s.starts_at, ends_at = s.ends_at,
+  minutes = s.minutes, capacity = s.capacity, booked = booked, left = s.capacity - booked}
+redis.call('XADD', KEYS[6], 'MAXLEN', '~', ARGV[5], '*', 'at', now, 'actor', worker,
+  'role', ARGV[3], 'action', 'slot_book', 'booth', s.booth_id, 'entry', '', 'worker', worker,
+  'detail', id)
+redis.call('PUBLISH', ARGV[1], cjson.encode({e = {type = 'slots.changed',
+  data = {booth_id = s.booth_id, slots = {public}}, to = {kind = 'fair'}}}))
+public.mine = true
+redis.call('PUBLISH', ARGV[1], cjson.encode({e = {type = 'slots.booking',
+  data = {state = 'booked', slot = public}, to = {kind = 'user', user_id = worker}}}))
+local out = cjson.encode(public)
+if ttl > 0 then redis.call('SET', KEYS[5], out, 'EX', ttl) end
+return out

@@ -1,0 +1,77 @@
+// Booked interview times, the staff's side: publish times for the booth (one, or several back to
+// back), see who booked each, remove one (its workers are told). Recruiter console: their booth;
+// moderator console: a booth chosen from the list. Times are entered and shown in local time.
+import { el, onSubmit, page, t } from "./client.js";
+import { change } from "./queue-ops.js";
+import { when } from "./slots.js";
+
+function mountStaffSlots(root, socket) {
+  let booth = root.dataset.booth || "";
+  const choose = !booth;
+  const list = el("ul", { class: "slots-list slots-staff" });
+  const error = el("p", { class: "form-error", role: "alert" });
+  const boothSelect = el("select", { class: "slots-booth", "aria-label": t("Booth"),
+    onchange: (e) => { booth = e.target.value; load(); } });
+  const number = (name, label, min, max, value) => el("label", {}, t(label),
+    el("input", { name, type: "number", min, max, value, required: true }));
+  const form = el("form", { class: "row slots-publish" },
+    el("label", {}, t("Starts"), el("input", { name: "starts_at", type: "datetime-local", required: true })),
+    number("minutes", "Minutes each", 5, 120, 15),
+    number("capacity", "Places each", 1, 50, 1),
+    number("count", "How many, back to back", 1, 48, 1),
+    el("button", { type: "submit" }, t("Publish times")),
+    el("p", { class: "form-error", role: "alert" }));
+  onSubmit(form, async (data) => {
+    const startsAt = Math.floor(new Date(data.starts_at).getTime() / 1000);
+    await change(socket, "slots.publish", { booth_id: booth, starts_at: startsAt,
+      minutes: Number(data.minutes), capacity: Number(data.capacity), count: Number(data.count) });
+    await load();
+  });
+  root.append(...[choose ? boothSelect : null, form, error, list].filter(Boolean));
+
+  function render(slots) {
+    list.replaceChildren(...slots.map((s) => el("li", { dataset: { slot: s.id } },
+      el("strong", {}, when(s)), ` · ${s.booked} / ${s.capacity} ${t("booked")}`,
+      s.begun ? el("span", { class: "badge" }, t("begun")) : null,
+      el("button", { type: "button", class: "danger slots-remove", onclick: async () => {
+        error.textContent = "";
+        try {
+          await change(socket, "slots.remove", { slot_id: s.id });
+          await load();
+        } catch (err) {
+          error.textContent = err.message;
+        }
+      } }, t("Remove this time")),
+      s.bookings.length ? el("ul", { class: "slots-bookings" }, s.bookings.map((b) =>
+        el("li", {}, el("strong", {}, b.name), b.contact ? ` · ${b.contact}` : ""))) : null)));
+    if (!slots.length) list.append(el("li", { class: "muted" }, t("No interview times offered yet.")));
+  }
+
+  async function load() {
+    if (choose) {
+      const booths = socket.state?.booths || [];
+      if (!booth && booths.length) booth = booths[0].id;
+      boothSelect.replaceChildren(...booths.map((b) =>
+        el("option", { value: b.id, selected: b.id === booth }, b.employer)));
+    }
+    if (!booth) return;
+    try {
+      render((await socket.send("slots.list", { booth_id: booth })).slots);
+    } catch (err) {
+      error.textContent = err.message;
+    }
+  }
+
+  socket.addEventListener("state", load);
+  socket.addEventListener("event", ({ detail: { name, data } }) => {
+    if (name === "slots.changed" && data.booth_id === booth) load();
+    else if (choose && name === "booth.created") load();
+  });
+  if (socket.state) load();
+}
+
+const root = document.getElementById("slots");
+if (root && (page.role === "recruiter" || page.role === "moderator")) {
+  const { socket } = await import(`./${page.page}.js`);
+  mountStaffSlots(root, socket);
+}
