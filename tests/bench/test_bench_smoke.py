@@ -1,0 +1,40 @@
+"""The benchmarks still run, end to end, at a tiny size, and end with the RESULT line their issue
+names (the figures themselves are measured by hand: docs/performance.md, docs/bench-stream.md)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+from tests.procs import ROOT
+
+
+def run(*argv: str) -> dict[str, str]:
+    done = subprocess.run(
+        [sys.executable, *argv], cwd=ROOT, capture_output=True, text=True, timeout=240
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    last = done.stdout.strip().splitlines()[-1]
+    assert last.startswith("RESULT "), last
+    return dict(re.findall(r"(\w+)=(\S+)", last))
+
+
+def test_the_queue_benchmark_reports_its_result_line() -> None:
+    result = run("bench/queue.py", "--clients", "40", "--rounds", "3", "--no-pin")
+    assert result["connections"] == "40"
+    assert float(result["update_p99_ms"]) > 0 and float(result["rss_per_conn_kb"]) > 0
+
+
+def test_the_stream_benchmark_reports_its_result_line_for_jobfair() -> None:
+    result = run(
+        "bench/stream.py", "--targets", "jobfair", "--points", "1,2", "--viewers", "2",
+        "--seconds", "3",
+    )  # fmt: skip
+    assert set(result) == {
+        "viewers", "frames_delivered_min", "delay_p95_ms", "server_ms_per_viewer_s",
+        "relay_ms_per_viewer_s", "janus_ms_per_viewer_s",
+    }  # fmt: skip
+    assert float(result["frames_delivered_min"]) > 90
+    float(result["server_ms_per_viewer_s"])  # a number (a slope this small is noise, any sign)
+    assert result["janus_ms_per_viewer_s"] == "na"  # not asked for
