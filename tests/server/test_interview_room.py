@@ -112,3 +112,15 @@ async def test_chat_time_and_outcome(fx: Fixture) -> None:
         "no_show": 0,
     }
     assert (await recruiter.request("interview.report", {}))["code"] == "forbidden"
+
+
+async def test_both_rooms_learn_that_the_interview_ended(fx: Fixture) -> None:
+    worker, recruiter, interview_id = await accepted_interview(fx)
+    console = await connect(fx, fx.recruiter_a)  # the recruiter ends it from another tab
+    await ok(console, "queue.finish", {"interview_id": interview_id})
+    for room in (worker, recruiter):
+        while True:
+            ended = await room.event("queue.entry")
+            if ended["data"]["state"] not in ("called", "interviewing"):
+                break
+        assert (ended["data"]["state"], ended["data"]["interview_id"]) == ("done", interview_id)

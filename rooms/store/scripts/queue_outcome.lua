@@ -125,6 +125,11 @@ if not e.walk_in then
   redis.call('PUBLISH', ARGV[1], cjson.encode({e = {type = 'queue.entry', data = e,
     to = {kind = 'user', user_id = e.worker_id}}}))
 end
+if (mode == 'finish' or mode == 'end') and e.called_by then
+  -- the caller's interview room learns that the interview ended, wherever it was ended from
+  redis.call('PUBLISH', ARGV[1], cjson.encode({e = {type = 'queue.entry', data = e,
+    to = {kind = 'user', user_id = e.called_by}}}))
+end
 local out = cjson.encode(e)
 if ttl > 0 then redis.call('SET', KEYS[8], out, 'EX', ttl) end
 return out
