@@ -95,10 +95,11 @@ class Node:
         self.port = free_port()
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = data_dir / f"node-{self.port}.log"
+        self.scheme = "http"
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
 
     def start(self, *args: str) -> Node:
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -115,7 +116,10 @@ class Node:
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )  # fmt: skip
-        _wait(lambda: httpx.get(f"{self.url}/healthz").status_code == 200, 20, "node", self.proc)
+        if "--tls-cert" in args:
+            self.scheme = "https"
+        healthz = f"{self.url}/healthz"
+        _wait(lambda: httpx.get(healthz, verify=False).status_code == 200, 20, "node", self.proc)
         return self
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
