@@ -103,7 +103,10 @@ class _Socket:
         ws = await connect(
             f"ws{url[4:]}/ws/fairs/{fair}", additional_headers={"cookie": cookies}, compression=None
         )
-        welcome = json.loads(await ws.recv())
+        # The server subscribes a socket to events before it sends the welcome, so an event (a
+        # viewer count change while other viewers join) may come first.
+        while (welcome := json.loads(await ws.recv())).get("type") != "welcome":
+            pass
         return cls(ws, welcome["you"]["booth_id"] or welcome["state"]["booths"][0]["id"])
 
     async def request(self, type_: str, data: dict[str, Any]) -> dict[str, Any]:

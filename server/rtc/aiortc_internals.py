@@ -1,22 +1,29 @@
-"""The one module that reaches into aiortc's private internals.
+"""The one module that reaches into aiortc's (and aioice's) private internals.
 
 aiortc has no encoded-frame API (aiortc issues #55, #449): its receiver always decodes, and its
 sender only turns a viewer's keyframe request into a flag for an encoder that passthrough never
-runs. Forwarding still-encoded frames needs the few hooks below. Each names the private attribute it
-relies on; the version is pinned so that an upgrade fails at import, and
-tests/rtc/test_aiortc_internals.py names the attribute that moved, instead of the server silently
-decoding again.
+runs. Its sender also costs ~40 µs of Python per packet and viewer (a task wakeup per frame, an
+RtpPacket object, header-extension serialisation and four awaits per packet), twice Janus's whole
+cost: passthrough writes viewers' RTP itself (writer.py), through the sender's own SRTP session and
+selected ICE pair, while aiortc keeps running the sender's RTCP (sender reports, NACK, PLI).
+Forwarding therefore needs the few hooks below. Each names the private attribute it relies on; the
+version is pinned so that an upgrade fails at import, and tests/rtc/test_aiortc_internals.py names
+the attribute that moved, instead of the server silently decoding again or sending nothing.
 """
 
 import logging
 import queue
+import socket
 from collections.abc import Callable
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 import aiortc
-from aiortc import RTCRtpReceiver, RTCRtpSender
+import pylibsrtp
+from aioice.ice import StunProtocol
+from aiortc import RTCDtlsTransport, RTCRtpReceiver, RTCRtpSender
 from aiortc.jitterbuffer import JitterFrame
-from aiortc.rtcrtpparameters import RTCRtpCodecParameters
+from aiortc.rtcrtpparameters import RTCRtpCodecParameters, RTCRtpSendParameters
 from aiortc.rtp import RtpPacket
 
 logger = logging.getLogger(__name__)
@@ -44,13 +51,61 @@ _SENDER_KEYFRAME_HOOK = "_send_keyframe"
 # RtpPacket: depayloaded codec data, set by the receiver before the jitter buffer sees the packet.
 _PACKET_DATA = "_data"
 
+# Writing a viewer's RTP ourselves (writer.py) while aiortc keeps the sender's RTCP:
+# RTCRtpSender: public, but wrapped per instance: RTCPeerConnection awaits `sender.send(parameters)`
+# once DTLS is connected, which is when (and how) the negotiated payload types, MID and header
+# extension ids become known.
+_SENDER_SEND = "send"
+# RTCRtpSender: its media SSRC and RTX SSRC, drawn at construction and announced in the SDP.
+_SENDER_SSRC = "_ssrc"
+_SENDER_RTX_SSRC = "_rtx_ssrc"
+# RTCRtpSender: coroutine method its RTCP handler awaits for each sequence number a NACK lists; it
+# reads a packet history that only aiortc's own RTP loop fills, so it is replaced.
+_SENDER_RETRANSMIT = "_retransmit"
+# RTCRtpSender: what its RTCP task puts in each sender report (RFC 3550 6.4.1) and uses for the
+# receiver-report stats; aiortc's RTP loop sets them after each packet, the writer after each frame.
+_SENDER_NTP_TIMESTAMP = "_RTCRtpSender__ntp_timestamp"
+_SENDER_RTP_TIMESTAMP = "_RTCRtpSender__rtp_timestamp"
+_SENDER_PACKET_COUNT = "_RTCRtpSender__packet_count"
+_SENDER_OCTET_COUNT = "_RTCRtpSender__octet_count"
+# RTCDtlsTransport: the pylibsrtp Session that protects outgoing RTP and RTCP, set once DTLS is up.
+_DTLS_TX_SRTP = "_tx_srtp"
+# RTCIceTransport: its aioice Connection.
+_ICE_CONNECTION = "_connection"
+# aioice Connection: {component: nominated CandidatePair}; its public `protocol` is a StunProtocol
+# whose `send_data(data, addr)` is `self.transport.sendto(data, addr)` (a datagram transport, or
+# aioice's TurnTransport for a relayed candidate), where `addr` is the pair's `remote_addr`.
+_ICE_NOMINATED = "_nominated"
+_RTP_COMPONENT = 1
+# pylibsrtp Session (aiortc's SRTP binding): the cffi `srtp_t *` of the libsrtp session.
+# `Session.protect` allocates and checks in Python around the C call, costing about as much as the
+# AES-GCM itself; the writer calls libsrtp's `srtp_protect(srtp_t, void *, int *)` (the cffi `lib`
+# and `ffi` that pylibsrtp imports from its `_binding`) on a buffer of its own instead.
+_SRTP_SESSION = "_srtp"
+_SRTP_BINDING = ("ffi", "lib")
+_SRTP_BUFFER = 1500  # pylibsrtp's own buffer size: an RTP packet plus its SRTP trailer must fit
+
 RECEIVER_ATTRIBUTES = (
     _RECEIVER_DECODER_QUEUE,
     _RECEIVER_JITTER_BUFFER,
     _RECEIVER_STARTED,
     _RECEIVER_SEND_PLI,
 )
-SENDER_ATTRIBUTES = (_SENDER_KEYFRAME_HOOK,)
+SENDER_ATTRIBUTES = (
+    _SENDER_KEYFRAME_HOOK,
+    _SENDER_SEND,
+    _SENDER_SSRC,
+    _SENDER_RTX_SSRC,
+    _SENDER_RETRANSMIT,
+    _SENDER_NTP_TIMESTAMP,
+    _SENDER_RTP_TIMESTAMP,
+    _SENDER_PACKET_COUNT,
+    _SENDER_OCTET_COUNT,
+)
+DTLS_ATTRIBUTES = (_DTLS_TX_SRTP,)
+SRTP_SESSION_ATTRIBUTES = (_SRTP_SESSION,)
+ICE_TRANSPORT_ATTRIBUTES = (_ICE_CONNECTION,)
+ICE_CONNECTION_ATTRIBUTES = (_ICE_NOMINATED,)
 
 FrameSink = Callable[[RTCRtpCodecParameters, JitterFrame], None]
 
@@ -71,10 +126,21 @@ def _require(obj: object, name: str) -> None:
 
 
 def missing_attributes(receiver: RTCRtpReceiver, sender: RTCRtpSender) -> list[str]:
-    """Names of the private attributes this module needs that the given objects lack."""
-    missing = [f"RTCRtpReceiver.{n}" for n in RECEIVER_ATTRIBUTES if not hasattr(receiver, n)]
-    missing += [f"RTCRtpSender.{n}" for n in SENDER_ATTRIBUTES if not hasattr(sender, n)]
-    return missing
+    """Names of the private attributes this module needs that the given objects (and the sender's
+    transports) lack."""
+    dtls = sender.transport
+    ice = dtls.transport
+    connection = getattr(ice, _ICE_CONNECTION, None)
+    checks: list[tuple[str, object, tuple[str, ...]]] = [
+        ("RTCRtpReceiver", receiver, RECEIVER_ATTRIBUTES),
+        ("RTCRtpSender", sender, SENDER_ATTRIBUTES),
+        ("RTCDtlsTransport", dtls, DTLS_ATTRIBUTES),
+        ("RTCIceTransport", ice, ICE_TRANSPORT_ATTRIBUTES),
+        ("aioice.Connection", connection, ICE_CONNECTION_ATTRIBUTES),
+    ]
+    return [
+        f"{kind}.{name}" for kind, obj, names in checks for name in names if not hasattr(obj, name)
+    ]
 
 
 class _DivertedDecoderQueue:
@@ -150,3 +216,134 @@ def intercept_keyframe_requests(
             default()
 
     setattr(sender, _SENDER_KEYFRAME_HOOK, hook)
+
+
+DatagramSend = Callable[[bytes, tuple[str, int]], None]
+
+
+@dataclass(frozen=True, slots=True)
+class SenderLink:
+    """What writing RTP for a started `RTCRtpSender` takes: its SSRCs and negotiated parameters,
+    its SRTP session, and the datagram transport and address of its selected ICE pair.
+
+    `sendto(data, remote_addr)` is exactly what aiortc's send path ends in (through
+    `StunProtocol.send_data`), minus the four awaits on the way.
+    """
+
+    sender: RTCRtpSender
+    parameters: RTCRtpSendParameters
+    ssrc: int
+    rtx_ssrc: int
+    protect: Callable[[bytes], bytes]  # SRTP, with the sender's session
+    sendto: DatagramSend
+    remote_addr: tuple[str, int]
+    backlog: Callable[[], int]  # bytes the transport holds back (0 for a TURN relay)
+    socket: socket.socket | None  # the transport's socket (None for a TURN relay)
+    dtls: RTCDtlsTransport
+
+    def report(self, packets: int, octets: int, rtp_timestamp: int, ntp_timestamp: int) -> None:
+        """Give the sender's RTCP task the counts and RTP/NTP timestamp pair of what was sent."""
+        state = self.sender.__dict__  # per frame and viewer: plain stores, not setattr calls
+        state[_SENDER_PACKET_COUNT] = packets
+        state[_SENDER_OCTET_COUNT] = octets
+        state[_SENDER_RTP_TIMESTAMP] = rtp_timestamp
+        state[_SENDER_NTP_TIMESTAMP] = ntp_timestamp
+
+
+def on_sender_started(sender: RTCRtpSender, callback: Callable[[SenderLink], None]) -> None:
+    """Call `callback` once with the sender's link when its connection starts it (DTLS is up).
+
+    Must be set up before the connection starts (e.g. right after addTransceiver). aiortc's own RTP
+    loop still starts and waits in `track.recv()`: give the sender a track that never yields.
+    """
+    _require(sender, _SENDER_SEND)
+    original: Callable[[RTCRtpSendParameters], Any] = getattr(sender, _SENDER_SEND)
+    linked = False
+
+    async def send(parameters: RTCRtpSendParameters) -> None:
+        nonlocal linked
+        await original(parameters)
+        if not linked:
+            linked = True
+            link = _link(sender, parameters)
+            if link is not None:
+                callback(link)
+
+    setattr(sender, _SENDER_SEND, send)
+
+
+def _link(sender: RTCRtpSender, parameters: RTCRtpSendParameters) -> SenderLink | None:
+    for name in SENDER_ATTRIBUTES:
+        _require(sender, name)
+    dtls = sender.transport
+    _require(dtls, _DTLS_TX_SRTP)
+    _require(dtls.transport, _ICE_CONNECTION)
+    connection = getattr(dtls.transport, _ICE_CONNECTION)
+    _require(connection, _ICE_NOMINATED)
+    srtp = getattr(dtls, _DTLS_TX_SRTP)
+    pair = getattr(connection, _ICE_NOMINATED).get(_RTP_COMPONENT)
+    if srtp is None or pair is None:
+        # The connection closed while the sender was starting.
+        logger.info("sender started without a connected transport: it sends nothing")
+        return None
+    protocol = pair.protocol
+    if not isinstance(protocol, StunProtocol):
+        raise IncompatibleAiortc(f"the selected ICE pair's protocol is a {type(protocol).__name__}")
+    transport = protocol.transport
+    backlog: Callable[[], int] = getattr(transport, "get_write_buffer_size", lambda: 0)
+    return SenderLink(
+        sender=sender,
+        parameters=parameters,
+        ssrc=getattr(sender, _SENDER_SSRC),
+        rtx_ssrc=getattr(sender, _SENDER_RTX_SSRC),
+        protect=srtp_protector(srtp),
+        sendto=transport.sendto,
+        remote_addr=pair.remote_addr,
+        backlog=backlog,
+        socket=transport.get_extra_info("socket"),
+        dtls=dtls,
+    )
+
+
+def answer_nacks(sender: RTCRtpSender, retransmit: Callable[[int], None]) -> None:
+    """Call `retransmit(sequence_number)` for each packet a NACK from the remote peer lists."""
+    _require(sender, _SENDER_RETRANSMIT)
+
+    async def hook(sequence_number: int) -> None:
+        retransmit(sequence_number)
+
+    setattr(sender, _SENDER_RETRANSMIT, hook)
+
+
+def srtp_protector(session: pylibsrtp.Session) -> Callable[[bytes], bytes]:
+    """`session.protect`, with one buffer of its own instead of allocations on every call.
+
+    Same result as `session.protect` (the session keeps the SRTP state, e.g. the rollover
+    counter); the returned bytes are a copy, the buffer is reused.
+    """
+    _require(session, _SRTP_SESSION)
+    for name in _SRTP_BINDING:
+        _require(pylibsrtp, name)
+    ffi, lib = (getattr(pylibsrtp, name) for name in _SRTP_BINDING)
+    # The cffi handle frees the libsrtp session when collected: hold it, not just its value.
+    handle = getattr(session, _SRTP_SESSION)
+    srtp = handle[0]
+    buffer = ffi.new("char[]", _SRTP_BUFFER)
+    view = ffi.buffer(buffer)
+    length = ffi.new("int *")
+    protect = lib.srtp_protect
+    limit = _SRTP_BUFFER - pylibsrtp.SRTP_MAX_TRAILER_LEN
+
+    def run(packet: bytes, _owner: object = handle) -> bytes:  # _owner: kept alive with run
+        size = len(packet)
+        if size > limit:
+            raise ValueError("packet is too long")
+        view[0:size] = packet
+        length[0] = size
+        status = protect(srtp, buffer, length)
+        if status:
+            raise pylibsrtp.Error(f"srtp_protect failed with status {status}")
+        protected: bytes = view[0 : length[0]]
+        return protected
+
+    return run

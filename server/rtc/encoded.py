@@ -1,106 +1,108 @@
-"""A viewer's outgoing track: already-encoded frames that the aiortc sender only packetizes."""
+"""A viewer's outgoing track: which frames it gets, written at once by its `RtpWriter`."""
 
 import asyncio
-from collections import deque
-from typing import TYPE_CHECKING, TypeAlias
+import logging
+from typing import NoReturn, Protocol
 
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
-from av.packet import Packet
 
-if TYPE_CHECKING:
-    from av.stream import Stream
+from server.rtc.packetizer import PacketizedFrame
 
-    # The stubs make Packet generic over its stream; the runtime class cannot be subscripted.
-    EncodedPacket: TypeAlias = Packet[Stream]
-else:
-    EncodedPacket = Packet
+logger = logging.getLogger(__name__)
+
+
+class FrameWriter(Protocol):
+    """What a track writes its frames with (writer.RtpWriter)."""
+
+    @property
+    def congested(self) -> bool: ...
+
+    def write(self, frame: PacketizedFrame) -> None: ...
 
 
 class EncodedTrack(MediaStreamTrack):
-    """Bounded buffer of `av.Packet`s for one viewer and kind, fed like `MediaPlayer(decode=False)`.
+    """One viewer's track of one kind: the fan-out hands it each frame, it decides whether the
+    viewer gets it and has its writer send it right away (no queue, no task per viewer).
 
-    A viewer that falls behind never holds up the others nor grows memory: when its buffer is full,
-    audio drops its oldest frame, and video drops everything and waits for the next keyframe (a
-    delta frame without its predecessors would only show corruption). Video also starts at a
-    keyframe, and again after `resume()`.
+    aiortc negotiates the track and runs its sender's RTCP, but its RTP loop never gets a frame:
+    `recv()` only returns when the track stops. Until the connection is up (`bind`), frames are
+    skipped. Video starts at a keyframe, and again after `resume()` or a source loss. A viewer
+    that cannot keep up (its transport holds back more than writer.MAX_BACKLOG) never holds up
+    the others nor grows memory: its frames are dropped, and video then waits for a keyframe (a
+    delta frame without its predecessors would only show corruption).
     """
 
-    def __init__(self, kind: str, codec: str, capacity: int) -> None:
+    def __init__(self, kind: str, codec: str) -> None:
         super().__init__()
         self.kind = kind
         self.codec = codec
-        self._capacity = capacity
-        self._buffer: deque[EncodedPacket] = deque()
-        self._waiter: asyncio.Future[None] | None = None
+        self._writer: FrameWriter | None = None
+        self._ended: asyncio.Future[None] | None = None
         self._gated = kind == "video"
         self._needs_keyframe = self._gated
         self._paused = False
         self.dropped = 0
 
     @property
-    def buffered(self) -> int:
-        return len(self._buffer)
-
-    @property
     def waiting_for_keyframe(self) -> bool:
-        return self._needs_keyframe and not self._paused
+        """Connected, not paused, and held until a keyframe: the publisher should send one."""
+        return self._needs_keyframe and not self._paused and self._writer is not None
 
     @property
     def paused(self) -> bool:
         return self._paused
 
-    def deliver(self, packet: EncodedPacket, keyframe: bool) -> bool:
-        """Queue a frame. False means this track waits for a keyframe: ask the publisher for one."""
-        if self._paused or self.readyState != "live":
+    def bind(self, writer: FrameWriter) -> None:
+        """The connection is up: write frames with `writer` from now on."""
+        self._writer = writer
+
+    def deliver(self, frame: PacketizedFrame) -> bool:
+        """Send a frame to this viewer. False means it waits for a keyframe: ask for one."""
+        writer = self._writer
+        if writer is None or self._paused or self.readyState != "live":
+            return True
+        if writer.congested:
+            self.dropped += 1
+            if self._gated:
+                self._needs_keyframe = True
+                return False
             return True
         if self._needs_keyframe:
-            if not keyframe:
+            if not frame.keyframe:
                 self.dropped += 1
                 return False
             self._needs_keyframe = False
-        if len(self._buffer) >= self._capacity:
-            if self._gated:
-                self.dropped += len(self._buffer) + 1
-                self._buffer.clear()
-                self._needs_keyframe = not keyframe
-                if self._needs_keyframe:
-                    return False
-            else:
-                self.dropped += 1
-                self._buffer.popleft()
-        self._buffer.append(packet)
-        if self._waiter is not None and not self._waiter.done():
-            self._waiter.set_result(None)
+        try:
+            writer.write(frame)
+        except Exception:
+            # Raised in the fan-out's loop, it would cost every other viewer this frame.
+            logger.exception("writing RTP failed: this %s track sends nothing more", self.kind)
+            self._writer = None
         return True
 
     def wait_for_keyframe(self) -> None:
-        """Drop what is queued and resume at the next keyframe (the source lost a frame)."""
+        """Resume at the next keyframe (the source lost a frame or changed)."""
         if self._gated:
-            self._buffer.clear()
             self._needs_keyframe = True
 
     def pause(self) -> None:
-        """Stop delivering frames (the sender then sends no RTP) without renegotiation."""
+        """Stop sending frames (no RTP at all) without renegotiation."""
         self._paused = True
-        self._buffer.clear()
         self._needs_keyframe = self._gated
 
     def resume(self) -> None:
         self._paused = False
 
-    async def recv(self) -> EncodedPacket:
-        while not self._buffer:
-            if self.readyState != "live":
-                raise MediaStreamError
-            self._waiter = asyncio.get_running_loop().create_future()
-            try:
-                await self._waiter
-            finally:
-                self._waiter = None
-        return self._buffer.popleft()
+    async def recv(self) -> NoReturn:
+        """Where aiortc's RTP loop waits, without a frame, until the track stops."""
+        if self.readyState == "live":
+            if self._ended is None:
+                self._ended = asyncio.get_running_loop().create_future()
+            await asyncio.shield(self._ended)
+        raise MediaStreamError
 
     def stop(self) -> None:
         super().stop()
-        self._buffer.clear()
-        if self._waiter is not None and not self._waiter.done():
-            self._waiter.set_result(None)
+        self._writer = None
+        if self._ended is not None and not self._ended.done():
+            self._ended.set_result(None)

@@ -2,12 +2,10 @@
 
 import time
 from collections.abc import Callable
-from fractions import Fraction
-
-import av
 
 from server.rtc.encoded import EncodedTrack
 from server.rtc.frames import EncodedFrame
+from server.rtc.packetizer import Packetizer
 
 
 class Timeline:
@@ -40,16 +38,18 @@ class Timeline:
 
 
 class Fanout:
-    """Hands each frame of one kind to every attached viewer track.
+    """Hands each frame of one kind to every attached viewer track, which sends it at once.
 
-    One `av.Packet` is built per frame and shared by all tracks (senders only read it). Tracks that
-    lost their place ask for a keyframe through `request_keyframe`, which merges the requests.
+    A frame is packetized once per codec and its payloads shared by all tracks (only RTP headers
+    are per viewer). Tracks that lost their place ask for a keyframe through `request_keyframe`,
+    which merges the requests.
     """
 
     def __init__(self, request_keyframe: Callable[[], None]) -> None:
         self._request_keyframe = request_keyframe
         self._tracks: set[EncodedTrack] = set()
         self._timeline = Timeline()
+        self._packetizers: dict[str, Packetizer] = {}
 
     def attach(self, track: EncodedTrack) -> None:
         self._tracks.add(track)
@@ -61,15 +61,25 @@ class Fanout:
 
     def publish(self, frame: EncodedFrame, epoch: int) -> None:
         """Deliver a frame from publisher generation `epoch` to every track of the same codec."""
-        packet = av.Packet(frame.data)
-        packet.pts = self._timeline.map(epoch, frame.timestamp, frame.clock_rate)
-        packet.time_base = Fraction(1, frame.clock_rate)
+        timestamp = self._timeline.map(epoch, frame.timestamp, frame.clock_rate)
+        codec = frame.codec
+        packetized = None
         behind = False
         for track in self._tracks:
-            if track.codec == frame.codec and not track.deliver(packet, frame.keyframe):
+            if track.codec != codec:
+                continue
+            if packetized is None:
+                packetized = self._packetizer(frame).packetize(frame, timestamp)
+            if not track.deliver(packetized):
                 behind = True
         if behind:
             self._request_keyframe()
+
+    def _packetizer(self, frame: EncodedFrame) -> Packetizer:
+        packetizer = self._packetizers.get(frame.codec)
+        if packetizer is None:
+            packetizer = self._packetizers[frame.codec] = Packetizer(frame.codec, frame.clock_rate)
+        return packetizer
 
     def hold_until_keyframe(self) -> None:
         """The next frames will not follow what viewers hold (the publisher lost a frame or was

@@ -1,17 +1,20 @@
-"""A viewer's connection: senders fed by bounded tracks of still-encoded frames."""
+"""A viewer's connection: one track per kind, whose RTP the fan-out writes directly."""
 
 from collections.abc import Callable
 from functools import partial
 
 from aiortc import RTCConfiguration
 
-from server.rtc.aiortc_internals import intercept_keyframe_requests
+from server.rtc.aiortc_internals import (
+    SenderLink,
+    answer_nacks,
+    intercept_keyframe_requests,
+    on_sender_started,
+)
 from server.rtc.encoded import EncodedTrack
 from server.rtc.negotiation import Offer, prefer_codec
 from server.rtc.peer import PeerConnection
-
-# Frames a viewer may fall behind by (about one second) before frames are dropped.
-CAPACITY = {"audio": 50, "video": 30}
+from server.rtc.writer import RtpWriter
 
 
 class Viewer:
@@ -35,17 +38,26 @@ class Viewer:
         for kind, codec in offer.codecs(prefer=video_codec).items():
             if codec is None:
                 continue
-            track = EncodedTrack(kind, codec, CAPACITY[kind])
+            track = EncodedTrack(kind, codec)
             transceiver = self._peer.pc.addTransceiver(track, direction="sendonly")
             prefer_codec(transceiver, codec)
             if kind == "video":
                 # The viewer's PLI/FIR would only set a flag for an encoder that never runs.
                 intercept_keyframe_requests(transceiver.sender, self._request_keyframe)
+            on_sender_started(transceiver.sender, partial(self._sender_started, track))
             self.tracks[kind] = track
             ours.append(transceiver)
         answer = await self._peer.answer(offer, ours)
         self.set_audio_only(audio_only)
         return answer
+
+    def _sender_started(self, track: EncodedTrack, link: SenderLink) -> None:
+        """The connection is up: the track's frames go out through this sender's transport."""
+        writer = RtpWriter(link)
+        answer_nacks(link.sender, writer.retransmit)
+        track.bind(writer)
+        if track.waiting_for_keyframe:
+            self._request_keyframe()
 
     def set_audio_only(self, audio_only: bool) -> None:
         """Stop or restart video frames; the video sender stays negotiated but sends no RTP."""

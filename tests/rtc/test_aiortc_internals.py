@@ -1,10 +1,14 @@
 """Fails loudly when an aiortc upgrade moves a private attribute that passthrough relies on."""
 
 import importlib
+import os
 
 import aiortc
 import pytest
+from aioice.ice import StunProtocol
 from aiortc import RTCConfiguration, RTCPeerConnection
+from aiortc.rtp import RtpPacket
+from pylibsrtp import Policy, Session
 
 from server.rtc import aiortc_internals
 from server.rtc.hub import StreamHub
@@ -40,3 +44,41 @@ async def test_a_started_receiver_cannot_be_diverted(hub: StreamHub, peers: Peer
     await viewer.wait_for_video(1)
     with pytest.raises(RuntimeError, match="already started"):
         aiortc_internals.divert_encoded_frames(viewer.video_receiver, lambda codec, frame: None)
+
+
+async def test_an_ice_pairs_protocol_sends_datagrams_through_its_transports_sendto() -> None:
+    """The writer calls `protocol.transport.sendto(data, pair.remote_addr)` itself: that must stay
+    what aioice's `StunProtocol.send_data` (aiortc's last step) does."""
+    sent: list[tuple[bytes, tuple[str, int]]] = []
+
+    class Transport:
+        def sendto(self, data: bytes, addr: tuple[str, int]) -> None:
+            sent.append((data, addr))
+
+    protocol = StunProtocol(receiver=None)
+    protocol.transport = Transport()  # type: ignore[assignment]
+    await protocol.send_data(b"datagram", ("127.0.0.1", 9))
+    assert sent == [(b"datagram", ("127.0.0.1", 9))]
+
+
+def test_the_srtp_protector_protects_as_pylibsrtp_does() -> None:
+    key = os.urandom(44)
+
+    def session() -> Session:
+        policy = Policy(
+            key=key,
+            ssrc_type=Policy.SSRC_ANY_OUTBOUND,
+            srtp_profile=Policy.SRTP_PROFILE_AEAD_AES_256_GCM,
+        )
+        return Session(policy)
+
+    packets = [
+        RtpPacket(payload_type=96, sequence_number=100 + n, timestamp=n, ssrc=7).serialize()
+        + os.urandom(1200)
+        for n in range(10)
+    ]
+    protect = aiortc_internals.srtp_protector(session())
+    reference = session()
+    assert [protect(p) for p in packets] == [reference.protect(p) for p in packets]
+    with pytest.raises(ValueError):
+        protect(bytes(1500))
