@@ -26,4 +26,6 @@ async def keep_lease(node_id: str, nodes: Nodes, fairs: Fairs, streams: Streams)
                 log.info("ended %d stream(s) held by nodes that are gone", ended)
         except RedisError as exc:
             log.warning("could not renew the node lease: %s", exc)
+        except Exception:  # a bug must not end the lease: the node would look dead
+            log.exception("node lease round failed; trying again")
         await asyncio.sleep(INTERVAL)

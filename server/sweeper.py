@@ -59,6 +59,8 @@ class Sweeper:
                 await work()
             except RedisError as exc:
                 log.warning("queue %s skipped a round: %s", work.__name__, exc)
+            except Exception:  # a bug must not stop every later sweep on this node
+                log.exception("queue %s failed; trying again next round", work.__name__)
             await asyncio.sleep(seconds)
 
     async def sweep(self) -> int:
