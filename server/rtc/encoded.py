@@ -19,6 +19,8 @@ class FrameWriter(Protocol):
 
     def write(self, frame: PacketizedFrame) -> None: ...
 
+    def forget(self) -> None: ...
+
 
 class EncodedTrack(MediaStreamTrack):
     """One viewer's track of one kind: the fan-out hands it each frame, it decides whether the
@@ -86,9 +88,13 @@ class EncodedTrack(MediaStreamTrack):
             self._needs_keyframe = True
 
     def pause(self) -> None:
-        """Stop sending frames (no RTP at all) without renegotiation."""
+        """Stop sending frames (no RTP at all) without renegotiation. Packets already sent are
+        not resent either: on a lossy link, answering the viewer's NACKs kept its audio starved
+        for 8-9 s after it chose audio only (docs/weak-links.md)."""
         self._paused = True
         self._needs_keyframe = self._gated
+        if self._writer is not None:
+            self._writer.forget()
 
     def resume(self) -> None:
         self._paused = False

@@ -119,6 +119,10 @@ class RtpWriter:
         ntp_timestamp = int((self._clock() + _NTP_EPOCH) * 2**32)
         link.report(self._packets & 0xFFFFFFFF, self._octets & 0xFFFFFFFF, timestamp, ntp_timestamp)
 
+    def forget(self) -> None:
+        """Drop the retransmission history: NACKs for what was sent so far get nothing."""
+        self._history = [None] * RTP_HISTORY_SIZE
+
     def retransmit(self, sequence: int) -> None:
         """Resend a packet a NACK asked for, if still in the history: wrapped in RTX (RFC 4588:
         its own SSRC and sequence numbers, the original sequence number before the payload) when

@@ -103,3 +103,40 @@ async def test_a_packet_lost_on_the_way_to_a_viewer_is_retransmitted_over_rtx(
     assert viewer.decode_errors == 0
     await asyncio.sleep(0.2)
     assert publisher.plis == plis, "the loss was repaired without a keyframe"
+
+
+async def test_after_switching_to_audio_only_lost_video_is_not_resent(
+    hub: StreamHub, peers: Peers
+) -> None:
+    """On a lossy link a viewer keeps asking for lost video; once it chose audio only, resending
+    it would only crowd out the audio it asked for (docs/weak-links.md)."""
+    publisher = SyntheticPublisher()
+    peers(publisher)
+    await publisher.publish(hub, "booth-1")
+    viewer = TestViewer()
+    peers(viewer)
+    watched = Watched(viewer)
+    await viewer.view(hub, "booth-1", "viewer")
+    await viewer.wait_for_video(10)
+    media_ssrc = watched.packets[-1][0].ssrc
+    lost: list[int] = []
+    deliver_rtx = False
+
+    def lose(packet: RtpPacket) -> bool:
+        if packet.ssrc != media_ssrc:
+            return not deliver_rtx  # the link loses the resends too, for now
+        if not lost:
+            lost.append(packet.sequence_number)
+            return True
+        return False
+
+    watched.drop = lose
+    await wait_until(lambda: bool(lost), 5, "a lost packet")
+    await hub.set_audio_only("booth-1", "viewer", True)
+    await asyncio.sleep(0.05)  # resends already on the way are let go
+    deliver_rtx = True
+    receiver: Any = viewer.video_receiver
+    await receiver._send_rtcp_nack(media_ssrc, lost)  # the viewer asks again, as browsers do
+    await asyncio.sleep(0.5)
+    resent = [p for p, _ in watched.packets if p.ssrc != media_ssrc]
+    assert resent == []
