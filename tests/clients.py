@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from websockets.asyncio.client import ClientConnection, connect
+from websockets.asyncio.client import ClientConnection
+from websockets.asyncio.client import connect as open_websocket
 
 from rooms.fairs import Fairs
 from rooms.models import Booth, Fair, Participant
@@ -97,7 +98,7 @@ class Session:
     async def ws(self, fair_id: str, origin: str | None = None, **kw: Any) -> Frames:
         cookies = "; ".join(f"{k}={v}" for k, v in self.http.cookies.items())
         url = self.base.replace("http", "ws", 1) + f"/ws/fairs/{fair_id}"
-        ws = await connect(
+        ws = await open_websocket(
             url,
             additional_headers={"cookie": cookies},
             origin=origin or self.base,  # type: ignore[arg-type]
@@ -167,3 +168,28 @@ class Fixture:
     async def aclose(self) -> None:
         for session in self.opened:
             await session.close()
+
+
+_ops = itertools.count(1)
+TAKES_OP = ("queue.", "slots.")  # the messages that carry a client operation id
+
+
+def op() -> str:
+    """A fresh client operation id (queue and slot messages carry one; a retry reuses it)."""
+    return f"op{next(_ops)}"
+
+
+async def connect(fx: Fixture, who: Participant) -> Frames:
+    """`who`'s fair websocket, past its welcome frame."""
+    ws = await (await fx.session(who)).ws(fx.fair.id)
+    assert (await ws.recv())["type"] == "welcome"
+    return ws
+
+
+async def ok(ws: Frames, type_: str, data: dict[str, Any]) -> Any:
+    """Send a message (with a fresh op where it takes one); it must be acknowledged."""
+    if type_.startswith(TAKES_OP):
+        data = {"op": op(), **data}
+    frame = await ws.request(type_, data)
+    assert frame["type"] == "ack", frame
+    return frame["data"]

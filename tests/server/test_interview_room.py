@@ -4,28 +4,8 @@ else may join."""
 
 from __future__ import annotations
 
-import itertools
-from typing import Any
-
-from rooms.models import Participant
-from tests.clients import Fixture, Frames
+from tests.clients import Fixture, Frames, connect, ok
 from tests.peers import Publisher, Viewer
-
-_ops = itertools.count(1)
-
-
-async def connect(fx: Fixture, who: Participant) -> Frames:
-    ws = await (await fx.session(who)).ws(fx.fair.id)
-    assert (await ws.recv())["type"] == "welcome"
-    return ws
-
-
-async def ok(ws: Frames, type_: str, data: dict[str, Any]) -> Any:
-    if type_.startswith("queue."):
-        data = {"op": f"iv{next(_ops)}", **data}
-    frame = await ws.request(type_, data)
-    assert frame["type"] == "ack", frame
-    return frame["data"]
 
 
 async def accepted_interview(fx: Fixture) -> tuple[Frames, Frames, str]:

@@ -5,30 +5,11 @@ and the grace period of a dropped worker."""
 from __future__ import annotations
 
 import asyncio
-import itertools
 from typing import Any
 
 from rooms.models import Participant
 from rooms.people import People
-from tests.clients import Fixture, Frames
-
-_ops = itertools.count(1)
-
-
-def op() -> str:
-    return f"w{next(_ops)}"
-
-
-async def connect(fx: Fixture, who: Participant) -> Frames:
-    ws = await (await fx.session(who)).ws(fx.fair.id)
-    assert (await ws.recv())["type"] == "welcome"
-    return ws
-
-
-async def ok(ws: Frames, type_: str, data: dict[str, Any]) -> Any:
-    frame = await ws.request(type_, {"op": op(), **data})
-    assert frame["type"] == "ack", frame
-    return frame["data"]
+from tests.clients import Fixture, Frames, connect, ok, op
 
 
 async def frames_for(ws: Frames, seconds: float) -> list[dict[str, Any]]:

@@ -6,40 +6,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import time
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from redis.asyncio import Redis
 
 from rooms.fairs import Fairs
-from rooms.models import Participant
 from rooms.people import People
 from rooms.queue import Queue
 from rooms.slots import Slots
 from rooms.store.scripts import Scripts
 from server.sweeper import Sweeper
 from server.ws.hub import Hub
-from tests.clients import Fixture, Frames
-
-_ops = itertools.count(1)
-
-
-def op() -> str:
-    return f"sw{next(_ops)}"
-
-
-async def connect(fx: Fixture, who: Participant) -> Frames:
-    ws = await (await fx.session(who)).ws(fx.fair.id)
-    assert (await ws.recv())["type"] == "welcome"
-    return ws
-
-
-async def ok(ws: Frames, type_: str, data: dict[str, Any]) -> Any:
-    frame = await ws.request(type_, {"op": op(), **data})
-    assert frame["type"] == "ack", frame
-    return frame["data"]
+from tests.clients import Fixture, connect, ok, op
 
 
 async def open_now(fx: Fixture, fairs: Fairs) -> None:
