@@ -5,7 +5,7 @@
 // media cannot connect the chat still works and the state line says why.
 import { FairSocket, el, onSubmit, page, t } from "./client.js";
 import { change } from "./queue-ops.js";
-import { iceServers, offerWhenGathered, preferCodec, webrtcProblem } from "./stream.js";
+import { iceServers, offerWhenGathered, playWithSound, preferCodec, receivingPeer, webrtcProblem } from "./stream.js";
 
 // Two-way video over weak links: each side sends at most this much video (the booth stream: 1 Mbps).
 const VIDEO_MAX_BITRATE = 600_000;
@@ -109,20 +109,11 @@ export class InterviewCall {
 
   async view() {
     this.viewPc?.close();
-    const pc = new RTCPeerConnection({ iceServers });
+    const pc = receivingPeer(this.otherVideo, () =>
+      playWithSound(this.otherVideo, () => this.onSoundBlocked?.()));
     this.viewPc = pc;
     this.frames = { decoded: 0, at: 0 };
     this.onState("connecting", t("connecting…"));
-    pc.addTransceiver("video", { direction: "recvonly" });
-    pc.addTransceiver("audio", { direction: "recvonly" });
-    const media = new MediaStream();
-    pc.ontrack = ({ track }) => {
-      media.addTrack(track);
-      if (this.otherVideo.srcObject !== media) {
-        this.otherVideo.srcObject = media;
-        this.play();
-      }
-    };
     pc.onconnectionstatechange = () => {
       if (pc !== this.viewPc) return;
       if (pc.connectionState === "connected") {
@@ -141,17 +132,6 @@ export class InterviewCall {
     } catch (err) {
       if (pc === this.viewPc) this.again("view", () => this.view(), err.message);
     }
-  }
-
-  /** A browser that refuses sound before the user touched the page plays muted: then
-   * `onSoundBlocked()` lets the page offer a button that unmutes. */
-  play() {
-    this.otherVideo.play().catch((err) => {
-      if (err.name !== "NotAllowedError") return;
-      this.otherVideo.muted = true;
-      this.otherVideo.play().catch(() => {});
-      this.onSoundBlocked?.();
-    });
   }
 
   /** Try again later, waiting longer each time (at most RETRY_MAX_MS). */

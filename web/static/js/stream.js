@@ -37,6 +37,33 @@ export async function offerWhenGathered(pc) {
   return pc.localDescription.sdp;
 }
 
+/** A connection that receives audio and video into `video` and starts it with `play()`. */
+export function receivingPeer(video, play) {
+  const pc = new RTCPeerConnection({ iceServers });
+  pc.addTransceiver("video", { direction: "recvonly" });
+  pc.addTransceiver("audio", { direction: "recvonly" });
+  const media = new MediaStream();
+  pc.ontrack = ({ track }) => {
+    media.addTrack(track);
+    if (video.srcObject !== media) {
+      video.srcObject = media;
+      play();
+    }
+  };
+  return pc;
+}
+
+/** Play `video` with sound; a browser that refuses sound before the user touched the page gets
+ * it muted, and `onBlocked()` lets the page offer a button that unmutes. */
+export function playWithSound(video, onBlocked) {
+  video.play().catch((err) => {
+    if (err.name !== "NotAllowedError") return;
+    video.muted = true;
+    video.play().catch(() => {});
+    onBlocked();
+  });
+}
+
 export function preferCodec(transceiver, mimeType) {
   const codecs = RTCRtpReceiver.getCapabilities?.(transceiver.receiver.track.kind)?.codecs;
   if (!codecs || !transceiver.setCodecPreferences) return;
@@ -98,19 +125,10 @@ export class BoothViewer {
     const problem = webrtcProblem();
     if (problem) return this.onState("error", problem);
     this.close(false);
-    const pc = new RTCPeerConnection({ iceServers });
+    const pc = receivingPeer(this.video, () =>
+      playWithSound(this.video, () => this.onState("muted", t("LIVE"))));
     this.pc = pc;
     this.onState("connecting", t("connecting…"));
-    pc.addTransceiver("video", { direction: "recvonly" });
-    pc.addTransceiver("audio", { direction: "recvonly" });
-    const media = new MediaStream();
-    pc.ontrack = ({ track }) => {
-      media.addTrack(track);
-      if (this.video.srcObject !== media) {
-        this.video.srcObject = media;
-        this.play();
-      }
-    };
     pc.onconnectionstatechange = () => {
       if (pc !== this.pc) return;
       if (pc.connectionState === "connected") {
@@ -129,17 +147,6 @@ export class BoothViewer {
     } catch (err) {
       if (pc === this.pc) this.retry(err.message);
     }
-  }
-
-  /** Browsers refuse to autoplay sound before the user touched the page: then play muted,
-   * and let the page offer a button that calls `unmute()`. */
-  play() {
-    this.video.play().catch((err) => {
-      if (err.name !== "NotAllowedError") return;
-      this.video.muted = true;
-      this.video.play().catch(() => {});
-      this.onState("muted", t("LIVE"));
-    });
   }
 
   unmute() {
