@@ -16,12 +16,12 @@ import httpx
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from .target import Target, TargetEnv, free_port, spawn_server, terminate, wait_for_port
+from .target import AnswersViewers, TargetEnv, free_port, spawn_server, terminate, wait_for_port
 
 _LIVE_WAIT_S = 20.0
 
 
-class JobfairTarget(Target):
+class JobfairTarget(AnswersViewers):
     name: ClassVar[str] = "jobfair"
     local_attrs: ClassVar[tuple[str, ...]] = ("_sockets",)
     _sockets: list[_Socket] | None

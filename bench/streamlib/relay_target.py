@@ -8,13 +8,13 @@ from typing import ClassVar
 
 import httpx
 
-from .target import Target, TargetEnv, free_port, spawn_server, terminate, wait_for_port
+from .target import AnswersViewers, TargetEnv, free_port, spawn_server, terminate, wait_for_port
 
 _SERVER = Path(__file__).with_name("relay_server.py")
 _TIMEOUT_S = 30.0
 
 
-class RelayTarget(Target):
+class RelayTarget(AnswersViewers):
     name: ClassVar[str] = "relay"
     local_attrs: ClassVar[tuple[str, ...]] = ("_http",)
 

@@ -13,8 +13,8 @@ different processes, which is why the class must stay picklable:
   ``await target.publish(offer_sdp) -> answer_sdp`` for the one publisher, and
   ``await target.subscribe(pc)`` for each viewer. ``subscribe`` must leave ``pc`` with both
   descriptions set and a receiving video transceiver. The default implementation suits a server
-  that answers viewers' offers: it offers recvonly VP8 and calls
-  ``await target.view(offer_sdp) -> answer_sdp``. A server that offers to its subscribers
+  that answers viewers' offers (derive from :class:`AnswersViewers`): it offers recvonly VP8 and
+  calls ``await target.view(offer_sdp) -> answer_sdp``. A server that offers to its subscribers
   (Janus) overrides ``subscribe`` instead and does the whole exchange on ``pc``.
   ``await target.close_client()`` releases per-process client state (HTTP sessions).
 
@@ -75,15 +75,8 @@ class Target(abc.ABC):
     @abc.abstractmethod
     async def publish(self, offer_sdp: str) -> str: ...
 
-    async def view(self, offer_sdp: str) -> str:
-        raise NotImplementedError(f"{self.name} negotiates viewers in subscribe()")
-
-    async def subscribe(self, pc: RTCPeerConnection) -> None:
-        transceiver = pc.addTransceiver("video", direction="recvonly")
-        prefer_vp8(transceiver)
-        await pc.setLocalDescription(await pc.createOffer())
-        answer = await self.view(pc.localDescription.sdp)
-        await pc.setRemoteDescription(RTCSessionDescription(sdp=answer, type="answer"))
+    @abc.abstractmethod
+    async def subscribe(self, pc: RTCPeerConnection) -> None: ...
 
     async def close_client(self) -> None:
         return None
@@ -100,6 +93,20 @@ class Target(abc.ABC):
             for attr in getattr(cls, "local_attrs", ()):
                 setattr(self, attr, None)
         self.__dict__.update(state)
+
+
+class AnswersViewers(Target):
+    """A server that answers viewers' offers: offer recvonly VP8, let `view` get the answer."""
+
+    @abc.abstractmethod
+    async def view(self, offer_sdp: str) -> str: ...
+
+    async def subscribe(self, pc: RTCPeerConnection) -> None:
+        transceiver = pc.addTransceiver("video", direction="recvonly")
+        prefer_vp8(transceiver)
+        await pc.setLocalDescription(await pc.createOffer())
+        answer = await self.view(pc.localDescription.sdp)
+        await pc.setRemoteDescription(RTCSessionDescription(sdp=answer, type="answer"))
 
 
 def prefer_vp8(transceiver: Any) -> None:
