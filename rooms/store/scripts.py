@@ -1,6 +1,8 @@
 """Loads the Lua scripts (one per atomic transition) and turns their refusals into domain errors.
 
 Scripts reply `redis.error_reply('<code>: <message>')`; `<code>` names a `rooms.errors` class.
+A line `--! include _name.lua` stands for that shared fragment's text (files starting with `_`
+are fragments, not scripts).
 redis-py's `Script` re-loads a script that a restarted Redis has forgotten (NOSCRIPT).
 """
 
@@ -27,8 +29,9 @@ class Scripts:
 
     def __init__(self, redis: Redis) -> None:
         self._scripts: dict[str, AsyncScript] = {
-            path.stem: redis.register_script(path.read_text())
+            path.stem: redis.register_script(_source(path))
             for path in sorted(SCRIPT_DIR.glob("*.lua"))
+            if not path.name.startswith("_")
         }
 
     async def run(self, name: str, keys: list[str], args: list[str | int | float]) -> Any:
@@ -36,6 +39,18 @@ class Scripts:
             return await self._scripts[name](keys=keys, args=args)
         except ResponseError as exc:
             raise _domain_error(str(exc)) from None
+
+
+def _source(path: Path) -> str:
+    return "\n".join(
+        (SCRIPT_DIR / line.removeprefix(_INCLUDE)).read_text()
+        if line.startswith(_INCLUDE)
+        else line
+        for line in path.read_text().splitlines()
+    )
+
+
+_INCLUDE = "--! include "
 
 
 def _domain_error(reply: str) -> Exception:

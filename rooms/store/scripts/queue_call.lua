@@ -3,13 +3,11 @@
 -- other lines are held. Two callers can never get the same entry: this runs alone.
 -- KEYS and ARGV 1-5: as in queue_join.lua.
 -- ARGV: 6 booth, 7 entry id or '' (the next one), 8 default call seconds
+--! include _op.lua
 local ttl = tonumber(ARGV[4])
-if ttl > 0 then
-  local done = redis.call('GET', KEYS[8])
-  if done then return done end
-end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
+local done = op_replay(KEYS[8], ttl)
+if done then return done end
+local now = redis_now()
 local booth, id, actor = ARGV[6], ARGV[7], ARGV[2]
 
 if (redis.call('HGET', KEYS[10], 'state') or 'open') == 'paused' then
@@ -88,6 +86,4 @@ if not e.walk_in then
   redis.call('PUBLISH', ARGV[1], cjson.encode({e = {type = 'queue.entry', data = prompt,
     to = {kind = 'user', user_id = e.worker_id}}}))
 end
-local out = cjson.encode(e)
-if ttl > 0 then redis.call('SET', KEYS[8], out, 'EX', ttl) end
-return out
+return op_remember(KEYS[8], ttl, cjson.encode(e))

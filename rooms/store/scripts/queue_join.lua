@@ -8,13 +8,11 @@
 -- ARGV (every queue script): 1 channel, 2 actor id, 3 actor role, 4 op ttl (0: no op to keep),
 --   5 audit max length; here: 6 mode, 7 booth, 8 new entry id, 9 worker id, 10 name,
 --   11 contact, 12 job id or '', 13 presence lease seconds, 14 default lines per worker
+--! include _op.lua
 local ttl = tonumber(ARGV[4])
-if ttl > 0 then
-  local done = redis.call('GET', KEYS[8])
-  if done then return done end
-end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
+local done = op_replay(KEYS[8], ttl)
+if done then return done end
+local now = redis_now()
 local mode, booth, id, worker, job = ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[12]
 
 if redis.call('HEXISTS', KEYS[16], booth) == 0 then
@@ -72,6 +70,4 @@ redis.call('PUBLISH', ARGV[1], cjson.encode({e = {type = 'queue.changed',
 
 e.position = redis.call('ZRANK', KEYS[9], id) + 1
 e.size = redis.call('ZCARD', KEYS[9])
-local out = cjson.encode(e)
-if ttl > 0 then redis.call('SET', KEYS[8], out, 'EX', ttl) end
-return out
+return op_remember(KEYS[8], ttl, cjson.encode(e))

@@ -4,13 +4,11 @@
 -- KEYS and ARGV 1-5: as in queue_join.lua.
 -- ARGV: 6 mode (leave|remove|drop), 7 entry id, 8 booth, 9 default grace seconds,
 --   10 seconds an ended entry is kept
+--! include _op.lua
 local ttl = tonumber(ARGV[4])
-if ttl > 0 then
-  local done = redis.call('GET', KEYS[8])
-  if done then return done end
-end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
+local done = op_replay(KEYS[8], ttl)
+if done then return done end
+local now = redis_now()
 local mode, id, booth = ARGV[6], ARGV[7], ARGV[8]
 
 local raw = redis.call('HGET', KEYS[1], id)
@@ -58,6 +56,4 @@ if not e.walk_in then
   redis.call('PUBLISH', ARGV[1], cjson.encode({e = {type = 'queue.entry', data = e,
     to = {kind = 'user', user_id = e.worker_id}}}))
 end
-local out = cjson.encode(e)
-if ttl > 0 then redis.call('SET', KEYS[8], out, 'EX', ttl) end
-return out
+return op_remember(KEYS[8], ttl, cjson.encode(e))

@@ -2,13 +2,11 @@
 -- can still be called) a booth's line, or caps its length ('' for no cap).
 -- KEYS and ARGV 1-5: as in queue_join.lua.
 -- ARGV: 6 booth, 7 mode (pause|resume|close|cap), 8 cap or ''
+--! include _op.lua
 local ttl = tonumber(ARGV[4])
-if ttl > 0 then
-  local done = redis.call('GET', KEYS[8])
-  if done then return done end
-end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
+local done = op_replay(KEYS[8], ttl)
+if done then return done end
+local now = redis_now()
 local booth, mode = ARGV[6], ARGV[7]
 
 if redis.call('HEXISTS', KEYS[16], booth) == 0 then
@@ -38,5 +36,4 @@ redis.call('PUBLISH', ARGV[1], cjson.encode({e = {type = 'queue.changed',
   data = {booth_id = booth, v = v}, to = {kind = 'staff'}}}))
 local out = cjson.encode({booth_id = booth, state = state,
   cap = tonumber(redis.call('HGET', KEYS[10], 'cap') or '0')})
-if ttl > 0 then redis.call('SET', KEYS[8], out, 'EX', ttl) end
-return out
+return op_remember(KEYS[8], ttl, out)

@@ -9,13 +9,11 @@
 --   9 new interview id (accept), 10 actor kind (worker|staff|system),
 --   11 default longest interview seconds, 12 seconds an ended entry is kept,
 --   13 durations kept, 14 ended calls kept
+--! include _op.lua
 local ttl = tonumber(ARGV[4])
-if ttl > 0 then
-  local done = redis.call('GET', KEYS[8])
-  if done then return done end
-end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
+local done = op_replay(KEYS[8], ttl)
+if done then return done end
+local now = redis_now()
 local mode, id, booth, kind = ARGV[6], ARGV[7], ARGV[8], ARGV[10]
 
 local raw = redis.call('HGET', KEYS[1], id)
@@ -131,5 +129,4 @@ if (mode == 'finish' or mode == 'end') and e.called_by then
     to = {kind = 'user', user_id = e.called_by}}}))
 end
 local out = cjson.encode(e)
-if ttl > 0 then redis.call('SET', KEYS[8], out, 'EX', ttl) end
-return out
+return op_remember(KEYS[8], ttl, out)

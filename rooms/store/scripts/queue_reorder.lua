@@ -2,13 +2,11 @@
 -- score between its new neighbours; when no float fits between them the line is renumbered.
 -- KEYS and ARGV 1-5: as in queue_join.lua.
 -- ARGV: 6 booth, 7 entry id, 8 new position
+--! include _op.lua
 local ttl = tonumber(ARGV[4])
-if ttl > 0 then
-  local done = redis.call('GET', KEYS[8])
-  if done then return done end
-end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
+local done = op_replay(KEYS[8], ttl)
+if done then return done end
+local now = redis_now()
 local booth, id = ARGV[6], ARGV[7]
 
 local from = redis.call('ZRANK', KEYS[9], id)
@@ -50,5 +48,4 @@ redis.call('PUBLISH', ARGV[1], cjson.encode({e = {type = 'queue.changed',
 e.position = to
 e.size = size
 local out = cjson.encode(e)
-if ttl > 0 then redis.call('SET', KEYS[8], out, 'EX', ttl) end
-return out
+return op_remember(KEYS[8], ttl, out)

@@ -2,13 +2,11 @@
 -- grace seconds for a worker who dropped, longest interview. '' leaves a setting as it is.
 -- KEYS and ARGV 1-5: as in queue_join.lua.
 -- ARGV: 6 lines_per_worker, 7 call_seconds, 8 grace_seconds, 9 interview_seconds
+--! include _op.lua
 local ttl = tonumber(ARGV[4])
-if ttl > 0 then
-  local done = redis.call('GET', KEYS[8])
-  if done then return done end
-end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
+local done = op_replay(KEYS[8], ttl)
+if done then return done end
+local now = redis_now()
 local names = {'lines_per_worker', 'call_seconds', 'grace_seconds', 'interview_seconds'}
 local changed = {}
 for i, name in ipairs(names) do
@@ -22,5 +20,4 @@ redis.call('XADD', KEYS[7], 'MAXLEN', '~', ARGV[5], '*', 'at', now, 'actor', ARG
   'role', ARGV[3], 'action', 'settings', 'booth', '', 'entry', '', 'worker', '',
   'detail', table.concat(changed, ' '))
 local out = cjson.encode({ok = true})
-if ttl > 0 then redis.call('SET', KEYS[8], out, 'EX', ttl) end
-return out
+return op_remember(KEYS[8], ttl, out)

@@ -5,11 +5,11 @@
 --   5 op, 6 queue audit, 7 booths
 -- ARGV: 1 channel, 2 worker id, 3 role, 4 op ttl, 5 audit max length; 6 slot id, 7 name,
 --   8 contact, 9 longest slot seconds
+--! include _op.lua
 local ttl = tonumber(ARGV[4])
-local done = redis.call('GET', KEYS[5])
+local done = op_replay(KEYS[5], ttl)
 if done then return done end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
+local now = redis_now()
 local id, worker = ARGV[6], ARGV[2]
 
 local raw = redis.call('HGET', KEYS[1], id)
@@ -54,5 +54,4 @@ public.mine = true
 redis.call('PUBLISH', ARGV[1], cjson.encode({e = {type = 'slots.booking',
   data = {state = 'booked', slot = public}, to = {kind = 'user', user_id = worker}}}))
 local out = cjson.encode(public)
-if ttl > 0 then redis.call('SET', KEYS[5], out, 'EX', ttl) end
-return out
+return op_remember(KEYS[5], ttl, out)

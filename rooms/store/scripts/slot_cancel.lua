@@ -2,11 +2,11 @@
 -- line, and leave it there).
 -- KEYS: 1 slots, 2 the slot's bookings, 3 the worker's slots, 4 op, 5 queue audit
 -- ARGV: 1 channel, 2 worker id, 3 role, 4 op ttl, 5 audit max length; 6 slot id
+--! include _op.lua
 local ttl = tonumber(ARGV[4])
-local done = redis.call('GET', KEYS[4])
+local done = op_replay(KEYS[4], ttl)
 if done then return done end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
+local now = redis_now()
 local id, worker = ARGV[6], ARGV[2]
 
 local raw = redis.call('HGET', KEYS[1], id)
@@ -34,5 +34,4 @@ public.mine = false
 redis.call('PUBLISH', ARGV[1], cjson.encode({e = {type = 'slots.booking',
   data = {state = 'cancelled', slot = public}, to = {kind = 'user', user_id = worker}}}))
 local out = cjson.encode(public)
-if ttl > 0 then redis.call('SET', KEYS[4], out, 'EX', ttl) end
-return out
+return op_remember(KEYS[4], ttl, out)

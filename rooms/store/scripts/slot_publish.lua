@@ -6,11 +6,11 @@
 -- ARGV: 1 channel, 2 actor id, 3 actor role, 4 op ttl, 5 audit max length; 6 booth,
 --   7 remind seconds before, 8 longest slot seconds, 9 audit detail,
 --   10.. groups of 4: slot id, starts_at, minutes, capacity
+--! include _op.lua
 local ttl = tonumber(ARGV[4])
-local done = redis.call('GET', KEYS[5])
+local done = op_replay(KEYS[5], ttl)
 if done then return done end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
+local now = redis_now()
 local booth, remind, longest = ARGV[6], tonumber(ARGV[7]), tonumber(ARGV[8])
 
 local function hhmm(at)
@@ -62,5 +62,4 @@ redis.call('XADD', KEYS[6], 'MAXLEN', '~', ARGV[5], '*', 'at', now, 'actor', ARG
 redis.call('PUBLISH', ARGV[1], cjson.encode({e = {type = 'slots.changed',
   data = {booth_id = booth, slots = out}, to = {kind = 'fair'}}}))
 local result = cjson.encode({booth_id = booth, slots = out})
-if ttl > 0 then redis.call('SET', KEYS[5], result, 'EX', ttl) end
-return result
+return op_remember(KEYS[5], ttl, result)

@@ -5,11 +5,11 @@
 --   7.. the slots zset of each booked worker
 -- ARGV: 1 channel, 2 actor id, 3 actor role, 4 op ttl, 5 audit max length; 6 slot id, 7 booth,
 --   8.. the booked workers' ids, in the order of KEYS 7..
+--! include _op.lua
 local ttl = tonumber(ARGV[4])
-local done = redis.call('GET', KEYS[5])
+local done = op_replay(KEYS[5], ttl)
 if done then return done end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
+local now = redis_now()
 local id, booth = ARGV[6], ARGV[7]
 
 local raw = redis.call('HGET', KEYS[1], id)
@@ -46,5 +46,4 @@ redis.call('XADD', KEYS[6], 'MAXLEN', '~', ARGV[5], '*', 'at', now, 'actor', ARG
 redis.call('PUBLISH', ARGV[1], cjson.encode({e = {type = 'slots.changed',
   data = {booth_id = booth, removed = {id}}, to = {kind = 'fair'}}}))
 local out = cjson.encode({id = id, booth_id = booth, removed = true, told = told})
-if ttl > 0 then redis.call('SET', KEYS[5], out, 'EX', ttl) end
-return out
+return op_remember(KEYS[5], ttl, out)
