@@ -19,18 +19,18 @@ from redis.asyncio import Redis
 from rooms.errors import Forbidden, InvalidInput, InvalidState
 from rooms.events import Audience, Event
 from rooms.interviews import Interviews
-from rooms.models import Participant, Role, Strict
-from rooms.permissions import Action, allowed, require
+from rooms.models import Participant, Strict
+from rooms.permissions import Action, require, require_may
 from rooms.store import keys
 from rooms.store.records import CAS_ATTEMPTS
 from rooms.store.scripts import Scripts, Stale
-from rooms.validation import parse
 
 Side = Literal["worker", "recruiter"]
 Outcome = Literal["passed", "on_site", "offer", "not_suitable", "no_show"]
 PASSED: frozenset[str] = frozenset({"passed", "on_site", "offer"})  # counted as "passed"
 CHAT_KEPT = 200
 CHAT_MAX = 1000
+OP_TTL = 600  # a chat message's or an extension's op is remembered this long
 REPORT_LISTED = 200  # interviews of one booth listed in the report
 
 
@@ -60,22 +60,19 @@ class InterviewRoom:
         self.interviews = Interviews(redis)
 
     async def member(
-        self, fair_id: str, interview_id: Any, who: Participant
+        self, fair_id: str, interview_id: str, who: Participant
     ) -> tuple[dict[str, Any], Side]:
         """The interview and `who`'s side in it; refused to anyone but its two participants."""
-        if not isinstance(interview_id, str) or not interview_id:
-            raise InvalidInput("interview_id is required")
         interview = await self.interviews.get(fair_id, interview_id)
-        if who.role is Role.WORKER and who.id == interview["worker_id"]:
+        if who.id == interview["worker_id"]:
             return interview, "worker"
-        if who.role is not Role.WORKER and who.id == interview["recruiter_id"]:
+        if who.id == interview["recruiter_id"]:
             return interview, "recruiter"
         raise Forbidden("only the interview's worker and recruiter may join it")
 
-    async def readable(self, fair_id: str, interview_id: Any, who: Participant) -> dict[str, Any]:
+    async def readable(self, fair_id: str, interview_id: str, who: Participant) -> dict[str, Any]:
         """The record with its notes, for the booth's staff and the fair's moderators."""
-        if not isinstance(interview_id, str) or not interview_id:
-            raise InvalidInput("interview_id is required")
+        require_may(who, Action.QUEUE_SERVE, fair_id)
         interview = await self.interviews.get(fair_id, interview_id)
         require(who, Action.QUEUE_SERVE, fair_id, interview["booth_id"])
         return {**interview, "notes": (await self.notes(fair_id, interview_id)).model_dump()}
@@ -84,7 +81,7 @@ class InterviewRoom:
         raw = await self.redis.hget(keys.interview_notes(fair_id), interview_id)
         return Notes() if raw is None else Notes.model_validate_json(raw)
 
-    async def open(self, fair_id: str, interview_id: Any, who: Participant) -> dict[str, Any]:
+    async def open(self, fair_id: str, interview_id: str, who: Participant) -> dict[str, Any]:
         """What a participant's page needs: the record, their side, the time, the chat so far."""
         interview, side = await self.member(fair_id, interview_id, who)
         notes = await self.notes(fair_id, interview["id"])
@@ -103,42 +100,45 @@ class InterviewRoom:
         return out
 
     async def say(
-        self, fair_id: str, interview_id: Any, who: Participant, text: Any
+        self, fair_id: str, interview_id: str, who: Participant, text: str, op: str
     ) -> dict[str, Any]:
+        """A chat message; a retry with the same `op` returns the first one."""
         interview, side = await self.member(fair_id, interview_id, who)
         if interview["ended_at"]:
             raise InvalidState("the interview has ended")
-        if not isinstance(text, str) or not text.strip() or len(text) > CHAT_MAX:
+        if not text.strip() or len(text) > CHAT_MAX:
             raise InvalidInput(f"a message is 1 to {CHAT_MAX} characters")
         message = {"from": side, "name": who.name, "text": text.strip(), "at": time.time()}
         data = {"interview_id": interview["id"], "message": message}
         events = self._to_both(interview, "interview.said", data)
-        await self.scripts.run(
+        sent = await self.scripts.run(
             "interview_say",
-            [keys.interview_chat(fair_id, interview["id"])],
-            [json.dumps(message), CHAT_KEPT, keys.events(fair_id), *events],
+            [
+                keys.interview_chat(fair_id, interview["id"]),
+                keys.interview_op(fair_id, interview["id"], "say", who.id, op),
+            ],
+            [json.dumps(message), CHAT_KEPT, keys.events(fair_id), *events, OP_TTL],
         )
-        return message
+        said: dict[str, Any] = json.loads(sent)
+        return said
 
     async def record(
-        self, fair_id: str, interview_id: Any, who: Participant, data: Any
+        self, fair_id: str, interview_id: str, who: Participant, form: NotesInput
     ) -> dict[str, Any]:
         """The recruiter's notes and outcome (the booth's staff may correct them later)."""
-        form = parse(NotesInput, data)
         record = await self.readable(fair_id, interview_id, who)
-        if who.role is Role.WORKER:
-            raise Forbidden("workers do not record outcomes")
+        given = {name: getattr(form, name) for name in NotesInput.model_fields}
 
         def change(current: Notes) -> Notes:
-            return current.model_copy(update={**dict(form), "by": who.id, "at": time.time()})
+            return current.model_copy(update={**given, "by": who.id, "at": time.time()})
 
         notes = await self._change_notes(fair_id, record, change, "interview.recorded")
         return notes.model_dump()
 
     async def extend(
-        self, fair_id: str, interview_id: Any, who: Participant, data: Any
+        self, fair_id: str, interview_id: str, who: Participant, minutes: int, op: str
     ) -> dict[str, Any]:
-        minutes = parse(ExtendInput, data).minutes
+        """More time; a retry with the same `op` extends once."""
         interview, side = await self.member(fair_id, interview_id, who)
         if side != "recruiter":
             raise Forbidden("only the recruiter extends the interview")
@@ -150,13 +150,20 @@ class InterviewRoom:
                 update={"extra_seconds": current.extra_seconds + minutes * 60}
             )
 
-        notes = await self._change_notes(fair_id, interview, change, "interview.extended")
+        op_key = keys.interview_op(fair_id, interview["id"], "extend", who.id, op)
+        notes = await self._change_notes(fair_id, interview, change, "interview.extended", op_key)
         return {"extra_seconds": notes.extra_seconds}
 
     async def _change_notes(
-        self, fair_id: str, interview: dict[str, Any], change: Any, event_type: str
+        self,
+        fair_id: str,
+        interview: dict[str, Any],
+        change: Any,
+        event_type: str,
+        op_key: str | None = None,
     ) -> Notes:
         key = keys.interview_notes(fair_id)
+        ttl = OP_TTL if op_key else 0
         for _ in range(CAS_ATTEMPTS):
             raw: str | None = await self.redis.hget(key, interview["id"])  # type: ignore[assignment]
             notes: Notes = change(Notes() if raw is None else Notes.model_validate_json(raw))
@@ -170,20 +177,21 @@ class InterviewRoom:
             if event_type == "interview.extended":
                 events += self._to_both(interview, event_type, data)
             try:
-                await self.scripts.run(
+                stored = await self.scripts.run(
                     "interview_note",
-                    [key],
+                    [key, op_key or keys.interview_op(fair_id, interview["id"], "-", "-", "-")],
                     [
                         interview["id"],
                         notes.model_dump_json(),
                         raw or "",
                         keys.events(fair_id),
+                        ttl,
                         *events,
                     ],
                 )
             except Stale:
                 continue
-            return notes
+            return Notes.model_validate_json(stored)
         raise InvalidState("the notes are being changed elsewhere; try again")
 
     @staticmethod
@@ -208,14 +216,13 @@ class InterviewRoom:
                 found.append({**interview, "outcome": notes.outcome})
         return sorted(found, key=lambda i: i["started_at"])
 
-    async def report(self, fair_id: str, who: Participant, booth_id: Any = None) -> dict[str, Any]:
+    async def report(
+        self, fair_id: str, who: Participant, booth_id: str | None = None
+    ) -> dict[str, Any]:
         """Per booth: interviews held, and how many passed, were invited or offered, failed,
         did not show. What a moderator reports after the fair. With `booth_id`, also that booth's
         latest interviews with their outcomes (`REPORT_LISTED`, newest first), to open one."""
-        if not allowed(who, Action.QUEUE_MODERATE, fair_id, None):
-            raise Forbidden("only moderators see the fair's report")
-        if booth_id is not None and not isinstance(booth_id, str):
-            raise InvalidInput("booth_id must be a booth's id")
+        require(who, Action.REPORT, fair_id)
         raws: dict[str, str] = await self.redis.hgetall(keys.interview_notes(fair_id))  # type: ignore[assignment]
         outcomes = {k: Notes.model_validate_json(v).outcome or "" for k, v in raws.items()}
         booths: dict[str, dict[str, int]] = {}

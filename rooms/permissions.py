@@ -1,4 +1,5 @@
-"""Who may do what: role by action, scoped to a fair and, for recruiters, to their booth."""
+"""Who may do what: the one table of role by action, scoped to a fair and, for recruiters, to
+their booth. Every command names one action (rooms/commands/); nothing else compares roles."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ class Action(StrEnum):
     INVITE = "invite"
     EDIT_BOOTH = "edit_booth"
     EDIT_JOBS = "edit_jobs"
-    ATTEND = "attend"
+    ATTEND = "attend"  # be in the fair: its lobby, streams, Q&A lists, interview rooms
+    QUEUE_JOIN = "join_queue"  # stand in lines, leave them
+    QUEUE_ANSWER = "answer_call"  # accept or decline a call: one's own, or a walk-in's (staff)
     QUEUE_SERVE = "serve_queue"  # see a booth's line, call, mark no-show, finish interviews
     QUEUE_MODERATE = "moderate_queue"  # pause, close, cap, reorder, remove, walk-ins, audit
     STREAM = "stream"  # go live for a booth, stop its stream
@@ -23,25 +26,38 @@ class Action(StrEnum):
     QA_ANSWER = "qa_answer"  # a channel's staff: see all its questions, answer, "answering now"
     QA_MODERATE = "qa_moderate"  # approve, hide, edit, pin, merge, pre-moderation, mute
     SLOTS_MANAGE = "manage_slots"  # publish and remove a booth's interview slots, see bookings
+    SLOTS_BOOK = "book_slots"  # book and cancel interview times, list one's own
+    DOSSIER_KEEP = "keep_dossier"  # fill in one's own dossier, upload a CV, choose who reads it
+    DOSSIER_READ = "read_dossier"  # read the dossiers shared with a booth
+    INTERVIEW_HISTORY = "interview_history"  # one's own interviews and their outcomes
+    REPORT = "report"  # the fair's outcome report
 
 
+_WORKER, _RECRUITER = frozenset({Role.WORKER}), frozenset({Role.RECRUITER})
 _ALLOWED: dict[Action, frozenset[Role]] = {
     Action.CREATE_FAIR: frozenset(),
     Action.EDIT_FAIR: frozenset(),
     Action.CREATE_BOOTH: frozenset(),
     Action.INVITE: frozenset(),
-    Action.EDIT_BOOTH: frozenset({Role.RECRUITER}),
-    Action.EDIT_JOBS: frozenset({Role.RECRUITER}),
+    Action.EDIT_BOOTH: _RECRUITER,
+    Action.EDIT_JOBS: _RECRUITER,
     Action.ATTEND: frozenset({Role.WORKER, Role.RECRUITER}),
-    Action.QUEUE_SERVE: frozenset({Role.RECRUITER}),
+    Action.QUEUE_JOIN: _WORKER,
+    Action.QUEUE_ANSWER: frozenset({Role.WORKER, Role.RECRUITER}),
+    Action.QUEUE_SERVE: _RECRUITER,
     Action.QUEUE_MODERATE: frozenset(),
-    Action.STREAM: frozenset({Role.RECRUITER}),
-    Action.QA_ASK: frozenset({Role.WORKER}),
-    Action.QA_ANSWER: frozenset({Role.RECRUITER}),  # own booth's channel only; stage: moderators
+    Action.STREAM: _RECRUITER,
+    Action.QA_ASK: _WORKER,
+    Action.QA_ANSWER: _RECRUITER,  # own booth's channel only; stage: moderators
     Action.QA_MODERATE: frozenset(),
-    Action.SLOTS_MANAGE: frozenset({Role.RECRUITER}),
+    Action.SLOTS_MANAGE: _RECRUITER,
+    Action.SLOTS_BOOK: _WORKER,
+    Action.DOSSIER_KEEP: _WORKER,
+    Action.DOSSIER_READ: _RECRUITER,
+    Action.INTERVIEW_HISTORY: _WORKER,
+    Action.REPORT: frozenset(),
 }
-_BOOTH_SCOPED = frozenset(
+BOOTH_SCOPED = frozenset(
     {
         Action.EDIT_BOOTH,
         Action.EDIT_JOBS,
@@ -49,21 +65,46 @@ _BOOTH_SCOPED = frozenset(
         Action.QA_ANSWER,
         Action.QUEUE_SERVE,
         Action.SLOTS_MANAGE,
+        Action.DOSSIER_READ,
     }
+)
+# Moderators act for people, never as them: they have no line places, dossier or history.
+_PERSONAL = frozenset(
+    {Action.QUEUE_JOIN, Action.SLOTS_BOOK, Action.DOSSIER_KEEP, Action.INTERVIEW_HISTORY}
 )
 
 
-def allowed(who: Participant, action: Action, fair_id: str | None, booth_id: str | None) -> bool:
+def roles(action: Action) -> frozenset[Role]:
+    """Every role that may take `action` somewhere (moderators: unless it is personal)."""
+    return _ALLOWED[action] | (frozenset() if action in _PERSONAL else {Role.MODERATOR})
+
+
+def may(who: Participant, action: Action, fair_id: str | None) -> bool:
+    """The role and fair half of `allowed`: checked before the booth is known (an entry's or a
+    question's booth is read from Redis; `allowed` is then checked with it)."""
+    if who.role not in roles(action):
+        return False
     if who.role is Role.MODERATOR:
         # service staff (fair_id None) may do anything; a fair's moderator only within that fair
         return who.fair_id is None or (action is not Action.CREATE_FAIR and who.fair_id == fair_id)
-    if who.role not in _ALLOWED[action] or who.fair_id != fair_id:
+    return who.fair_id == fair_id
+
+
+def allowed(who: Participant, action: Action, fair_id: str | None, booth_id: str | None) -> bool:
+    if not may(who, action, fair_id):
         return False
-    return action not in _BOOTH_SCOPED or who.booth_id == booth_id
+    if who.role is Role.MODERATOR:
+        return True
+    return action not in BOOTH_SCOPED or who.booth_id == booth_id
 
 
 def require(
     who: Participant, action: Action, fair_id: str | None, booth_id: str | None = None
 ) -> None:
     if not allowed(who, action, fair_id, booth_id):
+        raise Forbidden(f"a {who.role.value} may not {action.value.replace('_', ' ')} here")
+
+
+def require_may(who: Participant, action: Action, fair_id: str | None) -> None:
+    if not may(who, action, fair_id):
         raise Forbidden(f"a {who.role.value} may not {action.value.replace('_', ' ')} here")

@@ -14,24 +14,19 @@ recruiters serve their own booth's line, moderators serve and moderate every lin
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints
 from redis.asyncio import Redis
 
-from rooms.errors import Forbidden, InvalidInput, NotFound
+from rooms.errors import NotFound
 from rooms.interviews import Interviews
-from rooms.models import Name, Participant, Role, Strict
-from rooms.permissions import Action, require
+from rooms.models import Name, Participant, Strict
+from rooms.permissions import Action, may, require, require_may
 from rooms.store import keys
 from rooms.store.records import new_id
 from rooms.store.scripts import Scripts
-from rooms.validation import parse
-
-_OP = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
-_ID = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
 Phone = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9][0-9 .()\-]{6,24}$")
@@ -58,7 +53,7 @@ class QueueLimits:
 class WalkInInput(Strict):
     name: Name
     phone: Phone
-    job_id: str = ""
+    job_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{0,32}$")] = ""
 
 
 class SettingsInput(Strict):
@@ -66,18 +61,6 @@ class SettingsInput(Strict):
     call_seconds: int | None = Field(default=None, ge=1, le=600)
     grace_seconds: int | None = Field(default=None, ge=1, le=3600)
     interview_seconds: int | None = Field(default=None, ge=1, le=4 * 3600)
-
-
-def check_op(op: Any) -> str:
-    if not isinstance(op, str) or not _OP.match(op):
-        raise InvalidInput("op must be 1 to 64 letters, digits or _.:- (a fresh one per action)")
-    return op
-
-
-def check_id(value: Any, what: str) -> str:
-    if not isinstance(value, str) or not _ID.match(value):
-        raise InvalidInput(f"{what} must be an id")
-    return value
 
 
 def line_keys(fair_id: str, booth_id: str, op_key: str) -> list[str]:
@@ -113,60 +96,61 @@ class Queue:
     # --- workers -----------------------------------------------------------------------------
 
     async def join(
-        self, fair_id: str, who: Participant, booth_id: Any, job_id: Any, op: Any
+        self, fair_id: str, who: Participant, booth_id: str, job_id: str, op: str
     ) -> dict[str, Any]:
-        if who.role is not Role.WORKER or who.fair_id != fair_id:
-            raise Forbidden("only the fair's workers join its lines")
-        booth = check_id(booth_id, "booth_id")
-        job = "" if job_id in (None, "") else check_id(job_id, "job_id")
+        """`job_id` "" for no particular job."""
+        require(who, Action.QUEUE_JOIN, fair_id)
+        args = ["join", booth_id, new_id(), who.id, who.name, who.contact, job_id]
         return await self._run(
             "queue_join",
             fair_id,
-            booth,
+            booth_id,
             who,
-            check_op(op),
-            ["join", booth, new_id(), who.id, who.name, who.contact, job, *self._join_limits()],
+            op,
+            [*args, *self._join_limits()],
             [keys.dossier_shares(fair_id, who.id)],  # joining shares the dossier with the booth
         )
 
-    async def leave(self, fair_id: str, who: Participant, entry_id: Any, op: Any) -> dict[str, Any]:
+    async def leave(self, fair_id: str, who: Participant, entry_id: str, op: str) -> dict[str, Any]:
+        require(who, Action.QUEUE_JOIN, fair_id)
         entry = await self.entry(fair_id, entry_id)  # the script refuses another's entry
-        return await self._leave("leave", fair_id, entry, who, check_op(op))
+        return await self._leave("leave", fair_id, entry, who, op)
 
     async def accept(
-        self, fair_id: str, who: Participant, entry_id: Any, op: Any
+        self, fair_id: str, who: Participant, entry_id: str, op: str
     ) -> dict[str, Any]:
         return await self._answer("accept", fair_id, who, entry_id, op)
 
     async def decline(
-        self, fair_id: str, who: Participant, entry_id: Any, op: Any
+        self, fair_id: str, who: Participant, entry_id: str, op: str
     ) -> dict[str, Any]:
         return await self._answer("decline", fair_id, who, entry_id, op)
 
     async def _answer(
-        self, mode: str, fair_id: str, who: Participant, entry_id: Any, op: Any
+        self, mode: str, fair_id: str, who: Participant, entry_id: str, op: str
     ) -> dict[str, Any]:
         """The worker answers their call; staff answer for a walk-in (the script checks which)."""
+        require(who, Action.QUEUE_ANSWER, fair_id)
         entry = await self.entry(fair_id, entry_id)
         kind = "worker"
-        if who.role is not Role.WORKER:
+        if not may(who, Action.QUEUE_JOIN, fair_id):
             require(who, Action.QUEUE_SERVE, fair_id, entry["booth_id"])
             kind = "staff"
-        return await self._outcome(mode, fair_id, entry, who, check_op(op), kind, new_id())
+        return await self._outcome(mode, fair_id, entry, who, op, kind, new_id())
 
     # --- staff of the booth ------------------------------------------------------------------
 
     async def call_next(
-        self, fair_id: str, who: Participant, booth_id: Any, op: Any
+        self, fair_id: str, who: Participant, booth_id: str, op: str
     ) -> dict[str, Any]:
-        booth = check_id(booth_id, "booth_id")
-        require(who, Action.QUEUE_SERVE, fair_id, booth)
-        return await self._call(fair_id, booth, "", who, check_op(op))
+        require(who, Action.QUEUE_SERVE, fair_id, booth_id)
+        return await self._call(fair_id, booth_id, "", who, op)
 
-    async def call(self, fair_id: str, who: Participant, entry_id: Any, op: Any) -> dict[str, Any]:
+    async def call(self, fair_id: str, who: Participant, entry_id: str, op: str) -> dict[str, Any]:
+        require_may(who, Action.QUEUE_SERVE, fair_id)
         entry = await self.entry(fair_id, entry_id)
         require(who, Action.QUEUE_SERVE, fair_id, entry["booth_id"])
-        return await self._call(fair_id, entry["booth_id"], entry["id"], who, check_op(op))
+        return await self._call(fair_id, entry["booth_id"], entry["id"], who, op)
 
     async def _call(
         self, fair_id: str, booth_id: str, entry_id: str, who: Participant, op: str
@@ -175,74 +159,75 @@ class Queue:
         return await self._run("queue_call", fair_id, booth_id, who, op, args)
 
     async def no_show(
-        self, fair_id: str, who: Participant, entry_id: Any, op: Any
+        self, fair_id: str, who: Participant, entry_id: str, op: str
     ) -> dict[str, Any]:
+        require_may(who, Action.QUEUE_SERVE, fair_id)
         entry = await self.entry(fair_id, entry_id)
         require(who, Action.QUEUE_SERVE, fair_id, entry["booth_id"])
-        return await self._outcome("no_show", fair_id, entry, who, check_op(op), "staff")
+        return await self._outcome("no_show", fair_id, entry, who, op, "staff")
 
     async def finish(
-        self, fair_id: str, who: Participant, interview_id: Any, op: Any
+        self, fair_id: str, who: Participant, interview_id: str, op: str
     ) -> dict[str, Any]:
-        interview = await self.interviews.get(fair_id, check_id(interview_id, "interview_id"))
+        require_may(who, Action.QUEUE_SERVE, fair_id)
+        interview = await self.interviews.get(fair_id, interview_id)
         require(who, Action.QUEUE_SERVE, fair_id, interview["booth_id"])
         entry = await self.entry(fair_id, interview["entry_id"])
-        return await self._outcome("finish", fair_id, entry, who, check_op(op), "staff")
+        return await self._outcome("finish", fair_id, entry, who, op, "staff")
 
     # --- moderators --------------------------------------------------------------------------
 
     async def walk_in(
-        self, fair_id: str, who: Participant, booth_id: Any, data: Any, op: Any
+        self, fair_id: str, who: Participant, booth_id: str, form: WalkInInput, op: str
     ) -> dict[str, Any]:
-        booth = check_id(booth_id, "booth_id")
-        require(who, Action.QUEUE_MODERATE, fair_id, booth)
-        form = parse(WalkInInput, data)
-        job = "" if not form.job_id else check_id(form.job_id, "job_id")
+        require(who, Action.QUEUE_MODERATE, fair_id, booth_id)
         entry_id = new_id()
         walker = f"walkin:{entry_id}"
-        args = ["walk_in", booth, entry_id, walker, form.name, form.phone, job]
+        args = ["walk_in", booth_id, entry_id, walker, form.name, form.phone, form.job_id or ""]
         return await self._run(
-            "queue_join", fair_id, booth, who, check_op(op), [*args, *self._join_limits()]
+            "queue_join", fair_id, booth_id, who, op, [*args, *self._join_limits()]
         )
 
     async def remove(
-        self, fair_id: str, who: Participant, entry_id: Any, op: Any
+        self, fair_id: str, who: Participant, entry_id: str, op: str
     ) -> dict[str, Any]:
+        require(who, Action.QUEUE_MODERATE, fair_id)
         entry = await self.entry(fair_id, entry_id)
-        require(who, Action.QUEUE_MODERATE, fair_id, entry["booth_id"])
-        return await self._leave("remove", fair_id, entry, who, check_op(op))
+        return await self._leave("remove", fair_id, entry, who, op)
 
     async def reorder(
-        self, fair_id: str, who: Participant, entry_id: Any, position: Any, op: Any
+        self, fair_id: str, who: Participant, entry_id: str, position: int, op: str
     ) -> dict[str, Any]:
+        """`position` from 1; past the end moves the place last."""
+        require(who, Action.QUEUE_MODERATE, fair_id)
         entry = await self.entry(fair_id, entry_id)
-        require(who, Action.QUEUE_MODERATE, fair_id, entry["booth_id"])
-        if not isinstance(position, int) or isinstance(position, bool) or position < 1:
-            raise InvalidInput("position must be a whole number from 1")
         booth = entry["booth_id"]
         args = [booth, entry["id"], position]
-        return await self._run("queue_reorder", fair_id, booth, who, check_op(op), args)
+        return await self._run("queue_reorder", fair_id, booth, who, op, args)
 
     async def change_line(
-        self, fair_id: str, who: Participant, booth_id: Any, change: LineChange, cap: Any, op: Any
+        self,
+        fair_id: str,
+        who: Participant,
+        booth_id: str,
+        change: LineChange,
+        cap: int | None,
+        op: str,
     ) -> dict[str, Any]:
-        booth = check_id(booth_id, "booth_id")
-        require(who, Action.QUEUE_MODERATE, fair_id, booth)
-        cap_arg = ""
-        if change == "cap" and cap is not None:
-            if not isinstance(cap, int) or isinstance(cap, bool) or not 1 <= cap <= 100_000:
-                raise InvalidInput("cap must be a whole number from 1 to 100000, or null")
-            cap_arg = str(cap)
-        args = [booth, change, cap_arg]
-        return await self._run("queue_line", fair_id, booth, who, check_op(op), args)
+        """`cap` only for "cap": the longest the line may be (None: no cap)."""
+        require(who, Action.QUEUE_MODERATE, fair_id, booth_id)
+        cap_arg = "" if change != "cap" or cap is None else str(cap)
+        args = [booth_id, change, cap_arg]
+        return await self._run("queue_line", fair_id, booth_id, who, op, args)
 
-    async def configure(self, fair_id: str, who: Participant, data: Any, op: Any) -> dict[str, Any]:
+    async def configure(
+        self, fair_id: str, who: Participant, form: SettingsInput, op: str
+    ) -> dict[str, Any]:
         require(who, Action.QUEUE_MODERATE, fair_id)
-        form = parse(SettingsInput, data)
         values = [form.lines_per_worker, form.call_seconds, form.grace_seconds]
         values.append(form.interview_seconds)
         args = ["" if v is None else str(v) for v in values]
-        await self._run("queue_settings", fair_id, "", who, check_op(op), list(args))
+        await self._run("queue_settings", fair_id, "", who, op, list(args))
         return await self.settings(fair_id)
 
     async def settings(self, fair_id: str) -> dict[str, int]:
@@ -305,8 +290,8 @@ class Queue:
     def _join_limits(self) -> list[Any]:
         return [self.limits.presence_lease, self.limits.lines_per_worker]
 
-    async def entry(self, fair_id: str, entry_id: Any) -> dict[str, Any]:
-        raw = await self.redis.hget(keys.queue_entries(fair_id), check_id(entry_id, "entry_id"))
+    async def entry(self, fair_id: str, entry_id: str) -> dict[str, Any]:
+        raw = await self.redis.hget(keys.queue_entries(fair_id), entry_id)
         if raw is None:
             raise NotFound("no such place in line")
         found: dict[str, Any] = json.loads(raw)

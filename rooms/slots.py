@@ -20,15 +20,14 @@ from typing import Any
 from pydantic import AwareDatetime, Field
 from redis.asyncio import Redis
 
-from rooms.errors import Conflict, Forbidden, InvalidInput, NotFound
+from rooms.errors import Conflict, InvalidInput, NotFound
 from rooms.fairs import Fairs
-from rooms.models import Participant, Role, Strict
-from rooms.permissions import Action, allowed, require
-from rooms.queue import check_id, check_op, line_keys
+from rooms.models import Participant, Strict
+from rooms.permissions import Action, allowed, require, require_may
+from rooms.queue import line_keys
 from rooms.store import keys
 from rooms.store.records import CAS_ATTEMPTS, new_id
 from rooms.store.scripts import Scripts, Stale
-from rooms.validation import parse
 
 LONGEST_MINUTES = 120
 
@@ -63,12 +62,9 @@ class Slots:
     # --- a booth's staff ---------------------------------------------------------------------
 
     async def publish(
-        self, fair_id: str, who: Participant, booth_id: Any, data: Any, op: Any
+        self, fair_id: str, who: Participant, booth: str, form: SlotsInput, op: str
     ) -> dict[str, Any]:
-        booth = check_id(booth_id, "booth_id")
         require(who, Action.SLOTS_MANAGE, fair_id, booth)
-        form = parse(SlotsInput, data)
-        op = check_op(op)
         first = int(form.starts_at.timestamp())
         length = form.minutes * 60
         last_end = first + form.count * length
@@ -103,10 +99,10 @@ class Slots:
         )
         return _decoded(raw)
 
-    async def remove(self, fair_id: str, who: Participant, slot_id: Any, op: Any) -> dict[str, Any]:
+    async def remove(self, fair_id: str, who: Participant, slot_id: str, op: str) -> dict[str, Any]:
         """Removes the slot; its bookings are cancelled and the booked workers told. The booked
         workers' keys are read first and re-checked by the script (bounded retries)."""
-        op = check_op(op)
+        require_may(who, Action.SLOTS_MANAGE, fair_id)
         done: str | None = await self.redis.get(keys.slot_op(fair_id, who.id, op))  # type: ignore[assignment]
         if done is not None:  # a retry: the slot is gone, and the first answer stands
             return _decoded(done)
@@ -136,9 +132,8 @@ class Slots:
 
     # --- workers -----------------------------------------------------------------------------
 
-    async def book(self, fair_id: str, who: Participant, slot_id: Any, op: Any) -> dict[str, Any]:
-        slot = await self._for_worker(fair_id, who, slot_id)
-        op = check_op(op)
+    async def book(self, fair_id: str, who: Participant, slot: str, op: str) -> dict[str, Any]:
+        require(who, Action.SLOTS_BOOK, fair_id)
         raw = await self.scripts.run(
             "slot_book",
             [
@@ -154,9 +149,8 @@ class Slots:
         )
         return _decoded(raw)
 
-    async def cancel(self, fair_id: str, who: Participant, slot_id: Any, op: Any) -> dict[str, Any]:
-        slot = await self._for_worker(fair_id, who, slot_id)
-        op = check_op(op)
+    async def cancel(self, fair_id: str, who: Participant, slot: str, op: str) -> dict[str, Any]:
+        require(who, Action.SLOTS_BOOK, fair_id)
         raw = await self.scripts.run(
             "slot_cancel",
             [
@@ -170,23 +164,17 @@ class Slots:
         )
         return _decoded(raw)
 
-    async def _for_worker(self, fair_id: str, who: Participant, slot_id: Any) -> str:
-        if who.role is not Role.WORKER or who.fair_id != fair_id:
-            raise Forbidden("only the fair's workers book interview times")
-        return check_id(slot_id, "slot_id")
-
     # --- reads -------------------------------------------------------------------------------
 
-    async def get(self, fair_id: str, slot_id: Any) -> dict[str, Any]:
-        raw: str | None = await self.redis.hget(keys.slots(fair_id), check_id(slot_id, "slot_id"))  # type: ignore[assignment]
+    async def get(self, fair_id: str, slot_id: str) -> dict[str, Any]:
+        raw: str | None = await self.redis.hget(keys.slots(fair_id), slot_id)  # type: ignore[assignment]
         if raw is None:
             raise NotFound("no such interview time")
         return _decoded(raw)
 
-    async def of_booth(self, fair_id: str, who: Participant, booth_id: Any) -> dict[str, Any]:
+    async def of_booth(self, fair_id: str, who: Participant, booth: str) -> dict[str, Any]:
         """A booth's slots with the places left; a worker sees which they booked (`mine`), the
         booth's staff see who booked (`bookings`, in booking order)."""
-        booth = check_id(booth_id, "booth_id")
         await self.fairs.get_booth(fair_id, booth)
         staff = allowed(who, Action.SLOTS_MANAGE, fair_id, booth)
         ids: list[str] = await self.redis.zrange(keys.booth_slots(fair_id, booth), 0, -1)  # type: ignore[assignment]

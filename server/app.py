@@ -39,6 +39,7 @@ from server.auth import Tokens
 from server.bus import Bus
 from server.errors import domain_error_handler, http_error_handler, json_error
 from server.http import api, dossiers, interviews, pages
+from server.http.faults import Faults
 from server.http.guard import Guard
 from server.i18n import load_catalogs
 from server.interview_media import InterviewMedia
@@ -169,7 +170,7 @@ def create_app(settings: Settings) -> Starlette:
     return Starlette(
         routes=routes(),
         lifespan=lifespan,
-        middleware=[Middleware(Guard, limits=settings.limits)],
+        middleware=[Middleware(Faults), Middleware(Guard, limits=settings.limits)],
         exception_handlers={
             DomainError: domain_error_handler,
             HTTPException: http_error_handler,

@@ -50,3 +50,12 @@ async def domain_error_handler(request: Request, exc: Exception) -> Response:
 async def http_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     return json_error("http", str(exc.detail), exc.status_code)
+
+
+def where(exc: BaseException) -> str:
+    """The error's type and innermost line: enough to find it, one line long."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    at = f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}" if tb else "?"
+    return f"{type(exc).__name__} at {at}"

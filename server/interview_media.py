@@ -24,7 +24,7 @@ from rooms.store.scripts import Scripts
 from server.noderpc import NodeRpc
 from server.rtc.events import StreamEvent, StreamLive, StreamOffline
 from server.rtc.hub import IceServer, StreamHub
-from server.streaming import rtc_errors_as_domain, sdp_of
+from server.streaming import rtc_errors_as_domain
 
 log = logging.getLogger(__name__)
 
@@ -60,13 +60,13 @@ class InterviewMedia:
             task.cancel()
 
     async def publish(
-        self, fair_id: str, interview: dict[str, Any], side: Side, data: dict[str, Any]
+        self, fair_id: str, interview: dict[str, Any], side: Side, sdp: str
     ) -> dict[str, Any]:
         """`side` sends its camera; the other participant is told when it is flowing."""
         watcher = interview["recruiter_id"] if side == "worker" else interview["worker_id"]
         request = {
             "media": media_id(fair_id, interview["id"], side),
-            "sdp": sdp_of(data),
+            "sdp": sdp,
             "fair": fair_id,
             "interview": interview["id"],
             "watcher": watcher,
@@ -74,14 +74,20 @@ class InterviewMedia:
         return await self._at(fair_id, interview["id"], "iv.publish", request)
 
     async def view(
-        self, fair_id: str, interview: dict[str, Any], side: Side, viewer: str, data: dict[str, Any]
+        self,
+        fair_id: str,
+        interview: dict[str, Any],
+        side: Side,
+        viewer: str,
+        sdp: str,
+        audio_only: bool,
     ) -> dict[str, Any]:
         """`side` receives the other side's camera."""
         request = {
             "media": media_id(fair_id, interview["id"], other(side)),
             "viewer": viewer,
-            "sdp": sdp_of(data),
-            "audio_only": bool(data.get("audio_only", False)),
+            "sdp": sdp,
+            "audio_only": audio_only,
         }
         return await self._at(fair_id, interview["id"], "iv.view", request)
 

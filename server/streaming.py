@@ -30,7 +30,6 @@ OFFLINE_REASONS = {
     "replaced": "the recruiter restarted the stream",
     "stopped": "the stream was stopped",
 }
-MAX_SDP = 32 * 1024
 VIEWER_COUNT_INTERVAL = 1.0  # seconds between viewer-count updates of one stream
 
 
@@ -41,13 +40,6 @@ def stream_id(fair_id: str, booth_id: str) -> str:
 def _split(sid: str) -> tuple[str, str]:
     fair_id, _, booth_id = sid.partition("/")
     return fair_id, booth_id
-
-
-def sdp_of(data: dict[str, Any]) -> str:
-    sdp = data.get("sdp")
-    if not isinstance(sdp, str) or not 0 < len(sdp) <= MAX_SDP:
-        raise InvalidInput(f"sdp must be an SDP offer of at most {MAX_SDP} characters")
-    return sdp
 
 
 async def rtc_errors_as_domain(call: Awaitable[T]) -> T:
@@ -106,16 +98,14 @@ class Streaming:
 
     # --- publishing (always on this node) -------------------------------------------------
 
-    async def publish(
-        self, fair_id: str, booth_id: str, publisher_id: str, data: dict[str, Any]
-    ) -> str:
+    async def publish(self, fair_id: str, booth_id: str, publisher_id: str, sdp: str) -> str:
         sid = stream_id(fair_id, booth_id)
         current = await self.streams.get(fair_id, booth_id)
         if current is not None and current.node != self.node_id:
             # the booth was live through another node: end that stream there first
             await self.stop(fair_id, booth_id, "the recruiter restarted the stream")
         self._publishers[sid] = publisher_id
-        return await rtc_errors_as_domain(self.hub.publish(sid, sdp_of(data)))
+        return await rtc_errors_as_domain(self.hub.publish(sid, sdp))
 
     async def unpublish(self, fair_id: str, booth_id: str) -> None:
         """The publisher's websocket closed: end its media; its viewers wait for its return."""
@@ -130,14 +120,14 @@ class Streaming:
         return state
 
     async def view(
-        self, fair_id: str, booth_id: str, viewer_id: str, data: dict[str, Any]
+        self, fair_id: str, booth_id: str, viewer_id: str, sdp: str, audio_only: bool
     ) -> dict[str, Any]:
         holder = await self._holder(fair_id, booth_id)
         request = {
             "stream": stream_id(fair_id, booth_id),
             "viewer": viewer_id,
-            "sdp": sdp_of(data),
-            "audio_only": bool(data.get("audio_only", False)),
+            "sdp": sdp,
+            "audio_only": audio_only,
         }
         return await self._at(holder.node, "view", request, self._rpc_view)
 

@@ -14,6 +14,7 @@ import httpx
 from websockets.asyncio.client import ClientConnection
 from websockets.asyncio.client import connect as open_websocket
 
+from rooms.commands import COMMANDS
 from rooms.fairs import Fairs
 from rooms.models import Booth, Fair, Participant
 from rooms.people import People
@@ -171,7 +172,6 @@ class Fixture:
 
 
 _ops = itertools.count(1)
-TAKES_OP = ("queue.", "slots.")  # the messages that carry a client operation id
 
 
 def op() -> str:
@@ -188,7 +188,7 @@ async def connect(fx: Fixture, who: Participant) -> Frames:
 
 async def ok(ws: Frames, type_: str, data: dict[str, Any]) -> Any:
     """Send a message (with a fresh op where it takes one); it must be acknowledged."""
-    if type_.startswith(TAKES_OP):
+    if "op" in COMMANDS[type_].input.model_fields:
         data = {"op": op(), **data}
     frame = await ws.request(type_, data)
     assert frame["type"] == "ack", frame

@@ -223,6 +223,12 @@ def interview_notes(fair_id: str) -> str:
     return f"{fair_tag(fair_id)}:iv:notes"
 
 
+def interview_op(fair_id: str, interview_id: str, kind: str, user_id: str, op: str) -> str:
+    """string (expiring): the first result of a chat message or an extension (`kind` say or
+    extend), so that a retry has no new effect."""
+    return f"{fair_tag(fair_id)}:iv:{interview_id}:op:{kind}:{user_id}:{op}"
+
+
 def interview_media(fair_id: str) -> str:
     """hash: interview id -> id of the node that holds the interview's media."""
     return f"{fair_tag(fair_id)}:iv:media"

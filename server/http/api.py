@@ -3,7 +3,6 @@ metrics. Every write needs a session, the CSRF header and the right scope."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.requests import Request
@@ -16,6 +15,7 @@ from rooms.permissions import Action, require
 from server.auth import CSRF_HEADER, Unauthenticated, check_csrf, current_user
 from server.services import Services, services
 from server.uploads import IMAGE_TYPES, safe_path, sniff_image, store
+from server.wire import loads
 
 LOGO_MAX_BYTES = 512 * 1024
 
@@ -31,10 +31,7 @@ async def _writer(request: Request) -> tuple[Services, Participant]:
 
 
 async def read_json(request: Request) -> Any:
-    try:
-        return json.loads(await request.body())
-    except ValueError:
-        raise InvalidInput("the body is not valid JSON") from None
+    return loads(await request.body())
 
 
 def _ok(model: Any, status: int = 200) -> JSONResponse:

@@ -1,22 +1,33 @@
-"""`/ws/fairs/{fair_id}`: checks origin and session, then one reader loop and one writer task."""
+"""`/ws/fairs/{fair_id}`: checks origin and session, then one reader loop and one writer task.
+
+Every client message gets exactly one answer: an ack, or an error frame with its id (its code
+says what happened; `unavailable`: storage did not answer, the outcome is unknown and a retry
+with the same op is safe; `internal`: a fault of ours, logged with the request id it names).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+import secrets
 from urllib.parse import urlsplit
 
+from redis.exceptions import RedisError
 from starlette.websockets import WebSocket
 
-from rooms.errors import DomainError, InvalidInput, NotFound
+from rooms.commands import admit
+from rooms.errors import DomainError, NotFound
 from rooms.permissions import Action, allowed
 from server.auth import current_user
-from server.errors import RateLimited
+from server.errors import RateLimited, where
 from server.services import Services, services
 from server.ws import protocol
 from server.ws.connection import Connection
 from server.ws.handlers import HANDLERS
 from server.ws.handlers.base import Context
+
+log = logging.getLogger(__name__)
 
 # a client past its rate keeps getting error frames; this many refusals in a row close it
 MAX_REFUSALS = 50
@@ -37,15 +48,16 @@ async def fair_socket(websocket: WebSocket) -> None:
     svc = services(websocket)
     fair_id = websocket.path_params["fair_id"]
     if not origin_ok(websocket, svc):
+        # refused at the handshake (HTTP 403): a page of another site learns nothing more
         svc.metrics.errors.labels("bad_origin").inc()
         await websocket.close(protocol.CLOSE_POLICY, "origin not allowed")
         return
     user = await current_user(websocket, svc.people, svc.tokens)
     if user is None:
-        await websocket.close(protocol.CLOSE_UNAUTHENTICATED, "sign in first")
+        await _refuse(websocket, protocol.CLOSE_UNAUTHENTICATED, "sign in first")
         return
     if not allowed(user, Action.ATTEND, fair_id, None):
-        await websocket.close(protocol.CLOSE_FORBIDDEN, "not a participant of this fair")
+        await _refuse(websocket, protocol.CLOSE_FORBIDDEN, "not a participant of this fair")
         return
     await websocket.accept()
     conn = Connection(websocket, user, fair_id, svc.settings.limits, svc.metrics)
@@ -64,6 +76,12 @@ async def fair_socket(websocket: WebSocket) -> None:
         await svc.hub.remove(conn)
         await conn.finish()
         svc.metrics.connections.dec()
+
+
+async def _refuse(websocket: WebSocket, code: int, reason: str) -> None:
+    """A browser sees a close code only on an accepted socket (before it, only a failure)."""
+    await websocket.accept()
+    await websocket.close(code, reason)
 
 
 def _you(conn: Connection) -> dict[str, str | None]:
@@ -86,35 +104,49 @@ async def _read(ctx: Context) -> None:
             if message["type"] == "websocket.disconnect":
                 return
             metrics.messages_in.inc()
-            if not conn.bucket.take():
-                refusals += 1
-                metrics.errors.labels(RateLimited.code).inc()
-                if refusals > MAX_REFUSALS:
-                    conn.close(protocol.CLOSE_POLICY, "rate limit exceeded")
-                    return
-                conn.push(protocol.error(None, RateLimited.code, "too many messages; slow down"))
+            if await _handle(ctx, message.get("text")):
+                refusals = 0
                 continue
-            refusals = 0
-            await _handle(ctx, message.get("text"))
+            refusals += 1
+            if refusals > MAX_REFUSALS:
+                conn.close(protocol.CLOSE_POLICY, "rate limit exceeded")
+                return
     finally:
         closed.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await closed
 
 
-async def _handle(ctx: Context, text: str | None) -> None:
-    msg_id = None
+async def _handle(ctx: Context, text: str | None) -> bool:
+    """Answers one message; False when it was refused for the client's rate."""
+    msg_id, name = None, "?"
     try:
         if text is None:
-            raise InvalidInput("binary frames are not part of the protocol")
+            raise protocol.Malformed("binary frames are not part of the protocol")
         msg = protocol.parse(text)
         msg_id = msg.id
-        handler = HANDLERS.get(msg.type)
-        if handler is None:
-            raise InvalidInput(f"unknown message type: {msg.type}")
-        result = await handler(ctx, msg.data)
+        if not ctx.conn.bucket.take():
+            raise RateLimited("too many messages; slow down")
+        data = admit(ctx.user, ctx.fair_id, msg.type, msg.data)
+        name = msg.type
+        result = await HANDLERS[name](ctx, data)
+    except protocol.Malformed as exc:
+        _error(ctx, exc.msg_id, exc.code, exc.message)
     except DomainError as exc:
-        ctx.services.metrics.errors.labels(exc.code).inc()
-        ctx.conn.push(protocol.error(msg_id, exc.code, exc.message))
-        return
-    ctx.conn.push(protocol.ack(msg_id, result))
+        _error(ctx, msg_id, exc.code, exc.message)
+        return not isinstance(exc, RateLimited)
+    except RedisError as exc:
+        log.warning("storage did not answer a %s message: %s", name, type(exc).__name__)
+        _error(ctx, msg_id, "unavailable", "storage did not answer; retry with the same op")
+    except Exception as exc:
+        request = secrets.token_hex(4)
+        log.error("internal error in a %s message, request %s: %s", name, request, where(exc))
+        _error(ctx, msg_id, "internal", f"something went wrong on our side ({request})")
+    else:
+        ctx.conn.push(protocol.ack(msg.id, result))
+    return True
+
+
+def _error(ctx: Context, msg_id: str | None, code: str, message: str) -> None:
+    ctx.services.metrics.errors.labels(code).inc()
+    ctx.conn.push(protocol.error(msg_id, code, message))

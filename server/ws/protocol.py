@@ -7,16 +7,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from rooms.errors import InvalidInput
+from server.wire import SURROGATE, decode, has_lone_surrogate, unpaired
 
 VERSION = 1
 
 # Close codes (RFC 6455 and the 4000 range for application reasons).
 CLOSE_NORMAL = 1000
-CLOSE_POLICY = 1008  # bad origin, no session, rate abuse
+CLOSE_POLICY = 1008  # rate abuse
 CLOSE_TOO_BIG = 1009
 CLOSE_TRY_AGAIN = 1013  # the client did not read its events fast enough
-CLOSE_UNAUTHENTICATED = 4401
-CLOSE_FORBIDDEN = 4403
+CLOSE_UNAUTHENTICATED = 4401  # no session, or it expired: sign in again
+CLOSE_FORBIDDEN = 4403  # not a participant of this fair, or the fair is gone
 
 MAX_ID = 64
 MAX_TYPE = 64
@@ -26,24 +27,34 @@ MAX_TYPE = 64
 class ClientMessage:
     id: str
     type: str
-    data: dict[str, Any]
+    data: Any
+
+
+class Malformed(InvalidInput):
+    """A message that is not one: answered with its id when it had a usable one."""
+
+    def __init__(self, message: str, msg_id: str | None = None) -> None:
+        super().__init__(message)
+        self.msg_id = msg_id
 
 
 def parse(text: str) -> ClientMessage:
+    """The message, or `Malformed` carrying the message's id when it had a usable one."""
     try:
-        raw = json.loads(text)
-    except ValueError:
-        raise InvalidInput("message is not JSON") from None
+        raw = decode(text)
+    except InvalidInput as exc:
+        raise Malformed(exc.message) from None
     if not isinstance(raw, dict):
-        raise InvalidInput("message must be a JSON object")
-    msg_id, msg_type, data = raw.get("id"), raw.get("type"), raw.get("data", {})
-    if not isinstance(msg_id, str) or not 0 < len(msg_id) <= MAX_ID:
-        raise InvalidInput(f"id must be a string of 1 to {MAX_ID} characters")
+        raise Malformed("message must be a JSON object")
+    msg_id = raw.get("id")
+    if not isinstance(msg_id, str) or not 0 < len(msg_id) <= MAX_ID or has_lone_surrogate(msg_id):
+        raise Malformed(f"id must be a string of 1 to {MAX_ID} characters")
+    if unpaired(text, raw):
+        raise Malformed(SURROGATE, msg_id)
+    msg_type = raw.get("type")
     if not isinstance(msg_type, str) or not 0 < len(msg_type) <= MAX_TYPE:
-        raise InvalidInput("type must be a short string")
-    if not isinstance(data, dict):
-        raise InvalidInput("data must be a JSON object")
-    return ClientMessage(msg_id, msg_type, data)
+        raise Malformed("type must be a short string", msg_id)
+    return ClientMessage(msg_id, msg_type, raw.get("data", {}))
 
 
 def _dump(frame: dict[str, Any]) -> str:

@@ -16,7 +16,7 @@ from websockets.asyncio.client import connect
 from rooms.fairs import Fairs
 from rooms.models import Participant
 from rooms.people import People
-from rooms.queue import Queue
+from rooms.queue import Queue, SettingsInput
 from rooms.store import keys
 from rooms.store.scripts import Scripts
 from server.auth import SESSION_COOKIE, Tokens
@@ -59,7 +59,7 @@ async def test_a_node_killed_with_kill_9_loses_no_place_and_no_deadline(
     recruiter = await people.add_recruiter(fair.id, booth, "R")
     moderator = await people.add_moderator(fair.id, "M")
     queue = Queue(redis, Scripts(redis))
-    await queue.configure(fair.id, moderator, {"call_seconds": 5, "grace_seconds": 2}, "cfg")
+    await queue.configure(fair.id, moderator, SettingsInput(call_seconds=5, grace_seconds=2), "cfg")
     crowd = [
         await people.register_worker(fair.id, {"name": f"W{i}", "contact": "0912345678"})
         for i in range(6)

@@ -12,11 +12,12 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
+from rooms.commands import admit
 from rooms.errors import Conflict, Forbidden, InvalidInput, InvalidState, LimitReached, NotFound
 from rooms.fairs import Fairs
 from rooms.models import Booth, Fair, Participant
 from rooms.people import People
-from rooms.queue import Queue, QueueLimits
+from rooms.queue import Queue, QueueLimits, SettingsInput, WalkInInput
 from rooms.queue_views import DEFAULT_INTERVIEW, EtaBasis, QueueViews
 from rooms.store import keys
 from rooms.store.scripts import Scripts
@@ -51,7 +52,7 @@ class Line:
         return self.booths[i].id
 
     async def join(self, worker: int, booth: int = 0, **kw: Any) -> dict[str, Any]:
-        return await self.queue.join(self.f, self.workers[worker], self.b(booth), None, op(), **kw)
+        return await self.queue.join(self.f, self.workers[worker], self.b(booth), "", op(), **kw)
 
     async def call_next(self, booth: int = 0, who: Participant | None = None) -> dict[str, Any]:
         return await self.queue.call_next(
@@ -126,8 +127,8 @@ async def test_joining_the_same_line_twice_is_a_conflict(line: Line) -> None:
 
 async def test_a_retried_join_has_exactly_one_effect(line: Line) -> None:
     same = op()
-    first = await line.queue.join(line.f, line.workers[0], line.b(0), None, same)
-    again = await line.queue.join(line.f, line.workers[0], line.b(0), None, same)
+    first = await line.queue.join(line.f, line.workers[0], line.b(0), "", same)
+    again = await line.queue.join(line.f, line.workers[0], line.b(0), "", same)
     assert again == first
     assert await line.order() == [first["id"]]
     audit = await line.views.audit(line.f)
@@ -145,13 +146,13 @@ async def test_a_retried_call_next_calls_nobody_else(line: Line) -> None:
 
 
 async def test_a_worker_stands_in_at_most_the_fair_limit_of_lines(line: Line, fairs: Fairs) -> None:
-    await line.queue.configure(line.f, line.moderator, {"lines_per_worker": 2}, op())
+    await line.queue.configure(line.f, line.moderator, SettingsInput(lines_per_worker=2), op())
     await line.join(0, 0)
     await line.join(0, 1)
     with pytest.raises(LimitReached):
         await line.join(0, 2)
     assert await line.order(2) == []
-    await line.queue.configure(line.f, line.moderator, {"lines_per_worker": 3}, op())
+    await line.queue.configure(line.f, line.moderator, SettingsInput(lines_per_worker=3), op())
     assert (await line.join(0, 2))["position"] == 1
 
 
@@ -259,20 +260,21 @@ async def test_recruiters_serve_only_their_own_booth_and_workers_do_not_serve(li
     with pytest.raises(Forbidden):
         await line.queue.change_line(line.f, line.recruiters[0], line.b(0), "pause", None, op())
     with pytest.raises(Forbidden):
-        await line.queue.join(line.f, line.recruiters[0], line.b(0), None, op())
+        await line.queue.join(line.f, line.recruiters[0], line.b(0), "", op())
+    with pytest.raises(Forbidden):  # moderators act for workers, never as one
+        await line.queue.join(line.f, line.moderator, line.b(0), "", op())
 
 
 async def test_a_walk_in_waits_in_the_same_line_and_staff_accept_for_them(line: Line) -> None:
     online = await line.join(0)
-    walk_in = await line.queue.walk_in(
-        line.f, line.moderator, line.b(0), {"name": "Vừ A Dính", "phone": "0987 654 321"}, op()
-    )
+    form = WalkInInput(name="Vừ A Dính", phone="0987 654 321")
+    walk_in = await line.queue.walk_in(line.f, line.moderator, line.b(0), form, op())
     assert walk_in["walk_in"] is True and walk_in["position"] == 2
     assert await line.order() == [online["id"], walk_in["id"]]
-    with pytest.raises(InvalidInput):
-        await line.queue.walk_in(
-            line.f, line.moderator, line.b(0), {"name": "X", "phone": "hi"}, op()
-        )
+    bad = {"booth_id": line.b(0), "name": "X", "phone": "hi", "op": op()}
+    with pytest.raises(InvalidInput, match=r"^phone"):
+        admit(line.moderator, line.f, "queue.walk_in", bad)
+    assert await line.order() == [online["id"], walk_in["id"]]
     await line.call_next()
     await line.queue.decline(line.f, line.workers[0], online["id"], op())
     called = await line.call_next()
@@ -324,7 +326,7 @@ async def test_a_worker_gone_past_the_grace_period_loses_their_places_and_one_ba
     redis: Redis, fairs: Fairs, people: People
 ) -> None:
     line = await build_line(redis, fairs, people, QueueLimits(presence_lease=0.3))
-    await line.queue.configure(line.f, line.moderator, {"grace_seconds": 1}, op())
+    await line.queue.configure(line.f, line.moderator, SettingsInput(grace_seconds=1), op())
     gone, back = await line.join(0, 0), await line.join(1, 0)
     gone_too = await line.join(0, 1)
     for _ in range(5):  # worker 1's node keeps vouching for them
@@ -344,7 +346,7 @@ async def test_a_drop_is_refused_when_the_worker_came_back_meanwhile(
     redis: Redis, fairs: Fairs, people: People
 ) -> None:
     line = await build_line(redis, fairs, people, QueueLimits(presence_lease=0.1))
-    await line.queue.configure(line.f, line.moderator, {"grace_seconds": 1}, op())
+    await line.queue.configure(line.f, line.moderator, SettingsInput(grace_seconds=1), op())
     entry = await line.join(0)
     await asyncio.sleep(1.2)
     assert await line.queue.due(line.f) == [f"drop:{line.workers[0].id}"]
@@ -388,7 +390,7 @@ async def test_reorder_moves_an_entry_and_keeps_positions_contiguous(line: Line)
         line.f,
         await _new_worker(line),
         line.b(0),
-        None,
+        "",
         op(),
     )
     assert fresh["position"] == 6  # a join after reorders still goes to the end
@@ -399,17 +401,42 @@ async def _new_worker(line: Line) -> Participant:
     return await people.register_worker(line.f, {"name": "Mới", "contact": "0900000000"})
 
 
-async def test_bad_ops_and_ids_are_refused_before_anything_runs(line: Line) -> None:
+async def test_bad_ops_and_ids_are_refused_at_the_door_before_anything_runs(line: Line) -> None:
+    worker, booth = line.workers[0], line.b(0)
     for bad in (None, "", "x" * 65, "has space"):
-        with pytest.raises(InvalidInput):
-            await line.queue.join(line.f, line.workers[0], line.b(0), None, bad)
+        with pytest.raises(InvalidInput, match=r"^op"):
+            admit(worker, line.f, "queue.join", {"booth_id": booth, "op": bad})
+    with pytest.raises(InvalidInput, match=r"^op"):
+        admit(worker, line.f, "queue.join", {"booth_id": booth})
+    assert admit(worker, line.f, "queue.join", {"booth_id": booth, "op": op()}).booth() == booth
+    with pytest.raises(InvalidInput, match=r"^booth_id"):
+        admit(worker, line.f, "queue.join", {"booth_id": "", "op": op()})
+    for bad_id in ({"$ne": 1}, "x" * 33, "a/b", 7):
+        with pytest.raises(InvalidInput, match=r"^booth_id"):
+            admit(worker, line.f, "queue.join", {"booth_id": bad_id, "op": op()})
+        with pytest.raises(InvalidInput, match=r"^job_id"):
+            admit(worker, line.f, "queue.join", {"booth_id": booth, "job_id": bad_id, "op": op()})
+    with pytest.raises(InvalidInput, match=r"^entry_id"):
+        admit(worker, line.f, "queue.leave", {"entry_id": {"$ne": 1}, "op": op()})
     with pytest.raises(InvalidInput):
-        await line.queue.join(line.f, line.workers[0], {"$ne": 1}, None, op())
-    with pytest.raises(NotFound):
-        await line.queue.join(line.f, line.workers[0], "nosuchbooth", None, op())
+        admit(worker, line.f, "queue.join", {"booth_id": booth, "op": op(), "extra": 1})
     with pytest.raises(InvalidInput):
-        await line.queue.configure(line.f, line.moderator, {"call_seconds": 0}, op())
+        admit(worker, line.f, "queue.join", [booth, op()])
+    mod = line.moderator
+    with pytest.raises(InvalidInput, match=r"^call_seconds"):
+        admit(mod, line.f, "queue.configure", {"call_seconds": 0, "op": op()})
+    for position in (0, -1, True, "2", 1.5):
+        with pytest.raises(InvalidInput, match=r"^position"):
+            admit(
+                mod, line.f, "queue.reorder", {"entry_id": "e1", "position": position, "op": op()}
+            )
+    for cap in (0, 100_001, True, "5"):
+        with pytest.raises(InvalidInput, match=r"^cap"):
+            admit(mod, line.f, "queue.cap", {"booth_id": booth, "cap": cap, "op": op()})
+    with pytest.raises(NotFound):  # a well-formed id the fair does not have: the domain says so
+        await line.queue.join(line.f, worker, "nosuchbooth", "", op())
     assert await line.redis.exists(keys.queue_entries(line.f)) == 0
+    assert await line.redis.exists(keys.queue_audit(line.f)) == 0
 
 
 async def test_every_action_is_in_the_audit_log_with_who_and_when(line: Line) -> None:

@@ -22,7 +22,7 @@ from rooms.errors import DomainError
 from rooms.fairs import Fairs
 from rooms.models import Participant
 from rooms.people import People
-from rooms.queue import Queue
+from rooms.queue import Queue, WalkInInput
 from rooms.queue_views import QueueViews
 from rooms.store import keys
 from rooms.store.scripts import Scripts
@@ -151,7 +151,7 @@ class QueueMachine(RuleBasedStateMachine):
             and len(m.entries_of(worker.id)) < LIMIT
         )
         result = self.attempt(
-            lambda op: self.queue.join(self.fair, worker, self.booths[b], None, op), ok
+            lambda op: self.queue.join(self.fair, worker, self.booths[b], "", op), ok
         )
         if result:
             self._add(result, b, worker.id, "held" if worker.id in m.busy else "waiting")
@@ -266,7 +266,7 @@ class QueueMachine(RuleBasedStateMachine):
     @rule(b=st.integers(0, BOOTHS - 1))
     def walk_in(self, b: int) -> None:
         mod = self.staff[2][0]
-        data = {"name": "Khách", "phone": "0987654321"}
+        data = WalkInInput(name="Khách", phone="0987654321")
         ok = self.model.line_state[b] != "closed"
         result = self.attempt(
             lambda op: self.queue.walk_in(self.fair, mod, self.booths[b], data, op), ok

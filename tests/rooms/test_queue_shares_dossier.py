@@ -10,6 +10,7 @@ from rooms.dossiers import Dossiers
 from rooms.errors import Forbidden, LimitReached
 from rooms.fairs import Fairs
 from rooms.people import People
+from rooms.queue import SettingsInput, WalkInInput
 from rooms.store import keys
 from rooms.store.scripts import Scripts
 from tests.rooms.test_queue import Line, build_line, op
@@ -37,7 +38,7 @@ async def test_joining_a_line_lets_that_booths_recruiter_read_the_dossier(line: 
 
 
 async def test_a_refused_join_shares_nothing(line: Line) -> None:
-    await line.queue.configure(line.f, line.moderator, {"lines_per_worker": 1}, op())
+    await line.queue.configure(line.f, line.moderator, SettingsInput(lines_per_worker=1), op())
     await line.join(0, booth=0)
     with pytest.raises(LimitReached):
         await line.join(0, booth=1)
@@ -46,8 +47,7 @@ async def test_a_refused_join_shares_nothing(line: Line) -> None:
 
 
 async def test_a_walk_in_shares_no_dossier(line: Line) -> None:
-    walk_in = await line.queue.walk_in(
-        line.f, line.moderator, line.b(0), {"name": "Khách vãng lai", "phone": "0912345678"}, op()
-    )
+    form = WalkInInput(name="Khách vãng lai", phone="0912345678")
+    walk_in = await line.queue.walk_in(line.f, line.moderator, line.b(0), form, op())
     shares = await line.redis.smembers(keys.dossier_shares(line.f, walk_in["worker_id"]))
     assert shares == set()

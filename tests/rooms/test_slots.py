@@ -15,12 +15,13 @@ from typing import Any
 import pytest
 from redis.asyncio import Redis
 
+from rooms.commands import admit
 from rooms.errors import Conflict, Forbidden, InvalidInput, InvalidState, LimitReached, NotFound
 from rooms.fairs import Fairs
 from rooms.models import Booth, Fair, Participant
 from rooms.people import People
 from rooms.queue import Queue
-from rooms.slots import SlotLimits, Slots
+from rooms.slots import SlotLimits, Slots, SlotsInput
 from rooms.store import keys
 from rooms.store.scripts import Scripts
 from tests.procs import RedisProcess
@@ -56,8 +57,9 @@ class Booths:
 
     async def publish(self, booth: int, starts_at: Any, **form: Any) -> list[dict[str, Any]]:
         data = {"minutes": 30, "capacity": 5, **form, "starts_at": starts_at}
+        form = SlotsInput.model_validate(data)
         published = await self.slots.publish(
-            self.f, self.recruiters[booth], self.b(booth), data, op()
+            self.f, self.recruiters[booth], self.b(booth), form, op()
         )
         found: list[dict[str, Any]] = published["slots"]
         return found
@@ -129,9 +131,8 @@ async def test_staff_publish_slots_and_workers_see_the_places_left(fair: Booths)
         (start + i * 900, start + (i + 1) * 900, 2) for i in range(3)
     ]
     iso = datetime.fromtimestamp(at(2), UTC).astimezone(timezone(timedelta(hours=7))).isoformat()
-    by_moderator = await fair.slots.publish(
-        fair.f, fair.moderator, fair.b(0), {"starts_at": iso, "minutes": 20, "capacity": 1}, op()
-    )
+    form = SlotsInput(starts_at=datetime.fromisoformat(iso), minutes=20, capacity=1)
+    by_moderator = await fair.slots.publish(fair.f, fair.moderator, fair.b(0), form, op())
     await fair.book(0, published[1])
     seen = (await fair.slots.of_booth(fair.f, fair.workers[0], fair.b(0)))["slots"]
     assert [(s["left"], s["mine"], "bookings" in s) for s in seen] == [
@@ -163,9 +164,10 @@ async def test_overlapping_slots_at_one_booth_are_refused_and_nothing_is_stored(
     assert len(await fair.publish(1, start, minutes=30)) == 1  # another booth, same time
 
 
-async def test_bad_input_is_refused_and_nothing_is_stored(fair: Booths) -> None:
+async def test_malformed_input_is_refused_at_the_door_and_nothing_is_stored(fair: Booths) -> None:
     recruiter, booth = fair.recruiters[0], fair.b(0)
-    good = {"starts_at": at(1), "minutes": 15, "capacity": 3}
+    good = {"booth_id": booth, "starts_at": at(1), "minutes": 15, "capacity": 3, "op": op()}
+    assert admit(recruiter, fair.f, "slots.publish", good).booth() == booth
     for bad in (
         {**good, "minutes": 4},
         {**good, "minutes": 121},
@@ -174,35 +176,63 @@ async def test_bad_input_is_refused_and_nothing_is_stored(fair: Booths) -> None:
         {**good, "count": 0},
         {**good, "starts_at": "2026-11-26T09:00"},  # no time zone
         {**good, "starts_at": "soon"},
-        {**good, "starts_at": at(-2)},  # before the fair opens
-        {**good, "starts_at": at(5.9)},  # ends after the fair closes
-        {**good, "starts_at": at(5), "count": 5},  # the last one does
         {**good, "room": "B2"},
+        {**good, "op": "bad op"},
+        {**good, "op": None},
+        {**good, "booth_id": {"$ne": 1}},
         "not an object",
     ):
         with pytest.raises(InvalidInput):
-            await fair.slots.publish(fair.f, recruiter, booth, bad, op())
-    with pytest.raises(InvalidInput, match="future"):
-        await fair.slots.publish(fair.f, recruiter, booth, {**good, "starts_at": at(-0.5)}, op())
-    with pytest.raises(InvalidInput):
-        await fair.slots.publish(fair.f, recruiter, booth, good, "bad op")
-    with pytest.raises(InvalidInput):
-        await fair.slots.publish(fair.f, recruiter, {"$ne": 1}, good, op())
-    with pytest.raises(NotFound):
-        await fair.slots.publish(fair.f, fair.moderator, "nosuchbooth", good, op())
-    with pytest.raises(Forbidden):  # another booth's recruiter
-        await fair.slots.publish(fair.f, fair.recruiters[1], booth, good, op())
+            admit(recruiter, fair.f, "slots.publish", bad)
+    with pytest.raises(Forbidden):  # another booth's recruiter, refused before anything is read
+        admit(fair.recruiters[1], fair.f, "slots.publish", good)
     with pytest.raises(Forbidden):
-        await fair.slots.publish(fair.f, fair.workers[0], booth, good, op())
+        admit(fair.workers[0], fair.f, "slots.publish", good)
+    worker = fair.workers[0]
+    for bad_slot in ({"slot_id": "s1", "op": None}, {"slot_id": {"$ne": 1}, "op": op()}):
+        with pytest.raises(InvalidInput):
+            admit(worker, fair.f, "slots.book", bad_slot)
+        with pytest.raises(InvalidInput):
+            admit(worker, fair.f, "slots.cancel", bad_slot)
+    with pytest.raises(Forbidden):  # staff do not book, moderators neither
+        admit(recruiter, fair.f, "slots.book", {"slot_id": "s1", "op": op()})
+    with pytest.raises(Forbidden):
+        admit(fair.moderator, fair.f, "slots.book", {"slot_id": "s1", "op": op()})
+    for key in (keys.slots(fair.f), keys.slots_due(fair.f), keys.queue_audit(fair.f)):
+        assert await fair.redis.exists(key) == 0
+
+
+async def test_slots_outside_the_fair_or_in_the_past_are_refused_and_nothing_is_stored(
+    fair: Booths,
+) -> None:
+    recruiter, booth = fair.recruiters[0], fair.b(0)
+    good = {"starts_at": at(1), "minutes": 15, "capacity": 3}
+    for bad in (
+        {**good, "starts_at": at(-2)},  # before the fair opens
+        {**good, "starts_at": at(5.9)},  # ends after the fair closes
+        {**good, "starts_at": at(5), "count": 5},  # the last one does
+    ):
+        with pytest.raises(InvalidInput, match="fair's hours"):
+            await fair.slots.publish(fair.f, recruiter, booth, SlotsInput.model_validate(bad), op())
+    past = SlotsInput.model_validate({**good, "starts_at": at(-0.5)})
+    with pytest.raises(InvalidInput, match="future"):
+        await fair.slots.publish(fair.f, recruiter, booth, past, op())
+    form = SlotsInput.model_validate(good)
+    with pytest.raises(NotFound):
+        await fair.slots.publish(fair.f, fair.moderator, "nosuchbooth", form, op())
+    with pytest.raises(Forbidden):  # another booth's recruiter
+        await fair.slots.publish(fair.f, fair.recruiters[1], booth, form, op())
+    with pytest.raises(Forbidden):
+        await fair.slots.publish(fair.f, fair.workers[0], booth, form, op())
     for key in (keys.slots(fair.f), keys.slots_due(fair.f), keys.queue_audit(fair.f)):
         assert await fair.redis.exists(key) == 0
     (slot,) = await fair.publish(0, at(1))
     with pytest.raises(Forbidden):
         await fair.slots.book(fair.f, fair.recruiters[0], slot["id"], op())
+    with pytest.raises(Forbidden):
+        await fair.slots.book(fair.f, fair.moderator, slot["id"], op())
     with pytest.raises(NotFound):
         await fair.slots.book(fair.f, fair.workers[0], "nosuchslot", op())
-    with pytest.raises(InvalidInput):
-        await fair.slots.book(fair.f, fair.workers[0], slot["id"], None)
     assert await fair.redis.exists(keys.slot_bookings(fair.f, slot["id"])) == 0
 
 
@@ -278,9 +308,9 @@ async def test_booking_shares_the_dossier_with_the_booth(fair: Booths) -> None:
 async def test_at_its_time_the_booked_workers_go_to_the_head_of_the_line_once(
     fair: Booths, redis_server: RedisProcess
 ) -> None:
-    walk_up = await fair.queue.join(fair.f, fair.workers[2], fair.b(0), None, op())
-    already = await fair.queue.join(fair.f, fair.workers[1], fair.b(0), None, op())
-    await fair.queue.join(fair.f, fair.workers[3], fair.b(0), None, op())
+    walk_up = await fair.queue.join(fair.f, fair.workers[2], fair.b(0), "", op())
+    already = await fair.queue.join(fair.f, fair.workers[1], fair.b(0), "", op())
+    await fair.queue.join(fair.f, fair.workers[3], fair.b(0), "", op())
     w = [p.id for p in fair.workers]
     assert await fair.line() == [w[2], w[1], w[3]]
     (slot,) = await fair.publish(0, int(time.time()) + 2, minutes=15)  # begins in 1-2 s
@@ -316,14 +346,14 @@ async def test_a_booked_worker_busy_elsewhere_is_placed_held_behind_earlier_book
     fair: Booths,
 ) -> None:
     w = [p.id for p in fair.workers]
-    await fair.queue.join(fair.f, fair.workers[3], fair.b(0), None, op())
+    await fair.queue.join(fair.f, fair.workers[3], fair.b(0), "", op())
     first = await fair.publish(0, int(time.time()) + 2, minutes=5)
     later = await fair.publish(0, at(1))
     await fair.book(0, first[0])
     await fair.book(1, later[0])
     await until_due(fair.slots, fair.f, f"start:{first[0]['id']}")
     await fair.slots.start(fair.f, first[0]["id"])
-    await fair.queue.join(fair.f, fair.workers[1], fair.b(1), None, op())
+    await fair.queue.join(fair.f, fair.workers[1], fair.b(1), "", op())
     await fair.queue.call_next(fair.f, fair.recruiters[1], fair.b(1), op())  # worker 1 is busy
     # the later slot's time, brought forward: its worker goes behind the earlier slot's, who
     # still waits, and ahead of the walk-up

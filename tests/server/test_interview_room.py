@@ -4,7 +4,7 @@ else may join."""
 
 from __future__ import annotations
 
-from tests.clients import Fixture, Frames, connect, ok
+from tests.clients import Fixture, Frames, connect, ok, op
 from tests.peers import Publisher, Viewer
 
 
@@ -51,7 +51,9 @@ async def test_no_one_but_the_two_participants_may_join(fx: Fixture) -> None:
         finally:
             await intruder.close()
         assert (refused["type"], refused["code"]) == ("error", "forbidden")
-        said = await ws.request("interview.say", {"interview_id": interview_id, "text": "hi"})
+        said = await ws.request(
+            "interview.say", {"interview_id": interview_id, "text": "hi", "op": op()}
+        )
         assert said["code"] == "forbidden"
 
 
@@ -68,7 +70,9 @@ async def test_chat_time_and_outcome(fx: Fixture) -> None:
     extended = await ok(recruiter, "interview.extend", {"interview_id": interview_id, "minutes": 5})
     assert extended == {"extra_seconds": 300}
     assert (await worker.event("interview.extended"))["data"]["extra_seconds"] == 300
-    refused = await worker.request("interview.extend", {"interview_id": interview_id, "minutes": 5})
+    refused = await worker.request(
+        "interview.extend", {"interview_id": interview_id, "minutes": 5, "op": op()}
+    )
     assert refused["code"] == "forbidden"
 
     noted = {"interview_id": interview_id, "outcome": "on_site", "notes": "Hàn tốt, mời phỏng vấn"}
@@ -104,3 +108,17 @@ async def test_both_rooms_learn_that_the_interview_ended(fx: Fixture) -> None:
             if ended["data"]["state"] not in ("called", "interviewing"):
                 break
         assert (ended["data"]["state"], ended["data"]["interview_id"]) == ("done", interview_id)
+
+
+async def test_a_retried_chat_message_or_extension_takes_effect_once(fx: Fixture) -> None:
+    worker, recruiter, interview_id = await accepted_interview(fx)
+    message = {"interview_id": interview_id, "text": "Em chào anh", "op": op()}
+    first = await worker.request("interview.say", message)
+    again = await worker.request("interview.say", message)  # the ack was lost: sent again
+    assert first["data"] == again["data"]
+    more = {"interview_id": interview_id, "minutes": 5, "op": op()}
+    assert (await recruiter.request("interview.extend", more))["data"]["extra_seconds"] == 300
+    assert (await recruiter.request("interview.extend", more))["data"]["extra_seconds"] == 300
+    room = await ok(worker, "interview.open", {"interview_id": interview_id})
+    assert [m["text"] for m in room["chat"]] == ["Em chào anh"]
+    assert room["extra_seconds"] == 300

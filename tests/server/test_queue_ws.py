@@ -80,7 +80,10 @@ async def test_refusals_are_error_frames_and_identity_comes_from_the_session(
     other = await connect(fx, fx.recruiter_b)
     foreign = await other.request("queue.view", {"booth_id": fx.booth_a.id})
     assert foreign["code"] == "forbidden"
-    joined = await ok(worker, "queue.join", {"booth_id": fx.booth_a.id, "worker_id": "someone"})
+    claim = {"booth_id": fx.booth_a.id, "worker_id": "someone", "op": op()}
+    claimed = await worker.request("queue.join", claim)
+    assert claimed["code"] == "invalid_input"  # no field names who acts
+    joined = await ok(worker, "queue.join", {"booth_id": fx.booth_a.id})
     assert joined["worker_id"] == fx.worker.id
     moderator = await connect(fx, fx.moderator)
     await ok(moderator, "queue.pause", {"booth_id": fx.booth_a.id})

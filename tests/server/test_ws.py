@@ -44,16 +44,20 @@ async def test_a_foreign_origin_is_refused(fx: Fixture) -> None:
     assert refused.value.response.status_code == 403
 
 
-async def test_without_a_session_the_socket_is_refused(fx: Fixture) -> None:
+async def test_without_a_session_the_socket_closes_with_4401_sign_in(fx: Fixture) -> None:
     anonymous = await fx.session()
-    with pytest.raises(InvalidStatus):
-        await anonymous.ws(fx.fair.id)
+    ws = await anonymous.ws(fx.fair.id)
+    with pytest.raises(ConnectionClosed) as closed:
+        await ws.recv()
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4401
 
 
-async def test_a_worker_of_another_fair_is_refused(fx: Fixture) -> None:
+async def test_a_worker_of_another_fair_is_closed_with_4403(fx: Fixture) -> None:
     outsider = await fx.session(fx.outsider)
-    with pytest.raises(InvalidStatus):
-        await outsider.ws(fx.fair.id)
+    ws = await outsider.ws(fx.fair.id)
+    with pytest.raises(ConnectionClosed) as closed:
+        await ws.recv()
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
 
 
 async def test_every_bad_message_gets_an_error_frame_and_the_socket_stays_open(
@@ -97,6 +101,7 @@ async def test_a_flood_of_messages_is_rate_limited(fx: Fixture) -> None:
     limited = sum(f.get("code") == "rate_limited" for f in frames)
     assert acks + limited == 60
     assert 25 <= acks <= 35 and limited >= 25  # the burst of 30 passes, the rest is refused
+    assert sorted(f["id"] for f in frames) == sorted(f"p{i}" for i in range(60))  # each answered
 
 
 async def test_a_client_that_stops_reading_is_dropped_and_others_get_everything(

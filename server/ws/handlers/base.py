@@ -19,4 +19,5 @@ class Context:
     conn: Connection
 
 
-Handler = Callable[[Context, dict[str, Any]], Awaitable[Any]]
+# a handler gets the input `rooms.commands.admit` validated for its message type
+Handler = Callable[[Context, Any], Awaitable[Any]]

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from rooms.errors import InvalidInput
+from rooms.commands import interview as iv
+from rooms.commands import media
+from rooms.commands.base import Empty
 from server.ws.handlers.base import Context, Handler
 
 
@@ -16,80 +18,74 @@ def _viewer(ctx: Context) -> str:
     return f"{ctx.user.id}:{ctx.conn.id}"
 
 
-async def open_room(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
-    return await ctx.services.interview_room.open(ctx.fair_id, data.get("interview_id"), ctx.user)
+async def open_room(ctx: Context, d: iv.Interview) -> dict[str, Any]:
+    return await ctx.services.interview_room.open(ctx.fair_id, d.interview_id, ctx.user)
 
 
-async def publish(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
-    room, media = ctx.services.interview_room, ctx.services.interview_media
-    interview, side = await room.member(ctx.fair_id, data.get("interview_id"), ctx.user)
-    answer = await media.publish(ctx.fair_id, interview, side, data)
+async def publish(ctx: Context, d: media.InterviewPublish) -> dict[str, Any]:
+    room, media_ = ctx.services.interview_room, ctx.services.interview_media
+    interview, side = await room.member(ctx.fair_id, d.interview_id, ctx.user)
+    answer = await media_.publish(ctx.fair_id, interview, side, d.sdp)
     viewer = _viewer(ctx)
     ctx.conn.on_finish(
         f"interview:{interview['id']}",
-        lambda: media.leave(ctx.fair_id, interview, side, viewer),
+        lambda: media_.leave(ctx.fair_id, interview, side, viewer),
     )
     return answer
 
 
-async def view(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
-    room, media = ctx.services.interview_room, ctx.services.interview_media
-    interview, side = await room.member(ctx.fair_id, data.get("interview_id"), ctx.user)
+async def view(ctx: Context, d: media.InterviewView) -> dict[str, Any]:
+    room, media_ = ctx.services.interview_room, ctx.services.interview_media
+    interview, side = await room.member(ctx.fair_id, d.interview_id, ctx.user)
     viewer = _viewer(ctx)
-    answer = await media.view(ctx.fair_id, interview, side, viewer, data)
+    answer = await media_.view(ctx.fair_id, interview, side, viewer, d.sdp, d.audio_only)
     ctx.conn.on_finish(
         f"interview:{interview['id']}",
-        lambda: media.leave(ctx.fair_id, interview, side, viewer),
+        lambda: media_.leave(ctx.fair_id, interview, side, viewer),
     )
     return answer
 
 
-async def audio_only(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
-    on = data.get("on")
-    if not isinstance(on, bool):
-        raise InvalidInput("on must be true or false")
-    room, media = ctx.services.interview_room, ctx.services.interview_media
-    interview, side = await room.member(ctx.fair_id, data.get("interview_id"), ctx.user)
-    await media.set_audio_only(ctx.fair_id, interview, side, _viewer(ctx), on)
-    return {"audio_only": on}
+async def audio_only(ctx: Context, d: media.InterviewAudioOnly) -> dict[str, Any]:
+    room, media_ = ctx.services.interview_room, ctx.services.interview_media
+    interview, side = await room.member(ctx.fair_id, d.interview_id, ctx.user)
+    await media_.set_audio_only(ctx.fair_id, interview, side, _viewer(ctx), d.on)
+    return {"audio_only": d.on}
 
 
-async def leave(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
-    room, media = ctx.services.interview_room, ctx.services.interview_media
-    interview, side = await room.member(ctx.fair_id, data.get("interview_id"), ctx.user)
-    await media.leave(ctx.fair_id, interview, side, _viewer(ctx))
+async def leave(ctx: Context, d: media.Interview) -> dict[str, Any]:
+    room, media_ = ctx.services.interview_room, ctx.services.interview_media
+    interview, side = await room.member(ctx.fair_id, d.interview_id, ctx.user)
+    await media_.leave(ctx.fair_id, interview, side, _viewer(ctx))
     ctx.conn.forget(f"interview:{interview['id']}")
     return {}
 
 
-async def say(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
+async def say(ctx: Context, d: iv.Say) -> dict[str, Any]:
     room = ctx.services.interview_room
-    return await room.say(ctx.fair_id, data.get("interview_id"), ctx.user, data.get("text"))
+    return await room.say(ctx.fair_id, d.interview_id, ctx.user, d.text, d.op)
 
 
-async def extend(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
+async def extend(ctx: Context, d: iv.Extend) -> dict[str, Any]:
     room = ctx.services.interview_room
-    fields = {k: v for k, v in data.items() if k != "interview_id"}
-    return await room.extend(ctx.fair_id, data.get("interview_id"), ctx.user, fields)
+    return await room.extend(ctx.fair_id, d.interview_id, ctx.user, d.minutes, d.op)
 
 
-async def record(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
+async def record(ctx: Context, d: iv.Record) -> dict[str, Any]:
     room = ctx.services.interview_room
-    fields = {k: v for k, v in data.items() if k != "interview_id"}
-    return await room.record(ctx.fair_id, data.get("interview_id"), ctx.user, fields)
+    return await room.record(ctx.fair_id, d.interview_id, ctx.user, d)
 
 
-async def get(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
-    room = ctx.services.interview_room
-    return await room.readable(ctx.fair_id, data.get("interview_id"), ctx.user)
+async def get(ctx: Context, d: iv.Interview) -> dict[str, Any]:
+    return await ctx.services.interview_room.readable(ctx.fair_id, d.interview_id, ctx.user)
 
 
-async def history(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
+async def history(ctx: Context, d: Empty) -> dict[str, Any]:
     return {"interviews": await ctx.services.interview_room.history(ctx.fair_id, ctx.user)}
 
 
-async def report(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
-    return await ctx.services.interview_room.report(ctx.fair_id, ctx.user, data.get("booth_id"))
+async def report(ctx: Context, d: iv.Report) -> dict[str, Any]:
+    return await ctx.services.interview_room.report(ctx.fair_id, ctx.user, d.booth_id)
 
 
 HANDLERS: dict[str, Handler] = {

@@ -1,100 +1,86 @@
 """Q&A messages (docs/protocol-qa.md): attendees ask, vote and list; staff moderate and answer.
 
-Each handler only picks fields out of the message; rooms/qa.py validates them and checks who may
-do it, with the identity taken from the session.
+Each handler passes the validated input on; rooms/qa.py checks what the question's channel
+allows, with the identity taken from the session.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from rooms.commands import qa as c
+from rooms.qa import Restriction
 from server.ws.handlers.base import Context, Handler
 
 
-async def listing(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
+async def listing(ctx: Context, d: c.Listing) -> dict[str, Any]:
     """Watch the channel first, then read it: no change falls between the list and the events."""
     qa = ctx.services.qa
-    channel = await qa.require_channel(ctx.fair_id, data.get("channel"))
+    channel = await qa.require_channel(ctx.fair_id, d.channel)
     ctx.services.qa_notifier.watch(ctx.conn, channel)
-    return await qa.listing(ctx.fair_id, ctx.user, channel, data.get("sort", "top"))
+    return await qa.listing(ctx.fair_id, ctx.user, channel, d.sort)
 
 
-async def ask(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
-    return await ctx.services.qa.ask(
-        ctx.fair_id,
-        ctx.user,
-        data.get("channel"),
-        data.get("text"),
-        data.get("anonymous", False),
-        data.get("op"),
-    )
+async def ask(ctx: Context, d: c.Ask) -> dict[str, Any]:
+    qa = ctx.services.qa
+    return await qa.ask(ctx.fair_id, ctx.user, d.channel, d.text, d.anonymous, d.op)
 
 
-async def vote(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
-    return await ctx.services.qa.vote(ctx.fair_id, ctx.user, data.get("question_id"), up=True)
+async def vote(ctx: Context, d: c.Question) -> dict[str, Any]:
+    return await ctx.services.qa.vote(ctx.fair_id, ctx.user, d.question_id, up=True)
 
 
-async def unvote(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
-    return await ctx.services.qa.vote(ctx.fair_id, ctx.user, data.get("question_id"), up=False)
+async def unvote(ctx: Context, d: c.Question) -> dict[str, Any]:
+    return await ctx.services.qa.vote(ctx.fair_id, ctx.user, d.question_id, up=False)
 
 
-async def approve(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
-    return await ctx.services.qa.approve(ctx.fair_id, ctx.user, data.get("question_id"))
+async def approve(ctx: Context, d: c.Question) -> dict[str, Any]:
+    return await ctx.services.qa.approve(ctx.fair_id, ctx.user, d.question_id)
 
 
-async def hide(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
-    return await ctx.services.qa.hide(ctx.fair_id, ctx.user, data.get("question_id"))
+async def hide(ctx: Context, d: c.Question) -> dict[str, Any]:
+    return await ctx.services.qa.hide(ctx.fair_id, ctx.user, d.question_id)
 
 
-async def edit(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
-    qid, text = data.get("question_id"), data.get("text")
-    return await ctx.services.qa.edit(ctx.fair_id, ctx.user, qid, text)
+async def edit(ctx: Context, d: c.Text) -> dict[str, Any]:
+    return await ctx.services.qa.edit(ctx.fair_id, ctx.user, d.question_id, d.text)
 
 
-async def pin(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
-    qid, pinned = data.get("question_id"), data.get("pinned", True)
-    return await ctx.services.qa.pin(ctx.fair_id, ctx.user, qid, pinned)
+async def pin(ctx: Context, d: c.Pin) -> dict[str, Any]:
+    return await ctx.services.qa.pin(ctx.fair_id, ctx.user, d.question_id, d.pinned)
 
 
-async def merge(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
-    return await ctx.services.qa.merge(ctx.fair_id, ctx.user, data.get("from"), data.get("into"))
+async def merge(ctx: Context, d: c.Merge) -> dict[str, Any]:
+    return await ctx.services.qa.merge(ctx.fair_id, ctx.user, d.from_, d.into)
 
 
-async def answering(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
-    channel, qid = data.get("channel"), data.get("question_id")
-    return await ctx.services.qa.set_answering(ctx.fair_id, ctx.user, channel, qid)
+async def answering(ctx: Context, d: c.Answering) -> dict[str, Any]:
+    qa = ctx.services.qa
+    return await qa.set_answering(ctx.fair_id, ctx.user, d.channel, d.question_id)
 
 
-async def answer(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
-    qid, text = data.get("question_id"), data.get("text")
-    return await ctx.services.qa.answer(ctx.fair_id, ctx.user, qid, text)
+async def answer(ctx: Context, d: c.Text) -> dict[str, Any]:
+    return await ctx.services.qa.answer(ctx.fair_id, ctx.user, d.question_id, d.text)
 
 
-async def mark_answered(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
-    qid, answered = data.get("question_id"), data.get("answered", True)
-    return await ctx.services.qa.mark_answered(ctx.fair_id, ctx.user, qid, answered)
+async def mark_answered(ctx: Context, d: c.Answered) -> dict[str, Any]:
+    qa = ctx.services.qa
+    return await qa.mark_answered(ctx.fair_id, ctx.user, d.question_id, d.answered)
 
 
-async def premoderation(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
-    channel, on = data.get("channel"), data.get("on")
-    return await ctx.services.qa.set_premoderation(ctx.fair_id, ctx.user, channel, on)
+async def premoderation(ctx: Context, d: c.Premoderation) -> dict[str, Any]:
+    return await ctx.services.qa.set_premoderation(ctx.fair_id, ctx.user, d.channel, d.on)
 
 
-async def mute(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
-    return await ctx.services.qa.restrict(ctx.fair_id, ctx.user, data.get("user_id"), "muted")
+def _restrict(state: Restriction) -> Handler:
+    async def handler(ctx: Context, d: c.Person) -> dict[str, Any]:
+        return await ctx.services.qa.restrict(ctx.fair_id, ctx.user, d.user_id, state)
+
+    return handler
 
 
-async def unmute(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
-    return await ctx.services.qa.restrict(ctx.fair_id, ctx.user, data.get("user_id"), "")
-
-
-async def remove_participant(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
-    return await ctx.services.qa.restrict(ctx.fair_id, ctx.user, data.get("user_id"), "removed")
-
-
-async def log(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
-    entries = await ctx.services.qa.log(ctx.fair_id, ctx.user, data.get("count", 100))
-    return {"entries": entries}
+async def log(ctx: Context, d: c.Log) -> dict[str, Any]:
+    return {"entries": await ctx.services.qa.log(ctx.fair_id, ctx.user, d.count)}
 
 
 HANDLERS: dict[str, Handler] = {
@@ -111,8 +97,8 @@ HANDLERS: dict[str, Handler] = {
     "qa.answer": answer,
     "qa.mark_answered": mark_answered,
     "qa.premoderation": premoderation,
-    "qa.mute": mute,
-    "qa.unmute": unmute,
-    "qa.remove_participant": remove_participant,
+    "qa.mute": _restrict("muted"),
+    "qa.unmute": _restrict(""),
+    "qa.remove_participant": _restrict("removed"),
     "qa.log": log,
 }

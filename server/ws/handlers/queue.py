@@ -1,14 +1,15 @@
 """Interview queue messages (docs/protocol-queue.md). Who acts is always `ctx.user`, from the
-signed session; rooms/queue.py checks what they may do. Every change carries `op`, a client id
-for the action, so that a message re-sent after a lost ack has exactly one effect."""
+signed session; rooms/queue.py checks what they may do where the entry's booth matters. Every
+change carries `op`, so that a message re-sent after a lost ack has exactly one effect."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from rooms.models import Role
-from rooms.permissions import Action, require
-from rooms.queue import LineChange, Queue, check_id
+from rooms.commands import queue as q
+from rooms.commands.base import BoothInput, Empty
+from rooms.permissions import Action, may
+from rooms.queue import LineChange, Queue
 from server.ws.handlers.base import Context, Handler
 
 
@@ -19,28 +20,26 @@ def _q(ctx: Context) -> Queue:
 # --- workers ---------------------------------------------------------------------------------
 
 
-async def join(ctx: Context, d: dict[str, Any]) -> Any:
-    return await _q(ctx).join(
-        ctx.fair_id, ctx.user, d.get("booth_id"), d.get("job_id"), d.get("op")
-    )
+async def join(ctx: Context, d: q.Join) -> Any:
+    return await _q(ctx).join(ctx.fair_id, ctx.user, d.booth_id, d.job_id or "", d.op)
 
 
-async def leave(ctx: Context, d: dict[str, Any]) -> Any:
-    return await _q(ctx).leave(ctx.fair_id, ctx.user, d.get("entry_id"), d.get("op"))
+async def leave(ctx: Context, d: q.EntryOp) -> Any:
+    return await _q(ctx).leave(ctx.fair_id, ctx.user, d.entry_id, d.op)
 
 
-async def accept(ctx: Context, d: dict[str, Any]) -> Any:
-    return await _q(ctx).accept(ctx.fair_id, ctx.user, d.get("entry_id"), d.get("op"))
+async def accept(ctx: Context, d: q.EntryOp) -> Any:
+    return await _q(ctx).accept(ctx.fair_id, ctx.user, d.entry_id, d.op)
 
 
-async def decline(ctx: Context, d: dict[str, Any]) -> Any:
-    return await _q(ctx).decline(ctx.fair_id, ctx.user, d.get("entry_id"), d.get("op"))
+async def decline(ctx: Context, d: q.EntryOp) -> Any:
+    return await _q(ctx).decline(ctx.fair_id, ctx.user, d.entry_id, d.op)
 
 
-async def mine(ctx: Context, d: dict[str, Any]) -> Any:
+async def mine(ctx: Context, d: Empty) -> Any:
     """A worker's places after (re)connecting; it also renews their presence at once."""
     svc = ctx.services
-    if ctx.user.role is Role.WORKER:
+    if may(ctx.user, Action.QUEUE_JOIN, ctx.fair_id):
         await svc.queue.vouch(ctx.fair_id, [ctx.user.id])
     return {
         "entries": await svc.queue_views.mine(ctx.fair_id, ctx.user.id),
@@ -48,73 +47,65 @@ async def mine(ctx: Context, d: dict[str, Any]) -> Any:
     }
 
 
-async def settings(ctx: Context, d: dict[str, Any]) -> Any:
+async def settings(ctx: Context, d: Empty) -> Any:
     return await _q(ctx).settings(ctx.fair_id)
 
 
 # --- staff of a booth ----------------------------------------------------------------------------
 
 
-async def view(ctx: Context, d: dict[str, Any]) -> Any:
+async def view(ctx: Context, d: BoothInput) -> Any:
     """The booth's line as staff see it; this connection then gets `queue.line` on changes."""
-    booth_id = check_id(d.get("booth_id"), "booth_id")
-    require(ctx.user, Action.QUEUE_SERVE, ctx.fair_id, booth_id)
-    await ctx.services.fairs.get_booth(ctx.fair_id, booth_id)
-    ctx.services.queue_notifier.watch(ctx.conn, booth_id)
-    return await ctx.services.queue_views.view(ctx.fair_id, booth_id)
+    await ctx.services.fairs.get_booth(ctx.fair_id, d.booth_id)
+    ctx.services.queue_notifier.watch(ctx.conn, d.booth_id)
+    return await ctx.services.queue_views.view(ctx.fair_id, d.booth_id)
 
 
-async def call_next(ctx: Context, d: dict[str, Any]) -> Any:
-    return await _q(ctx).call_next(ctx.fair_id, ctx.user, d.get("booth_id"), d.get("op"))
+async def call_next(ctx: Context, d: q.BoothOp) -> Any:
+    return await _q(ctx).call_next(ctx.fair_id, ctx.user, d.booth_id, d.op)
 
 
-async def call(ctx: Context, d: dict[str, Any]) -> Any:
-    return await _q(ctx).call(ctx.fair_id, ctx.user, d.get("entry_id"), d.get("op"))
+async def call(ctx: Context, d: q.EntryOp) -> Any:
+    return await _q(ctx).call(ctx.fair_id, ctx.user, d.entry_id, d.op)
 
 
-async def no_show(ctx: Context, d: dict[str, Any]) -> Any:
-    return await _q(ctx).no_show(ctx.fair_id, ctx.user, d.get("entry_id"), d.get("op"))
+async def no_show(ctx: Context, d: q.EntryOp) -> Any:
+    return await _q(ctx).no_show(ctx.fair_id, ctx.user, d.entry_id, d.op)
 
 
-async def finish(ctx: Context, d: dict[str, Any]) -> Any:
-    return await _q(ctx).finish(ctx.fair_id, ctx.user, d.get("interview_id"), d.get("op"))
+async def finish(ctx: Context, d: q.Finish) -> Any:
+    return await _q(ctx).finish(ctx.fair_id, ctx.user, d.interview_id, d.op)
 
 
 # --- moderators ----------------------------------------------------------------------------------
 
 
 def _line(change: LineChange) -> Handler:
-    async def handler(ctx: Context, d: dict[str, Any]) -> Any:
-        booth_id, cap = d.get("booth_id"), d.get("cap")
-        return await _q(ctx).change_line(ctx.fair_id, ctx.user, booth_id, change, cap, d.get("op"))
+    async def handler(ctx: Context, d: q.BoothOp | q.Cap) -> Any:
+        cap = d.cap if isinstance(d, q.Cap) else None
+        return await _q(ctx).change_line(ctx.fair_id, ctx.user, d.booth_id, change, cap, d.op)
 
     return handler
 
 
-async def reorder(ctx: Context, d: dict[str, Any]) -> Any:
-    entry_id, position = d.get("entry_id"), d.get("position")
-    return await _q(ctx).reorder(ctx.fair_id, ctx.user, entry_id, position, d.get("op"))
+async def reorder(ctx: Context, d: q.Reorder) -> Any:
+    return await _q(ctx).reorder(ctx.fair_id, ctx.user, d.entry_id, d.position, d.op)
 
 
-async def remove(ctx: Context, d: dict[str, Any]) -> Any:
-    return await _q(ctx).remove(ctx.fair_id, ctx.user, d.get("entry_id"), d.get("op"))
+async def remove(ctx: Context, d: q.EntryOp) -> Any:
+    return await _q(ctx).remove(ctx.fair_id, ctx.user, d.entry_id, d.op)
 
 
-async def walk_in(ctx: Context, d: dict[str, Any]) -> Any:
-    form = {k: v for k, v in d.items() if k not in ("booth_id", "op")}
-    return await _q(ctx).walk_in(ctx.fair_id, ctx.user, d.get("booth_id"), form, d.get("op"))
+async def walk_in(ctx: Context, d: q.WalkIn) -> Any:
+    return await _q(ctx).walk_in(ctx.fair_id, ctx.user, d.booth_id, d, d.op)
 
 
-async def configure(ctx: Context, d: dict[str, Any]) -> Any:
-    form = {k: v for k, v in d.items() if k != "op"}
-    return await _q(ctx).configure(ctx.fair_id, ctx.user, form, d.get("op"))
+async def configure(ctx: Context, d: q.Configure) -> Any:
+    return await _q(ctx).configure(ctx.fair_id, ctx.user, d, d.op)
 
 
-async def audit(ctx: Context, d: dict[str, Any]) -> Any:
-    require(ctx.user, Action.QUEUE_MODERATE, ctx.fair_id)
-    booth_id = d.get("booth_id")
-    booth = None if booth_id is None else check_id(booth_id, "booth_id")
-    return {"records": await ctx.services.queue_views.audit(ctx.fair_id, booth)}
+async def audit(ctx: Context, d: q.Audit) -> Any:
+    return {"records": await ctx.services.queue_views.audit(ctx.fair_id, d.booth_id)}
 
 
 HANDLERS: dict[str, Handler] = {

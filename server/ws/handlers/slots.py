@@ -7,8 +7,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from rooms.errors import Forbidden
-from rooms.models import Role
+from rooms.commands import slots as s
+from rooms.commands.base import BoothInput, Empty
 from rooms.slots import Slots
 from server.ws.handlers.base import Context, Handler
 
@@ -17,32 +17,29 @@ def _s(ctx: Context) -> Slots:
     return ctx.services.slots
 
 
-async def list_(ctx: Context, d: dict[str, Any]) -> Any:
+async def list_(ctx: Context, d: BoothInput) -> Any:
     """A booth's slots; `now` lets a client tell which have begun by its own clock."""
-    return {**await _s(ctx).of_booth(ctx.fair_id, ctx.user, d.get("booth_id")), "now": time.time()}
+    return {**await _s(ctx).of_booth(ctx.fair_id, ctx.user, d.booth_id), "now": time.time()}
 
 
-async def mine(ctx: Context, d: dict[str, Any]) -> Any:
-    if ctx.user.role is not Role.WORKER:
-        raise Forbidden("only workers book interview times")
+async def mine(ctx: Context, d: Empty) -> Any:
     return {**await _s(ctx).mine(ctx.fair_id, ctx.user), "now": time.time()}
 
 
-async def publish(ctx: Context, d: dict[str, Any]) -> Any:
-    form = {k: v for k, v in d.items() if k not in ("booth_id", "op")}
-    return await _s(ctx).publish(ctx.fair_id, ctx.user, d.get("booth_id"), form, d.get("op"))
+async def publish(ctx: Context, d: s.Publish) -> Any:
+    return await _s(ctx).publish(ctx.fair_id, ctx.user, d.booth_id, d, d.op)
 
 
-async def remove(ctx: Context, d: dict[str, Any]) -> Any:
-    return await _s(ctx).remove(ctx.fair_id, ctx.user, d.get("slot_id"), d.get("op"))
+async def remove(ctx: Context, d: s.SlotOp) -> Any:
+    return await _s(ctx).remove(ctx.fair_id, ctx.user, d.slot_id, d.op)
 
 
-async def book(ctx: Context, d: dict[str, Any]) -> Any:
-    return await _s(ctx).book(ctx.fair_id, ctx.user, d.get("slot_id"), d.get("op"))
+async def book(ctx: Context, d: s.SlotOp) -> Any:
+    return await _s(ctx).book(ctx.fair_id, ctx.user, d.slot_id, d.op)
 
 
-async def cancel(ctx: Context, d: dict[str, Any]) -> Any:
-    return await _s(ctx).cancel(ctx.fair_id, ctx.user, d.get("slot_id"), d.get("op"))
+async def cancel(ctx: Context, d: s.SlotOp) -> Any:
+    return await _s(ctx).cancel(ctx.fair_id, ctx.user, d.slot_id, d.op)
 
 
 HANDLERS: dict[str, Handler] = {

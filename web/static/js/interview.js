@@ -313,7 +313,7 @@ async function load() {
 }
 
 onSubmit(sayForm, async ({ text }) => {
-  await socket.send("interview.say", { interview_id: interviewId, text });
+  await change(socket, "interview.say", { interview_id: interviewId, text });
   sayForm.reset();
 });
 document.getElementById("iv-audio-only").addEventListener("change", (e) => {
@@ -394,7 +394,7 @@ if (side === "recruiter") {
   document.getElementById("iv-extend").addEventListener("click", async () => {
     errorLine.textContent = "";
     try {
-      const { extra_seconds: extra } = await socket.send("interview.extend", { interview_id: interviewId, minutes: 5 });
+      const { extra_seconds: extra } = await change(socket, "interview.extend", { interview_id: interviewId, minutes: 5 });
       slotSeconds = room.slot_seconds - room.extra_seconds + extra;
       tick();
     } catch (err) {

@@ -1,0 +1,79 @@
+"""Interview line commands (docs/protocol-queue.md). Every change carries `op`."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, StrictInt
+
+from rooms.commands.base import BoothInput, Command, Empty, Id, Input, Op
+from rooms.permissions import Action
+from rooms.queue import SettingsInput, WalkInInput
+
+
+class Join(BoothInput):
+    job_id: Id | Literal[""] | None = None  # "" or None: no particular job
+    op: Op
+
+
+class EntryOp(Input):
+    entry_id: Id
+    op: Op
+
+
+class BoothOp(BoothInput):
+    op: Op
+
+
+class Finish(Input):
+    interview_id: Id
+    op: Op
+
+
+class Cap(BoothInput):
+    cap: StrictInt | None = Field(default=None, ge=1, le=100_000)  # None: no cap
+    op: Op
+
+
+class Reorder(EntryOp):
+    position: StrictInt = Field(ge=1)
+
+
+class WalkIn(BoothInput, WalkInInput):
+    op: Op
+
+
+class Configure(SettingsInput, Input):
+    op: Op
+
+
+class Audit(Input):
+    booth_id: Id | None = None
+
+
+COMMANDS = {
+    "queue.join": Command(Join, Action.QUEUE_JOIN, "op", "stand in a booth's line"),
+    "queue.leave": Command(EntryOp, Action.QUEUE_JOIN, "op", "give up one's place"),
+    "queue.accept": Command(
+        EntryOp, Action.QUEUE_ANSWER, "op", "accept a call (staff: a walk-in's)"
+    ),
+    "queue.decline": Command(EntryOp, Action.QUEUE_ANSWER, "op", "decline a call"),
+    "queue.mine": Command(Empty, Action.ATTEND, "read", "one's places, after (re)connecting"),
+    "queue.settings": Command(Empty, Action.ATTEND, "read", "the fair's line settings"),
+    "queue.view": Command(BoothInput, Action.QUEUE_SERVE, "read", "a line as staff see it"),
+    "queue.call_next": Command(BoothOp, Action.QUEUE_SERVE, "op", "call the next in line"),
+    "queue.call": Command(EntryOp, Action.QUEUE_SERVE, "op", "call this place out of order"),
+    "queue.no_show": Command(EntryOp, Action.QUEUE_SERVE, "op", "the called worker did not come"),
+    "queue.finish": Command(Finish, Action.QUEUE_SERVE, "op", "end an interview"),
+    "queue.pause": Command(BoothOp, Action.QUEUE_MODERATE, "op", "stop calling; joins go on"),
+    "queue.resume": Command(BoothOp, Action.QUEUE_MODERATE, "op", "undo pause or close"),
+    "queue.close": Command(BoothOp, Action.QUEUE_MODERATE, "op", "no more joins"),
+    "queue.cap": Command(Cap, Action.QUEUE_MODERATE, "op", "limit the line's length"),
+    "queue.reorder": Command(Reorder, Action.QUEUE_MODERATE, "op", "move a place"),
+    "queue.remove": Command(EntryOp, Action.QUEUE_MODERATE, "op", "take a place out"),
+    "queue.walk_in": Command(WalkIn, Action.QUEUE_MODERATE, "op", "add someone on site"),
+    "queue.configure": Command(
+        Configure, Action.QUEUE_MODERATE, "op", "change the fair's settings"
+    ),
+    "queue.audit": Command(Audit, Action.QUEUE_MODERATE, "read", "the lines' audit records"),
+}
