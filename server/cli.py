@@ -9,15 +9,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import gc
 import logging
-import signal
-import socket
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from types import FrameType
 
 import uvicorn
 
@@ -28,9 +23,8 @@ from rooms.people import People
 from rooms.store.scripts import Scripts
 from server.app import connect_redis, create_app
 from server.auth import Tokens
-from server.drain import drain
+from server.drain import DrainingServer
 from server.embedded_redis import EmbeddedRedis
-from server.services import Services
 from server.settings import Settings
 
 log = logging.getLogger("jobfair")
@@ -107,55 +101,6 @@ async def serve(settings: Settings) -> None:
         log_config=None,
     )
     await DrainingServer(config, lambda: app.state.services, limits.drain_seconds).serve()
-
-
-class DrainingServer(uvicorn.Server):
-    """uvicorn, with a drain between the stop signal and its shutdown.
-
-    uvicorn alone closes every websocket at SIGTERM (ending interviews' media with them) and
-    re-raises the signal after its shutdown (a KeyboardInterrupt traceback, or death by SIGTERM
-    instead of exit 0). Here the first signal starts the drain: the listening sockets close (a load
-    balancer sends new connections elsewhere), then `drain` runs; when it returns, uvicorn's usual
-    shutdown follows. A second signal ends the drain early; a third Ctrl+C forces the exit."""
-
-    def __init__(
-        self, config: uvicorn.Config, services: Callable[[], Services], drain_seconds: float
-    ) -> None:
-        super().__init__(config)
-        self._services = services
-        self._drain_seconds = drain_seconds
-        self._stop_asked = False
-        self._drain: asyncio.Task[None] | None = None
-
-    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
-        # a signal handler: only set flags; on_tick (every 0.1 s) acts on them
-        if not self._stop_asked:
-            self._stop_asked = True
-        elif sig == signal.SIGINT and self.should_exit:
-            self.force_exit = True
-        else:
-            self.should_exit = True
-
-    async def on_tick(self, counter: int) -> bool:
-        if self._stop_asked and self._drain is None and not self.should_exit:
-            self._drain = asyncio.create_task(self._drain_then_exit(), name="drain")
-        return await super().on_tick(counter)
-
-    async def _drain_then_exit(self) -> None:
-        for listener in self.servers:
-            listener.close()
-        try:
-            await drain(self._services(), self._drain_seconds)
-        except Exception:
-            log.exception("drain failed; stopping now")
-        self.should_exit = True
-
-    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
-        if self._drain is not None:
-            self._drain.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._drain
-        await super().shutdown(sockets)
 
 
 async def bootstrap(settings: Settings) -> None:

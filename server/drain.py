@@ -9,7 +9,14 @@ its media until it ends or `Limits.drain_seconds` pass: its media ends when that
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
+import socket
+from collections.abc import Callable
+from types import FrameType
+
+import uvicorn
 
 from server.services import Services
 from server.ws.protocol import CLOSE_SERVICE_RESTART
@@ -51,3 +58,54 @@ def _send_away_all_but_interviews(svc: Services) -> int:
             else:
                 conn.close(CLOSE_SERVICE_RESTART, "the server is restarting")
     return held
+
+
+class DrainingServer(uvicorn.Server):
+    """uvicorn, with a drain between the stop signal and its shutdown.
+
+    uvicorn alone closes every websocket at SIGTERM (ending interviews' media with them) and
+    re-raises the signal after its shutdown (a KeyboardInterrupt traceback, or death by SIGTERM
+    instead of exit 0). Here the first signal starts the drain: the listening sockets close (a load
+    balancer sends new connections elsewhere), then `drain` runs; when it returns, uvicorn's usual
+    shutdown follows. A second signal ends the drain early; a third Ctrl+C forces the exit.
+    It overrides uvicorn.Server's handle_exit, on_tick and shutdown (tests/server/
+    test_graceful_stop.py pins the behaviour across uvicorn versions)."""
+
+    def __init__(
+        self, config: uvicorn.Config, services: Callable[[], Services], drain_seconds: float
+    ) -> None:
+        super().__init__(config)
+        self._services = services
+        self._drain_seconds = drain_seconds
+        self._stop_asked = False
+        self._drain: asyncio.Task[None] | None = None
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        # a signal handler: only set flags; on_tick (every 0.1 s) acts on them
+        if not self._stop_asked:
+            self._stop_asked = True
+        elif sig == signal.SIGINT and self.should_exit:
+            self.force_exit = True
+        else:
+            self.should_exit = True
+
+    async def on_tick(self, counter: int) -> bool:
+        if self._stop_asked and self._drain is None and not self.should_exit:
+            self._drain = asyncio.create_task(self._drain_then_exit(), name="drain")
+        return await super().on_tick(counter)
+
+    async def _drain_then_exit(self) -> None:
+        for listener in self.servers:
+            listener.close()
+        try:
+            await drain(self._services(), self._drain_seconds)
+        except Exception:
+            log.exception("drain failed; stopping now")
+        self.should_exit = True
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        if self._drain is not None:
+            self._drain.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._drain
+        await super().shutdown(sockets)
