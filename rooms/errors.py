@@ -39,9 +39,15 @@ class LimitReached(DomainError):
     code = "limit_reached"
 
 
+class Draining(DomainError):
+    """This server is stopping: it starts no new stream or interview; another server will."""
+
+    code = "draining"
+
+
 def from_code(code: str, message: str) -> DomainError | None:
     """The error a wire `code` names (a Lua script's refusal, another node's reply), if any."""
-    for cls in (InvalidInput, NotFound, Forbidden, InvalidState, Conflict, LimitReached):
+    for cls in (InvalidInput, NotFound, Forbidden, InvalidState, Conflict, LimitReached, Draining):
         if cls.code == code:
             return cls(message)
     return None

@@ -1,5 +1,9 @@
 """`jobfair serve`: an embedded Redis unless REDIS_URL is set, first-run moderator, demo fair,
-then uvicorn with the websocket settings that were measured fastest here."""
+then uvicorn with the websocket settings that were measured fastest here.
+
+SIGTERM or Ctrl+C drains (server/drain.py) before uvicorn's own shutdown; a second signal skips
+the rest of the drain. The embedded Redis stops last, and the exit code is 0.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ from rooms.people import People
 from rooms.store.scripts import Scripts
 from server.app import connect_redis, create_app
 from server.auth import Tokens
+from server.drain import DrainingServer
 from server.embedded_redis import EmbeddedRedis
 from server.settings import Settings
 
@@ -59,7 +64,8 @@ def main(argv: list[str] | None = None) -> None:
         embedded.start()
         settings = replace(settings, redis_url=embedded.url)
         log.info(
-            "embedded redis-server on %s (append-only file in %s)",
+            "embedded redis-server (pid %s) on %s (append-only file in %s)",
+            embedded.pid,
             embedded.socket,
             embedded.data_dir,
         )
@@ -79,8 +85,9 @@ async def serve(settings: Settings) -> None:
     gc.set_threshold(50_000, 20, 100)
     gc.freeze()
     limits = settings.limits
+    app = create_app(settings)
     config = uvicorn.Config(
-        create_app(settings),
+        app,
         host=settings.host,
         port=settings.port,
         ws="websockets-sansio",
@@ -90,10 +97,10 @@ async def serve(settings: Settings) -> None:
         ws_per_message_deflate=False,
         ssl_certfile=settings.tls_cert,
         ssl_keyfile=settings.tls_key,
-        timeout_graceful_shutdown=5,
+        timeout_graceful_shutdown=5,  # after the drain: the last pages and requests
         log_config=None,
     )
-    await uvicorn.Server(config).serve()
+    await DrainingServer(config, lambda: app.state.services, limits.drain_seconds).serve()
 
 
 async def bootstrap(settings: Settings) -> None:

@@ -1,16 +1,20 @@
 """A private redis-server for `jobfair serve` without REDIS_URL: nothing to install or run.
 
 It listens on a unix socket in the data dir only (no TCP port), keeps an append-only file there so
-the fair survives restarts, and is stopped with the server.
+the fair survives restarts, and is stopped with the server, last: it runs in its own session, so a
+terminal's Ctrl+C (sent to the whole foreground process group) reaches only `jobfair serve`, which
+drains and closes its Redis connections before it stops redis-server.
 """
 
 from __future__ import annotations
 
 import ctypes
+import os
 import shutil
 import signal
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import redis
@@ -32,11 +36,18 @@ def redis_server_binary() -> str:
     return found
 
 
-def _die_with_parent() -> None:
+def _die_with(parent: int) -> Callable[[], None]:
     """Linux: the kernel sends SIGTERM to redis-server if `jobfair serve` dies, even by kill -9,
-    so a restarted server never finds a stale redis-server writing the same append-only file."""
-    PR_SET_PDEATHSIG = 1
-    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    so a restarted server never finds a stale redis-server writing the same append-only file.
+    Runs in the child between fork and exec; a parent that died before it ran is noticed too."""
+
+    def arm() -> None:
+        PR_SET_PDEATHSIG = 1
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:
+            os._exit(1)
+
+    return arm
 
 
 class EmbeddedRedis:
@@ -44,6 +55,10 @@ class EmbeddedRedis:
         self.data_dir = data_dir.resolve()
         self.socket = self.data_dir / "redis.sock"
         self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def pid(self) -> int | None:
+        return None if self.process is None else self.process.pid
 
     @property
     def url(self) -> str:
@@ -67,7 +82,8 @@ class EmbeddedRedis:
             ],
             stdout=log,
             stderr=subprocess.STDOUT,
-            preexec_fn=_die_with_parent,
+            preexec_fn=_die_with(os.getpid()),
+            start_new_session=True,  # no terminal signal reaches it; we stop it ourselves
         )  # fmt: skip
         log.close()
         deadline = time.monotonic() + timeout

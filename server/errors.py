@@ -19,6 +19,7 @@ HTTP_STATUS = {
     "rate_limited": 429,
     "too_large": 413,
     "unsupported_media": 415,
+    "draining": 503,
 }
 
 

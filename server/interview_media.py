@@ -3,6 +3,9 @@ views the other's, through the same passthrough forwarding as booth streams (its
 
 The first node asked to carry an interview claims it in Redis; the other participant's node
 routes signalling there (NodeRpc). A claim held by a node whose lease expired is taken over.
+
+A draining node (server/drain.py) keeps carrying the interviews whose media flows through it, and
+claims no new one; another node that it refuses takes the interview over.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from rooms.errors import InvalidInput
+from rooms.errors import Draining, InvalidInput
 from rooms.events import Audience, Event, publish
 from rooms.interview_room import Side, other
 from rooms.nodes import Nodes
@@ -27,6 +30,8 @@ from server.rtc.hub import IceServer, StreamHub
 from server.streaming import rtc_errors_as_domain
 
 log = logging.getLogger(__name__)
+
+SIDES: tuple[Side, ...] = ("worker", "recruiter")
 
 
 def media_id(fair_id: str, interview_id: str, side: Side) -> str:
@@ -46,13 +51,20 @@ class InterviewMedia:
         self.hub = StreamHub(ice_servers, on_event=self._on_event)
         self._watchers: dict[str, tuple[str, str, str]] = {}  # media id -> fair, interview, user
         self._tasks: set[asyncio.Task[None]] = set()
-        for op, handler in (
-            ("iv.publish", self._publish),
-            ("iv.view", self._view),
-            ("iv.audio_only", self._audio_only),
-            ("iv.leave", self._leave),
-        ):
+        self.draining = False
+        self._handlers = {
+            "iv.publish": self._publish,
+            "iv.view": self._view,
+            "iv.audio_only": self._audio_only,
+            "iv.leave": self._leave,
+        }
+        for op, handler in self._handlers.items():
             rpc.register(op, handler)
+
+    @property
+    def carrying(self) -> bool:
+        """Whether any interview media flows through this node (a drain waits for it to end)."""
+        return self.hub.stats().streams > 0
 
     async def close(self) -> None:
         await self.hub.close()
@@ -108,21 +120,25 @@ class InterviewMedia:
             "viewed": media_id(fair_id, interview["id"], other(side)),
             "viewer": viewer,
         }
-        await self._at(fair_id, interview["id"], "iv.leave", request)
+        # refused only by a draining node that would have to claim it: no node carries it
+        with contextlib.suppress(Draining):
+            await self._at(fair_id, interview["id"], "iv.leave", request)
 
     async def _at(
         self, fair_id: str, interview_id: str, op: str, request: dict[str, Any]
     ) -> dict[str, Any]:
         node = await self._holder(fair_id, interview_id)
         if node == self.rpc.node_id:
-            handler = {
-                "iv.publish": self._publish,
-                "iv.view": self._view,
-                "iv.audio_only": self._audio_only,
-                "iv.leave": self._leave,
-            }[op]
-            return await handler(request)
-        return await self.rpc.call(node, op, request)
+            return await self._handlers[op](request)
+        try:
+            return await self.rpc.call(node, op, request)
+        except Draining:
+            # the holder is stopping and does not carry this interview: carry it here instead
+            swap: list[str | int | float] = [interview_id, node, self.rpc.node_id]
+            key = keys.interview_media(fair_id)
+            if self.draining or not await self.scripts.run("hash_swap", [key], swap):
+                raise
+            return await self._handlers[op](request)
 
     async def _holder(self, fair_id: str, interview_id: str) -> str:
         key = keys.interview_media(fair_id)
@@ -130,6 +146,8 @@ class InterviewMedia:
             current: str | None = await self.redis.hget(key, interview_id)  # type: ignore[assignment]
             if current and current in await self.nodes.alive({current}):
                 return current
+            if self.draining:
+                raise Draining("this server is restarting; the interview resumes on reconnect")
             claimed = await self.scripts.run(
                 "hash_swap", [key], [interview_id, current or "", self.rpc.node_id]
             )
@@ -139,7 +157,20 @@ class InterviewMedia:
 
     # --- on the holding node ----------------------------------------------------------------
 
+    def _refuse_new(self, media: str) -> None:
+        """While draining, only interviews with media here (a live side, or a side waited for)
+        may negotiate: one interview's media never splits between two nodes."""
+        if not self.draining:
+            return
+        interview = media.rsplit("/", 1)[0]
+        for side in SIDES:
+            media_of_side = f"{interview}/{side}"
+            if self.hub.is_live(media_of_side) or self.hub.viewer_count(media_of_side):
+                return
+        raise Draining("this server is restarting; the interview resumes on reconnect")
+
     async def _publish(self, request: dict[str, Any]) -> dict[str, Any]:
+        self._refuse_new(request["media"])
         self._watchers[request["media"]] = (
             request["fair"],
             request["interview"],
@@ -149,6 +180,7 @@ class InterviewMedia:
         return {"sdp": answer}
 
     async def _view(self, request: dict[str, Any]) -> dict[str, Any]:
+        self._refuse_new(request["media"])
         answer = await rtc_errors_as_domain(
             self.hub.view(
                 request["media"], request["viewer"], request["sdp"], request["audio_only"]

@@ -26,6 +26,7 @@ class Limits:
     upload_max_bytes: int = 5 * 1024 * 1024
     http_rate_per_minute: int = 120  # writes per client address
     http_burst: int = 40
+    drain_seconds: float = 300.0  # on SIGTERM or Ctrl+C, running interviews may go on this long
 
 
 @dataclass(frozen=True)

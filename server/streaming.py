@@ -14,7 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
-from rooms.errors import InvalidInput, InvalidState
+from rooms.errors import Draining, InvalidInput, InvalidState
 from rooms.streams import Streams, StreamState
 from server.noderpc import NodeRpc
 from server.rtc.errors import RtcError, StreamClosed, UnknownViewer, UnsupportedOffer
@@ -68,6 +68,7 @@ class Streaming:
         self._counts: dict[str, int] = {}
         self._worker: asyncio.Task[None] | None = None
         self._counter: asyncio.Task[None] | None = None
+        self.draining = False
         for op, handler in (
             ("view", self._rpc_view),
             ("audio_only", self._rpc_audio_only),
@@ -79,6 +80,12 @@ class Streaming:
     async def start(self) -> None:
         self._worker = asyncio.create_task(self._apply_events(), name="stream-events")
         self._counter = asyncio.create_task(self._report_counts(), name="stream-counts")
+
+    async def drain(self) -> None:
+        """The node is stopping: refuse new publishes and end the streams held here, telling their
+        viewers why; recruiters' pages go live again through another node."""
+        self.draining = True
+        await self.close()
 
     async def close(self) -> None:
         """Stop every stream this node holds, and mark them offline for the other nodes."""
@@ -99,6 +106,8 @@ class Streaming:
     # --- publishing (always on this node) -------------------------------------------------
 
     async def publish(self, fair_id: str, booth_id: str, publisher_id: str, sdp: str) -> str:
+        if self.draining:
+            raise Draining("this server is restarting; reconnect to go live")
         sid = stream_id(fair_id, booth_id)
         current = await self.streams.get(fair_id, booth_id)
         if current is not None and current.node != self.node_id:

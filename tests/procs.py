@@ -88,9 +88,12 @@ class RedisProcess:
 class Node:
     """One `jobfair serve` process; stdout is kept in a file to read printed sign-in links."""
 
-    def __init__(self, data_dir: Path, redis_url: str | None, **env: str) -> None:
+    def __init__(
+        self, data_dir: Path, redis_url: str | None, *, own_group: bool = False, **env: str
+    ) -> None:
         self.data_dir = data_dir
         self.redis_url = redis_url
+        self.own_group = own_group  # a terminal's foreground job: signal it with os.killpg
         self.env = env
         self.port = free_port()
         self.proc: subprocess.Popen[bytes] | None = None
@@ -103,7 +106,13 @@ class Node:
 
     def start(self, *args: str) -> Node:
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        env = {**os.environ, "JOBFAIR_SECRET": SECRET, **self.env}
+        # a stop never waits out a 300 s drain for an interview a test left running
+        env = {
+            **os.environ,
+            "JOBFAIR_SECRET": SECRET,
+            "JOBFAIR_LIMIT_DRAIN_SECONDS": "5",
+            **self.env,
+        }
         env.pop("REDIS_URL", None)
         if self.redis_url:
             env["REDIS_URL"] = self.redis_url
@@ -115,6 +124,7 @@ class Node:
                 cwd=ROOT,
                 stdout=log,
                 stderr=subprocess.STDOUT,
+                start_new_session=self.own_group,
             )  # fmt: skip
         if "--tls-cert" in args:
             self.scheme = "https"

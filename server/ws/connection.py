@@ -91,6 +91,10 @@ class Connection:
     def forget(self, key: str) -> None:
         self._cleanups.pop(key, None)
 
+    def holds(self, prefix: str) -> bool:
+        """Whether something registered under `prefix` is still held (a drain waits for it)."""
+        return any(key.startswith(prefix) for key in self._cleanups)
+
     async def finish(self) -> None:
         """The reader ended: release what the connection held, stop the writer, drop the queue."""
         self.closed.set()

@@ -15,6 +15,7 @@ VERSION = 1
 CLOSE_NORMAL = 1000
 CLOSE_POLICY = 1008  # rate abuse
 CLOSE_TOO_BIG = 1009
+CLOSE_SERVICE_RESTART = 1012  # the server is stopping: reconnect (to another server)
 CLOSE_TRY_AGAIN = 1013  # the client did not read its events fast enough
 CLOSE_UNAUTHENTICATED = 4401  # no session, or it expired: sign in again
 CLOSE_FORBIDDEN = 4403  # not a participant of this fair, or the fair is gone
