@@ -21,6 +21,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, StringConstraints
 from redis.asyncio import Redis
 
+from rooms.dossiers import consent_choice, consent_keys
 from rooms.errors import Forbidden, InvalidInput, NotFound
 from rooms.interviews import Interviews
 from rooms.models import Name, Participant, Role, Strict
@@ -113,20 +114,23 @@ class Queue:
     # --- workers -----------------------------------------------------------------------------
 
     async def join(
-        self, fair_id: str, who: Participant, booth_id: Any, job_id: Any, op: Any
+        self, fair_id: str, who: Participant, booth_id: Any, job_id: Any, op: Any, share: Any = None
     ) -> dict[str, Any]:
+        """`share`: the worker's answer to "may this booth read your dossier?" (None: not asked
+        now; an earlier answer stands), recorded with the join or not at all."""
         if who.role is not Role.WORKER or who.fair_id != fair_id:
             raise Forbidden("only the fair's workers join its lines")
         booth = check_id(booth_id, "booth_id")
         job = "" if job_id in (None, "") else check_id(job_id, "job_id")
+        args = ["join", booth, new_id(), who.id, who.name, who.contact, job, *self._join_limits()]
         return await self._run(
             "queue_join",
             fair_id,
             booth,
             who,
             check_op(op),
-            ["join", booth, new_id(), who.id, who.name, who.contact, job, *self._join_limits()],
-            [keys.dossier_shares(fair_id, who.id)],  # joining shares the dossier with the booth
+            [*args, consent_choice(share)],
+            consent_keys(fair_id, who.id),
         )
 
     async def leave(self, fair_id: str, who: Participant, entry_id: Any, op: Any) -> dict[str, Any]:

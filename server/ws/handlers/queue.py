@@ -21,7 +21,7 @@ def _q(ctx: Context) -> Queue:
 
 async def join(ctx: Context, d: dict[str, Any]) -> Any:
     return await _q(ctx).join(
-        ctx.fair_id, ctx.user, d.get("booth_id"), d.get("job_id"), d.get("op")
+        ctx.fair_id, ctx.user, d.get("booth_id"), d.get("job_id"), d.get("op"), d.get("share")
     )
 
 

@@ -38,7 +38,7 @@ async def remove(ctx: Context, d: dict[str, Any]) -> Any:
 
 
 async def book(ctx: Context, d: dict[str, Any]) -> Any:
-    return await _s(ctx).book(ctx.fair_id, ctx.user, d.get("slot_id"), d.get("op"))
+    return await _s(ctx).book(ctx.fair_id, ctx.user, d.get("slot_id"), d.get("op"), d.get("share"))
 
 
 async def cancel(ctx: Context, d: dict[str, Any]) -> Any:
