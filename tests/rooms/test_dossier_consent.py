@@ -10,7 +10,7 @@ import pytest
 from redis.asyncio import Redis
 
 from rooms.dossiers import Consent, Dossiers
-from rooms.errors import Forbidden, InvalidInput, LimitReached
+from rooms.errors import Forbidden, InvalidInput, LimitReached, NotFound
 from rooms.fairs import Fairs
 from rooms.people import People
 from rooms.store import keys
@@ -83,6 +83,13 @@ async def test_the_answer_is_remembered_per_booth_until_the_worker_changes_it(li
     assert consent == Consent(shared_with=[], declined=sorted([line.b(0), line.b(1)]))
     await dossiers_of(line).choose(line.f, worker.id, line.b(1), share=True)
     assert await readable(line, 1)
+
+
+async def test_an_answer_for_a_booth_that_does_not_exist_is_refused(line: Line) -> None:
+    for share in (True, False):
+        with pytest.raises(NotFound):
+            await dossiers_of(line).choose(line.f, line.workers[0].id, "nosuchbooth", share)
+    assert await dossiers_of(line).consent(line.f, line.workers[0].id) == Consent([], [])
 
 
 async def test_a_no_at_a_later_join_withdraws_an_earlier_yes(line: Line) -> None:
