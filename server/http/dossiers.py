@@ -46,13 +46,11 @@ def _cv_dir(svc: Services, fair_id: str) -> Any:
     return svc.settings.data_dir / "uploads" / "cv" / fair_id
 
 
-def _public(dossier: Dossier, fair_id: str, shared: set[str] | None = None) -> dict[str, Any]:
+def _public(dossier: Dossier, fair_id: str) -> dict[str, Any]:
     out = dossier.model_dump(mode="json", exclude={"cv_file"})
     out["cv_url"] = (
         f"/api/fairs/{fair_id}/dossiers/{dossier.worker_id}/cv" if dossier.cv_file else None
     )
-    if shared is not None:
-        out["shared_with"] = sorted(shared)
     return out
 
 
@@ -71,8 +69,7 @@ async def mine(request: Request) -> Response:
         dossier = await svc.dossiers.save(fair_id, worker, await read_json(request))
     else:
         dossier = await svc.dossiers.get(fair_id, worker.id)
-    consent = await svc.dossiers.consent(fair_id, worker.id)
-    return JSONResponse(_public(dossier, fair_id, set(consent.shared_with)))
+    return JSONResponse(_public(dossier, fair_id))
 
 
 async def upload_cv(request: Request) -> Response:
