@@ -1,12 +1,15 @@
 """A worker's dossier: the profile recruiters read, and which booths may read it.
 
 The CV file is stored by `server/` (outside the web root); the dossier keeps its name and kind.
-A worker shares the dossier with a booth by choice, or by joining its line or booking a slot.
+A booth's recruiters read the dossier only if the worker said yes to that booth: asked when they
+join its line or book a time there (the answer travels with that message and is recorded in the
+same script), changed on the dossier page. A "no" is recorded too, so the pages do not ask again.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints
@@ -42,6 +45,27 @@ class Dossier(DossierInput):
     cv_file: str = ""  # stored file name; empty when no CV was uploaded
     cv_kind: CvKind | None = None
     cv_bytes: int = 0
+
+
+def consent_choice(share: bool | None) -> str:
+    """A message's `share` field as the scripts' choice: true 'share', false 'decline', absent
+    '' (no answer: whatever the worker chose before stands, and nothing is shared by default)."""
+    if share is None:
+        return ""
+    return "share" if share else "decline"
+
+
+def consent_keys(fair_id: str, worker_id: str) -> list[str]:
+    """The keys of a worker's answers, in the order the scripts take them (see _consent.lua)."""
+    return [keys.dossier_shares(fair_id, worker_id), keys.dossier_declined(fair_id, worker_id)]
+
+
+@dataclass(frozen=True, slots=True)
+class Consent:
+    """A worker's answers: the booths that may read the dossier and CV, and those refused."""
+
+    shared_with: list[str]
+    declined: list[str]
 
 
 class Dossiers:
@@ -110,23 +134,26 @@ class Dossiers:
             return updated
         raise Conflict("the dossier is being changed elsewhere; try again")
 
-    async def share(self, fair_id: str, worker_id: str, booth_id: str) -> None:
+    async def choose(self, fair_id: str, worker_id: str, booth_id: str, share: bool) -> Consent:
+        """The worker's answer on the dossier page: share with the booth, or withdraw."""
         await self.scripts.run(
             "dossier_share",
-            [keys.booths(fair_id), keys.dossier_shares(fair_id, worker_id)],
-            [booth_id],
+            [keys.booths(fair_id), *consent_keys(fair_id, worker_id)],
+            [keys.events(fair_id), worker_id, booth_id, consent_choice(share)],
         )
+        return await self.consent(fair_id, worker_id)
 
-    async def unshare(self, fair_id: str, worker_id: str, booth_id: str) -> None:
-        await self.redis.srem(keys.dossier_shares(fair_id, worker_id), booth_id)
-
-    async def shared_with(self, fair_id: str, worker_id: str) -> set[str]:
-        members: set[str] = await self.redis.smembers(keys.dossier_shares(fair_id, worker_id))  # type: ignore[assignment]
-        return members
+    async def consent(self, fair_id: str, worker_id: str) -> Consent:
+        async with self.redis.pipeline(transaction=True) as pipe:
+            for key in consent_keys(fair_id, worker_id):
+                pipe.smembers(key)
+            shared, declined = await pipe.execute()
+        return Consent(shared_with=sorted(shared), declined=sorted(declined))
 
     async def readable_by(self, fair_id: str, reader: Participant, worker_id: str) -> Dossier:
-        """The dossier, if `reader` may see it: its worker, the fair's moderators, or a recruiter
-        of a booth it is shared with."""
+        """The dossier, if `reader` may see it: its worker, the fair's moderators (and the
+        service's, who moderate every fair), or a recruiter of a booth the worker said yes to.
+        The dossier page states exactly this (web/templates/dossier.html)."""
         if reader.role is Role.WORKER and reader.id != worker_id:
             raise Forbidden("a dossier is only for its worker and the booths they share it with")
         if reader.role is Role.MODERATOR and reader.fair_id not in (None, fair_id):

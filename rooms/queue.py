@@ -20,6 +20,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, StringConstraints
 from redis.asyncio import Redis
 
+from rooms.dossiers import consent_choice, consent_keys
 from rooms.errors import NotFound
 from rooms.interviews import Interviews
 from rooms.models import Name, Participant, Strict
@@ -96,9 +97,17 @@ class Queue:
     # --- workers -----------------------------------------------------------------------------
 
     async def join(
-        self, fair_id: str, who: Participant, booth_id: str, job_id: str, op: str
+        self,
+        fair_id: str,
+        who: Participant,
+        booth_id: str,
+        job_id: str,
+        op: str,
+        share: bool | None = None,
     ) -> dict[str, Any]:
-        """`job_id` "" for no particular job."""
+        """`job_id` "" for no particular job. `share`: the worker's answer to "may this booth read
+        your dossier?" (None: not asked now; an earlier answer stands), recorded with the join or
+        not at all."""
         require(who, Action.QUEUE_JOIN, fair_id)
         args = ["join", booth_id, new_id(), who.id, who.name, who.contact, job_id]
         return await self._run(
@@ -107,8 +116,8 @@ class Queue:
             booth_id,
             who,
             op,
-            [*args, *self._join_limits()],
-            [keys.dossier_shares(fair_id, who.id)],  # joining shares the dossier with the booth
+            [*args, *self._join_limits(), consent_choice(share)],
+            consent_keys(fair_id, who.id),
         )
 
     async def leave(self, fair_id: str, who: Participant, entry_id: str, op: str) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import AwareDatetime, Field
 from redis.asyncio import Redis
 
+from rooms.dossiers import consent_choice, consent_keys
 from rooms.errors import Conflict, InvalidInput, NotFound
 from rooms.fairs import Fairs
 from rooms.models import Participant, Strict
@@ -132,20 +133,33 @@ class Slots:
 
     # --- workers -----------------------------------------------------------------------------
 
-    async def book(self, fair_id: str, who: Participant, slot: str, op: str) -> dict[str, Any]:
+    async def book(
+        self, fair_id: str, who: Participant, slot: str, op: str, share: bool | None = None
+    ) -> dict[str, Any]:
+        """`share`: the worker's answer to "may this booth read your dossier?", as for a join."""
         require(who, Action.SLOTS_BOOK, fair_id)
+        choice = consent_choice(share)
+        shares, declined = consent_keys(fair_id, who.id)
         raw = await self.scripts.run(
             "slot_book",
             [
                 keys.slots(fair_id),
                 keys.slot_bookings(fair_id, slot),
                 keys.worker_slots(fair_id, who.id),
-                keys.dossier_shares(fair_id, who.id),
+                shares,
                 keys.slot_op(fair_id, who.id, op),
                 keys.queue_audit(fair_id),
                 keys.booths(fair_id),
+                declined,
             ],
-            [*self._common(fair_id, who), slot, who.name, who.contact, LONGEST_MINUTES * 60],
+            [
+                *self._common(fair_id, who),
+                slot,
+                who.name,
+                who.contact,
+                LONGEST_MINUTES * 60,
+                choice,
+            ],
         )
         return _decoded(raw)
 

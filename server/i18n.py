@@ -258,5 +258,16 @@ JS_MESSAGES = (
     "Publish times",
     "booked",
     "begun",
+    # dossier consent (consent.js, dossier.js)
+    "Let {company} read your profile and CV?",
+    "They can read them until you withdraw your consent on your dossier page.",
+    "My dossier",
+    "Your answer does not change your place in line or your booking.",
+    "Yes, share them",
+    "No, do not share",
+    "Cancel",
+    "These companies can read your profile and CV",
+    "No company can read your profile and CV.",
+    "you said no",
     "Remove this time",
 )

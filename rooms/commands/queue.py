@@ -6,13 +6,14 @@ from typing import Literal
 
 from pydantic import Field, StrictInt
 
-from rooms.commands.base import BoothInput, Command, Empty, Id, Input, Op
+from rooms.commands.base import BoothInput, Command, Empty, Flag, Id, Input, Op
 from rooms.permissions import Action
 from rooms.queue import SettingsInput, WalkInInput
 
 
 class Join(BoothInput):
     job_id: Id | Literal[""] | None = None  # "" or None: no particular job
+    share: Flag | None = None  # may the booth read the dossier? (None: not asked now)
     op: Op
 
 

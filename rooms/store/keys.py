@@ -206,8 +206,15 @@ def dossiers(fair_id: str) -> str:
 
 
 def dossier_shares(fair_id: str, worker_id: str) -> str:
-    """set: ids of the booths whose recruiters may read this worker's dossier and CV."""
+    """set: ids of the booths whose recruiters may read this worker's dossier and CV (the worker
+    said yes: when joining the line, booking a time, or on the dossier page)."""
     return f"{fair_tag(fair_id)}:dossier:{worker_id}:shares"
+
+
+def dossier_declined(fair_id: str, worker_id: str) -> str:
+    """set: ids of the booths the worker said no to (or withdrew from): never in `shares`; the
+    page does not ask again."""
+    return f"{fair_tag(fair_id)}:dossier:{worker_id}:declined"
 
 
 # --- interview rooms (rooms/interview_room.py) -----------------------------------------------

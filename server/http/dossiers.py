@@ -1,5 +1,5 @@
-"""Dossiers over HTTP: a worker fills theirs in, uploads a CV and chooses which booths may read
-it; recruiters of those booths and the fair's moderators read it and download the CV.
+"""Dossiers over HTTP: a worker fills theirs in, uploads a CV and answers, per booth, whether it
+may read them; recruiters of those booths and the fair's moderators read it and download the CV.
 
 CV files live under the data dir (never served statically), are recognised by content, and are
 sent as attachments so that a browser never renders them in our origin.
@@ -7,6 +7,7 @@ sent as attachments so that a browser never renders them in our origin.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from starlette.requests import Request
@@ -45,13 +46,11 @@ def _cv_dir(svc: Services, fair_id: str) -> Any:
     return svc.settings.data_dir / "uploads" / "cv" / fair_id
 
 
-def _public(dossier: Dossier, fair_id: str, shared: set[str] | None = None) -> dict[str, Any]:
+def _public(dossier: Dossier, fair_id: str) -> dict[str, Any]:
     out = dossier.model_dump(mode="json", exclude={"cv_file"})
     out["cv_url"] = (
         f"/api/fairs/{fair_id}/dossiers/{dossier.worker_id}/cv" if dossier.cv_file else None
     )
-    if shared is not None:
-        out["shared_with"] = sorted(shared)
     return out
 
 
@@ -70,8 +69,7 @@ async def mine(request: Request) -> Response:
         dossier = await svc.dossiers.save(fair_id, worker, await read_json(request))
     else:
         dossier = await svc.dossiers.get(fair_id, worker.id)
-    shared = await svc.dossiers.shared_with(fair_id, worker.id)
-    return JSONResponse(_public(dossier, fair_id, shared))
+    return JSONResponse(_public(dossier, fair_id))
 
 
 async def upload_cv(request: Request) -> Response:
@@ -91,15 +89,20 @@ async def upload_cv(request: Request) -> Response:
     return JSONResponse(_public(dossier, fair_id))
 
 
+async def shares(request: Request) -> Response:
+    """The worker's answers, `{shared_with, declined}` (booth ids): a booth in neither was not
+    asked yet, so the booth page asks before a join or a booking."""
+    svc, user = await _user(request)
+    consent = await svc.dossiers.consent(request.path_params["fair_id"], _worker(user).id)
+    return JSONResponse(asdict(consent))
+
+
 async def share(request: Request) -> Response:
     svc, user = await _user(request, write=True)
     fair_id, booth_id = request.path_params["fair_id"], request.path_params["booth_id"]
     worker = _worker(user)
-    if request.method == "PUT":
-        await svc.dossiers.share(fair_id, worker.id, booth_id)
-    else:
-        await svc.dossiers.unshare(fair_id, worker.id, booth_id)
-    return JSONResponse({"shared_with": sorted(await svc.dossiers.shared_with(fair_id, worker.id))})
+    consent = await svc.dossiers.choose(fair_id, worker.id, booth_id, request.method == "PUT")
+    return JSONResponse(asdict(consent))
 
 
 async def read(request: Request) -> Response:
@@ -133,6 +136,7 @@ ROUTES: list[BaseRoute] = [
     Route("/fairs/{fair_id}/dossier", page),
     Route("/api/fairs/{fair_id}/dossier", mine, methods=["GET", "PUT"]),
     Route("/api/fairs/{fair_id}/dossier/cv", upload_cv, methods=["PUT"]),
+    Route("/api/fairs/{fair_id}/dossier/shares", shares),
     Route("/api/fairs/{fair_id}/dossier/shares/{booth_id}", share, methods=["PUT", "DELETE"]),
     Route("/api/fairs/{fair_id}/dossiers/{worker_id}", read),
     Route("/api/fairs/{fair_id}/dossiers/{worker_id}/cv", cv),

@@ -49,7 +49,8 @@ async def test_a_called_worker_and_the_recruiter_meet_talk_and_the_outcome_is_re
     room = re.compile(rf"/fairs/{fx.fair.id}/interviews/[\w-]+$")
     worker = await open_page(fx.worker, booth)
     await expect(worker.locator("#conn-status")).to_have_attribute("data-kind", "ok")
-    await worker.click("#queue .queue-join")  # joining shares the dossier with the booth
+    await worker.click("#queue .queue-join")
+    await worker.click(".consent-prompt .consent-yes")  # "let Công ty A read your profile and CV?"
     await expect(worker.locator("#queue .queue-number")).to_have_text("1")
     recruiter = await open_page(fx.recruiter_a, f"{booth}/console")
     await expect(recruiter.locator("#queue .queue-line li")).to_have_count(1)

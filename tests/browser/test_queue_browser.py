@@ -1,6 +1,7 @@
-"""In Chromium: a worker joins a booth's line, the recruiter calls next, the worker sees the
-prompt (countdown, tab title) and accepts (both go into the interview room), and the recruiter
-finishes the interview from the console."""
+"""In Chromium: a worker joins a booth's line, answering no to sharing their dossier, the
+recruiter calls next, the worker sees the prompt (countdown, tab title) and accepts (both go into
+the interview room, where the recruiter sees that no dossier was shared), and the recruiter
+finishes the interview from the console; the worker's answer is remembered at the next join."""
 
 from __future__ import annotations
 
@@ -19,6 +20,10 @@ async def test_a_worker_joins_is_called_accepts_and_the_recruiter_finishes(
     worker = await open_page(fx.worker, booth)
     await expect(worker.locator("#conn-status")).to_have_attribute("data-kind", "ok")
     await worker.click("#queue .queue-join")
+    consent = worker.locator(".consent-prompt")
+    await expect(consent).to_contain_text("Công ty A")
+    await consent.locator(".consent-no").click()
+    await expect(consent).to_have_count(0)
     await expect(worker.locator("#queue .queue-number")).to_have_text("1")
     await expect(worker.locator("#queue .queue-status")).to_contain_text(re.compile(r"\d"))
 
@@ -37,6 +42,8 @@ async def test_a_worker_joins_is_called_accepts_and_the_recruiter_finishes(
     room = re.compile(rf"/fairs/{fx.fair.id}/interviews/[\w-]+$")
     await expect(worker).to_have_url(room)
     await expect(recruiter).to_have_url(room)
+    not_shared = "chưa chia sẻ hồ sơ"  # "has not shared their dossier": no error, a plain statement
+    await expect(recruiter.locator("#iv-dossier-body")).to_contain_text(not_shared)
 
     await recruiter.goto(fx.base + f"{booth}/console")  # back in the console, the room is listed
     await expect(recruiter.locator("#queue .queue-active .queue-room")).to_have_attribute(
@@ -48,4 +55,16 @@ async def test_a_worker_joins_is_called_accepts_and_the_recruiter_finishes(
     await expect(recruiter.locator("#queue .queue-recent li")).to_have_count(1)
     await expect(worker.locator("#iv-ended")).to_be_visible()
     await worker.goto(fx.base + booth)
-    await expect(worker.locator("#queue .queue-join")).to_be_visible()
+    await worker.click("#queue .queue-join")  # answered before: not asked again
+    await expect(worker.locator("#queue .queue-number")).to_have_text("1")
+    await expect(consent).to_have_count(0)
+
+    # the dossier page says who can read what, and changes the answer
+    await worker.goto(fx.base + f"/fairs/{fx.fair.id}/dossier")
+    readers = worker.locator("#readers-booths")
+    await expect(readers).to_contain_text("Chưa có công ty nào")  # no company
+    row = worker.locator(f"#shares [data-booth='{fx.booth_a.id}']")
+    await expect(row).to_contain_text("bạn đã từ chối")  # you said no
+    await row.locator("input").check()
+    await expect(readers).to_contain_text("Công ty A")
+    await expect(worker.locator("#readers")).to_contain_text("Điều hành viên")  # moderators too

@@ -298,13 +298,6 @@ async def test_a_retried_booking_has_exactly_one_effect(fair: Booths) -> None:
     assert len(await fair.audit("slot_book")) == 1
 
 
-async def test_booking_shares_the_dossier_with_the_booth(fair: Booths) -> None:
-    (slot,) = await fair.publish(1, at(1))
-    await fair.book(0, slot)
-    shares = await fair.redis.smembers(keys.dossier_shares(fair.f, fair.workers[0].id))
-    assert shares == {fair.b(1)}
-
-
 async def test_at_its_time_the_booked_workers_go_to_the_head_of_the_line_once(
     fair: Booths, redis_server: RedisProcess
 ) -> None:

@@ -1,14 +1,17 @@
 -- A worker joins a booth's line (mode join), or staff add a walk-in (mode walk_in): checks the
 -- booth, the job, the line's state and cap and the worker's limit, then appends the entry.
--- A worker who is being called or interviewed elsewhere joins `held`. Joining shares the worker's
--- dossier with the booth (its recruiters read it when they call).
+-- A worker who is being called or interviewed elsewhere joins `held`. A worker's join carries
+-- their answer to "may this booth read your dossier?", recorded here with the join (or not at all).
 -- KEYS (every queue script): 1 entries, 2 index, 3 busy, 4 deadlines, 5 seen, 6 settings,
 --   7 audit, 8 op, 9 line, 10 line state, 11 active, 12 recent, 13 durations, 14 servers,
---   15 interviews, 16 booths, 17 jobs; here (mode join only): 18 the worker's dossier shares
+--   15 interviews, 16 booths, 17 jobs; here (mode join only): 18 the worker's dossier shares,
+--   19 the booths they declined
 -- ARGV (every queue script): 1 channel, 2 actor id, 3 actor role, 4 op ttl (0: no op to keep),
 --   5 audit max length; here: 6 mode, 7 booth, 8 new entry id, 9 worker id, 10 name,
---   11 contact, 12 job id or '', 13 presence lease seconds, 14 default lines per worker
+--   11 contact, 12 job id or '', 13 presence lease seconds, 14 default lines per worker;
+--   (mode join only) 15 'share' | 'decline' | '' (no answer: an earlier one stands)
 --! include _op.lua
+--! include _consent.lua
 local ttl = tonumber(ARGV[4])
 local done = op_replay(KEYS[8], ttl)
 if done then return done end
@@ -59,7 +62,7 @@ mine[booth] = id
 redis.call('HSET', KEYS[2], worker, cjson.encode(mine))
 if mode == 'join' then
   redis.call('ZADD', KEYS[5], 'GT', now + tonumber(ARGV[13]), worker)
-  redis.call('SADD', KEYS[18], booth)
+  consent_record(KEYS[18], KEYS[19], ARGV[1], worker, booth, ARGV[15])
 end
 
 redis.call('XADD', KEYS[7], 'MAXLEN', '~', ARGV[5], '*', 'at', now, 'actor', ARGV[2],

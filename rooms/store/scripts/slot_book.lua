@@ -1,11 +1,13 @@
 -- A worker books a place in a slot: refused once the slot has begun, when it is full, when they
 -- already hold a place in it, or when another of their bookings (at any booth) overlaps it in
--- time. Booking shares the worker's dossier with the booth, as joining its line does.
+-- time. The booking carries the worker's answer to "may this booth read your dossier?",
+-- recorded with the booking (or not at all), as a join does.
 -- KEYS: 1 slots, 2 the slot's bookings, 3 the worker's slots, 4 the worker's dossier shares,
---   5 op, 6 queue audit, 7 booths
+--   5 op, 6 queue audit, 7 booths, 8 the booths the worker declined
 -- ARGV: 1 channel, 2 worker id, 3 role, 4 op ttl, 5 audit max length; 6 slot id, 7 name,
---   8 contact, 9 longest slot seconds
+--   8 contact, 9 longest slot seconds, 10 'share' | 'decline' | '' (no answer: an earlier one stands)
 --! include _op.lua
+--! include _consent.lua
 local ttl = tonumber(ARGV[4])
 local done = op_replay(KEYS[5], ttl)
 if done then return done end
@@ -41,7 +43,7 @@ end
 redis.call('HSET', KEYS[2], worker, cjson.encode({worker_id = worker, name = ARGV[7],
   contact = ARGV[8], booked_at = now}))
 redis.call('ZADD', KEYS[3], s.starts_at, id)
-redis.call('SADD', KEYS[4], s.booth_id)
+consent_record(KEYS[4], KEYS[8], ARGV[1], worker, s.booth_id, ARGV[10])
 booked = booked + 1
 local public = {id = id, booth_id = s.booth_id, starts_at = s.starts_at, ends_at = s.ends_at,
   minutes = s.minutes, capacity = s.capacity, booked = booked, left = s.capacity - booked}

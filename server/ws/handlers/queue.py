@@ -21,7 +21,8 @@ def _q(ctx: Context) -> Queue:
 
 
 async def join(ctx: Context, d: q.Join) -> Any:
-    return await _q(ctx).join(ctx.fair_id, ctx.user, d.booth_id, d.job_id or "", d.op)
+    queue = _q(ctx)
+    return await queue.join(ctx.fair_id, ctx.user, d.booth_id, d.job_id or "", d.op, d.share)
 
 
 async def leave(ctx: Context, d: q.EntryOp) -> Any:

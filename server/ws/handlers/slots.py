@@ -34,8 +34,8 @@ async def remove(ctx: Context, d: s.SlotOp) -> Any:
     return await _s(ctx).remove(ctx.fair_id, ctx.user, d.slot_id, d.op)
 
 
-async def book(ctx: Context, d: s.SlotOp) -> Any:
-    return await _s(ctx).book(ctx.fair_id, ctx.user, d.slot_id, d.op)
+async def book(ctx: Context, d: s.Book) -> Any:
+    return await _s(ctx).book(ctx.fair_id, ctx.user, d.slot_id, d.op, d.share)
 
 
 async def cancel(ctx: Context, d: s.SlotOp) -> Any:

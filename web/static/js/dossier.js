@@ -1,10 +1,11 @@
-// A worker's dossier: the profile, the CV, and which booths may read them.
+// A worker's dossier: the profile, the CV, and who can read them: the companies the worker said
+// yes to (asked at a join or a booking, changed here) and, always, the fair's moderators.
 import { FairSocket, api, el, onSubmit, page, t } from "./client.js";
 
 const socket = new FairSocket(page.fair);
 const path = `/api/fairs/${page.fair}/dossier`;
 const form = document.getElementById("dossier-form");
-let shared = new Set();
+let consent = { shared_with: [], declined: [] };
 
 const list = (text) => text.split(",").map((s) => s.trim()).filter(Boolean);
 
@@ -20,22 +21,34 @@ function fill(dossier) {
   document.getElementById("cv-status").textContent = dossier.cv_url
     ? `${t("CV uploaded")} (${dossier.cv_kind.toUpperCase()}, ${Math.ceil(dossier.cv_bytes / 1024)} KiB)`
     : t("No CV uploaded yet.");
-  if (dossier.shared_with) shared = new Set(dossier.shared_with);
-  renderShares();
 }
 
 function renderShares() {
   const booths = socket.state?.booths || [];
+  const readers = booths.filter((b) => consent.shared_with.includes(b.id)).map((b) => b.employer);
+  document.getElementById("readers-booths").textContent = readers.length
+    ? `${t("These companies can read your profile and CV")}: ${readers.join(", ")}.`
+    : t("No company can read your profile and CV.");
   document.getElementById("shares").replaceChildren(...booths.map((booth) =>
-    el("label", { class: "check" },
+    el("label", { class: "check", dataset: { booth: booth.id } },
       el("input", {
-        type: "checkbox", checked: shared.has(booth.id),
+        type: "checkbox", checked: consent.shared_with.includes(booth.id),
         onchange: async (e) => {
-          const reply = await api(e.target.checked ? "PUT" : "DELETE", `${path}/shares/${booth.id}`);
-          shared = new Set(reply.shared_with);
+          e.target.disabled = true;
+          try {
+            consent = await api(e.target.checked ? "PUT" : "DELETE", `${path}/shares/${booth.id}`);
+          } finally {
+            renderShares();
+          }
         },
       }),
-      booth.employer)));
+      booth.employer,
+      consent.declined.includes(booth.id) ? el("span", { class: "muted" }, ` (${t("you said no")})`) : null)));
+}
+
+async function loadShares() {
+  consent = await api("GET", `${path}/shares`).catch(() => consent);
+  renderShares();
 }
 
 onSubmit(form, async (data) => {
@@ -56,5 +69,7 @@ onSubmit(document.getElementById("cv-form"), async () => {
   if (file) fill(await api("PUT", `${path}/cv`, file, "application/octet-stream"));
 });
 
-socket.addEventListener("state", renderShares);
-api("GET", path).then(fill).catch(() => renderShares());
+socket.addEventListener("state", loadShares);
+socket.addEventListener("event", ({ detail: { name } }) => { if (name === "dossier.shares") loadShares(); });
+api("GET", path).then(fill).catch(() => {});
+loadShares();

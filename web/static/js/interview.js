@@ -384,6 +384,9 @@ async function loadDossier() {
 
 if (side === "recruiter") {
   loadDossier();
+  socket.addEventListener("event", ({ detail: { name, data } }) => {
+    if (name === "dossier.shares" && data.worker_id === root.dataset.worker) loadDossier(); // said yes, or withdrew
+  });
   const form = document.getElementById("iv-record");
   onSubmit(form, async (data) => {
     const notes = await socket.send("interview.record",

@@ -1,8 +1,10 @@
 // The worker's side of the interview queues, on a booth page: join this booth's line (optionally
 // for one job), see the place and an ETA range update live, leave; and, for any line of the fair,
 // the call prompt (a beep, the tab title, a countdown) to accept or decline. Places live on the
-// server: after a reload or a reconnect the page re-reads them with queue.mine.
+// server: after a reload or a reconnect the page re-reads them with queue.mine. The first join at
+// a booth asks whether the company may read the worker's profile and CV (consent.js).
 import { el, page, t } from "./client.js";
+import { askConsent } from "./consent.js";
 import { change } from "./queue-ops.js";
 
 const ENDED = { left: "You left the line.", removed: "A moderator removed you from the line.",
@@ -82,7 +84,8 @@ export function mountWorkerQueue(root, socket) {
       const join = el("button", { type: "button", class: "queue-join", onclick: async () => {
         bell.unlock();
         join.disabled = true;
-        const entry = await act("queue.join", { booth_id: page.booth, job_id: select.value || null });
+        const answer = await askConsent(page.booth, boothName(page.booth));
+        const entry = answer && await act("queue.join", { booth_id: page.booth, job_id: select.value || null, ...answer });
         join.disabled = false;
         if (entry) { note = ""; entries.set(entry.id, entry); render(); }
       } }, t("Join the interview line"));

@@ -1,8 +1,10 @@
 // Booked interview times, the worker's side (booth page): this booth's upcoming times in the
 // worker's own clock with the places left, book or cancel; the worker's bookings at every booth;
 // a reminder shortly before. When a time begins the server puts the worker at the head of the
-// booth's line (queue-worker.js shows that place). Counts arrive as small fair-wide events.
+// booth's line (queue-worker.js shows that place). Counts arrive as small fair-wide events. The
+// first booking at a booth asks whether the company may read the worker's profile and CV.
 import { el, page, t } from "./client.js";
+import { askConsent } from "./consent.js";
 import { change } from "./queue-ops.js";
 
 /** "Mon 09:00–09:15": in the browser's time zone, in the page's language. */
@@ -27,13 +29,17 @@ export function mountWorkerSlots(root, socket) {
 
   const boothName = (id) => socket.state?.booths.find((b) => b.id === id)?.employer || "";
   const now = () => Date.now() / 1000 + skew;
-  const act = async (type, slot) => {
+  const act = async (type, slot, extra = {}) => {
     error.textContent = "";
     try {
-      remember(await change(socket, type, { slot_id: slot.id }));
+      remember(await change(socket, type, { slot_id: slot.id, ...extra }));
     } catch (err) {
       error.textContent = err.message;
     }
+  };
+  const book = async (slot) => {
+    const answer = await askConsent(page.booth, boothName(page.booth));
+    if (answer) await act("slots.book", slot, answer);
   };
 
   function remember(slot) {
@@ -53,7 +59,7 @@ export function mountWorkerSlots(root, socket) {
       s.mine ? el("button", { type: "button", class: "danger slots-cancel", onclick: () => act("slots.cancel", s) },
         t("Cancel booking"))
         : el("button", { type: "button", class: "slots-book", disabled: s.left <= 0,
-          onclick: () => act("slots.book", s) }, t("Book")))));
+          onclick: () => book(s) }, t("Book")))));
     if (!upcoming.length) list.append(el("li", { class: "muted" }, t("No interview times offered yet.")));
     const ahead = [...mine.values()].filter((s) => s.ends_at > now()).sort((a, b) => a.starts_at - b.starts_at);
     booked.replaceChildren(...(ahead.length ? [t("Your interview times"), ": ",
