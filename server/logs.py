@@ -15,15 +15,18 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 
 _NOT_AROUND = r"[\w.:/+@-]"  # a match must not be part of a longer word, number or address
-SCRUBS: tuple[tuple[re.Pattern[str], str], ...] = (
+SCRUBS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
     # every query parameter's value: links carry credentials there
     (re.compile(r"(?<=[\w/])(\?|&)([\w.%-]*)=[^&\s\"'<>#]*"), r"\1\2=[redacted]"),
     # an itsdangerous token (payload.timestamp.signature), e.g. a sign-in link or session cookie
     (re.compile(r"(?<![\w-])\.?[\w-]{10,}\.[\w-]{4,8}\.[\w-]{20,}(?![\w-])"), "[token]"),
+    # base64 of a JSON object: a token's payload, a JWT
+    (re.compile(r"eyJ[\w-]{6,}"), "[token]"),
     # a long random string mixing cases and digits: a CSRF token, a secret key
     (
         re.compile(r"(?<![\w-])(?=[\w-]*[A-Z])(?=[\w-]*[a-z])(?=[\w-]*\d)[\w-]{22,}(?![\w-])"),
@@ -38,7 +41,7 @@ SCRUBS: tuple[tuple[re.Pattern[str], str], ...] = (
             rf"|\(?0\d{{1,4}}\)?(?:[ .-]?\d){{6,11}}"
             rf"|\(?\d{{3}}\)?[ .-]\d{{3}}[ .-]\d{{4}})(?!{_NOT_AROUND})"
         ),
-        "[phone]",
+        lambda m: m[0] if len(set(re.sub(r"\D", "", m[0]))) == 1 else "[phone]",  # 00000000
     ),
 )
 

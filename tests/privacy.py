@@ -16,8 +16,8 @@ from pathlib import Path
 from tests.procs import SECRET
 
 TOKEN = re.compile(
-    r"eyJ[\w-]{6,}"  # base64 of a JSON object: an itsdangerous payload, a JWT
-    r"|(?<![\w-])[\w-]{6,}\.[\w-]{4,10}\.[\w-]{20,}"  # payload.timestamp.signature
+    r"(?<![\w-])[\w-]{6,}\.[\w-]{4,10}\.[\w-]{20,}"  # payload.timestamp.signature
+    r"|eyJ[\w-]{6,}"  # base64 of a JSON object: an itsdangerous payload, a JWT
     r"|(?<![\w-])(?=[\w-]*[A-Z])(?=[\w-]*[a-z])(?=[\w-]*\d)[\w-]{20,}"  # random: a CSRF token
     rf"|{re.escape(SECRET)}"
 )
@@ -65,10 +65,15 @@ def leaks_in(line: str) -> tuple[tuple[str, ...], str]:
         ("phone", _phones(text)),
     ):
         spans += [(m.start(), m.end(), kind) for m in matches]
-    redacted, limit = text, len(text)
-    for start, end, kind in sorted(spans, reverse=True):
-        if end <= limit:  # overlapping matches are shown once
-            redacted, limit = redacted[:start] + f"<{kind}>" + redacted[end:], start
+    merged: list[tuple[int, int, str]] = []  # overlapping matches are shown as one
+    for start, end, kind in sorted(spans):
+        if merged and start < merged[-1][1]:
+            last = merged.pop()
+            start, end, kind = last[0], max(end, last[1]), last[2]
+        merged.append((start, end, kind))
+    redacted = text
+    for start, end, kind in reversed(merged):
+        redacted = redacted[:start] + f"<{kind}>" + redacted[end:]
     return tuple(sorted({kind for _, _, kind in spans})), redacted
 
 
