@@ -93,10 +93,16 @@ class Fairs:
 
         return await self._replace_booth(fair_id, booth_id, change)
 
-    async def set_booth_logo(self, fair_id: str, booth_id: str, logo: str) -> Booth:
-        return await self._replace_booth(
-            fair_id, booth_id, lambda b: b.model_copy(update={"logo": logo})
-        )
+    async def set_booth_logo(self, fair_id: str, booth_id: str, logo: str) -> tuple[Booth, str]:
+        """Returns the booth and the name of the logo file it replaced ('' if none)."""
+        replaced = ""
+
+        def change(current: Booth) -> Booth:
+            nonlocal replaced
+            replaced = current.logo
+            return current.model_copy(update={"logo": logo})
+
+        return await self._replace_booth(fair_id, booth_id, change), replaced
 
     async def _replace_booth(self, fair_id: str, booth_id: str, change: Any) -> Booth:
         return await self.records.replace(

@@ -170,7 +170,7 @@ def create_app(settings: Settings) -> Starlette:
     return Starlette(
         routes=routes(),
         lifespan=lifespan,
-        middleware=[Middleware(Faults), Middleware(Guard, limits=settings.limits)],
+        middleware=[Middleware(Faults), Middleware(Guard, settings=settings)],
         exception_handlers={
             DomainError: domain_error_handler,
             HTTPException: http_error_handler,

@@ -21,6 +21,7 @@ from rooms.fairs import Fairs
 from rooms.models import Participant
 from rooms.people import People
 from rooms.store.scripts import Scripts
+from server import logs
 from server.app import connect_redis, create_app
 from server.auth import Tokens
 from server.drain import DrainingServer
@@ -46,7 +47,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logs.configure()
     settings = Settings.from_env(
         host=args.host,
         port=args.port,
@@ -97,6 +98,7 @@ async def serve(settings: Settings) -> None:
         ws_per_message_deflate=False,
         ssl_certfile=settings.tls_cert,
         ssl_keyfile=settings.tls_key,
+        forwarded_allow_ips=list(settings.trusted_proxies),  # none: uvicorn would trust loopback
         timeout_graceful_shutdown=5,  # after the drain: the last pages and requests
         log_config=None,
     )

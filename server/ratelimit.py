@@ -26,8 +26,8 @@ class TokenBucket:
 
 
 class KeyedLimiter:
-    """One bucket per key (a client address), the least recently seen forgotten past `max_keys`
-    so that a flood of addresses cannot grow memory."""
+    """One bucket per key (a session or a client address), the least recently seen forgotten
+    past `max_keys` so that a flood of addresses cannot grow memory."""
 
     def __init__(self, per_minute: float, burst: float, max_keys: int = 10_000) -> None:
         self._per_minute = per_minute

@@ -7,6 +7,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
+from ipaddress import ip_network
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ class Limits:
     ws_ping_timeout: float = 15.0
     http_max_body: int = 64 * 1024
     upload_max_bytes: int = 5 * 1024 * 1024
-    http_rate_per_minute: int = 120  # writes per client address
+    http_rate_per_minute: int = 120  # writes per session, or per client address before sign-in
     http_burst: int = 40
     drain_seconds: float = 300.0  # on SIGTERM or Ctrl+C, running interviews may go on this long
 
@@ -38,6 +39,7 @@ class Settings:
     secret_key: str = ""
     public_url: str = ""  # how browsers reach us; used in printed links and the Origin check
     allowed_origins: tuple[str, ...] = ()
+    trusted_proxies: tuple[str, ...] = ()  # addresses/networks whose X-Forwarded-For is believed
     tls_cert: Path | None = None
     tls_key: Path | None = None
     ice_servers: tuple[dict[str, Any], ...] = ()
@@ -75,6 +77,8 @@ class Settings:
             values["public_url"] = env["JOBFAIR_PUBLIC_URL"]
         if env.get("JOBFAIR_ALLOWED_ORIGINS"):
             values["allowed_origins"] = tuple(env["JOBFAIR_ALLOWED_ORIGINS"].split(","))
+        if env.get("JOBFAIR_TRUSTED_PROXIES"):
+            values["trusted_proxies"] = _networks(env["JOBFAIR_TRUSTED_PROXIES"])
         if env.get("JOBFAIR_ICE_SERVERS"):
             values["ice_servers"] = tuple(json.loads(env["JOBFAIR_ICE_SERVERS"]))
         values["limits"] = _limits_from_env(env)
@@ -95,6 +99,14 @@ class Settings:
             with os.fdopen(fd, "w") as f:
                 f.write(secrets.token_urlsafe(48))
         return replace(self, secret_key=path.read_text().strip())
+
+
+def _networks(raw: str) -> tuple[str, ...]:
+    """Comma-separated IPs or CIDRs, checked here: uvicorn would silently ignore a typo."""
+    try:
+        return tuple(str(ip_network(item.strip(), strict=False)) for item in raw.split(","))
+    except ValueError as exc:
+        raise SystemExit(f"JOBFAIR_TRUSTED_PROXIES: {exc}") from None
 
 
 def _limits_from_env(env: Mapping[str, str]) -> Limits:

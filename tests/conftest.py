@@ -13,8 +13,11 @@ from rooms.fairs import Fairs
 from rooms.people import People
 from rooms.store.scripts import Scripts
 from server.auth import Tokens
+from tests import privacy, procs
 from tests.clients import Fixture
 from tests.procs import SECRET, Node, RedisProcess
+
+PRIVACY_LEAKS = pytest.StashKey[list[privacy.Leak]]()
 
 
 @pytest.fixture(scope="session")
@@ -75,3 +78,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if Path(str(item.fspath)).parent.name == "browser":
             item.add_marker(pytest.mark.browser)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """The privacy scan of every log this run's processes wrote; a leak fails the run."""
+    leaks = privacy.scan(procs.LOGS)
+    session.config.stash[PRIVACY_LEAKS] = leaks
+    if leaks and session.exitstatus == pytest.ExitCode.OK:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    leaks = terminalreporter.config.stash.get(PRIVACY_LEAKS, [])
+    if leaks:
+        terminalreporter.section("privacy scan: FAILED", red=True)
+        terminalreporter.line(
+            f"{len(leaks)} log line(s) hold a token, phone number or e-mail address "
+            "(shown redacted; see tests/privacy.py):"
+        )
+        for leak in leaks[:20]:
+            terminalreporter.line(str(leak))

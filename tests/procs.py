@@ -17,6 +17,7 @@ from server.embedded_redis import redis_server_binary
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "test-secret-0123456789-0123456789-0123456789"
+LOGS: list[Path] = []  # every log a process of this run wrote: the privacy scan reads them all
 
 
 def free_port() -> int:
@@ -55,7 +56,8 @@ class RedisProcess:
 
     def start(self) -> None:
         self.directory.mkdir(parents=True, exist_ok=True)
-        with (self.directory / "redis.log").open("ab") as log:
+        LOGS.append(self.directory / "redis.log")
+        with LOGS[-1].open("ab") as log:
             self.proc = subprocess.Popen(
                 [
                     redis_server_binary(),
@@ -86,7 +88,8 @@ class RedisProcess:
 
 
 class Node:
-    """One `jobfair serve` process; stdout is kept in a file to read printed sign-in links."""
+    """One `jobfair serve` process. Its log (stderr) and its stdout, where it prints the sign-in
+    links for the operator, are kept in two files: the links are never in the log."""
 
     def __init__(
         self, data_dir: Path, redis_url: str | None, *, own_group: bool = False, **env: str
@@ -98,6 +101,7 @@ class Node:
         self.port = free_port()
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = data_dir / f"node-{self.port}.log"
+        self.stdout = data_dir / f"node-{self.port}.out"
         self.scheme = "http"
 
     @property
@@ -116,14 +120,17 @@ class Node:
         env.pop("REDIS_URL", None)
         if self.redis_url:
             env["REDIS_URL"] = self.redis_url
-        with self.log.open("ab") as log:
+        LOGS.extend((self.log, self.stdout))
+        if not self.redis_url:
+            LOGS.append(self.data_dir / "redis.log")  # the embedded redis-server's
+        with self.log.open("ab") as log, self.stdout.open("ab") as out:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "server", "serve", "--port", str(self.port),
                  "--data-dir", str(self.data_dir), *args],
                 env=env,
                 cwd=ROOT,
-                stdout=log,
-                stderr=subprocess.STDOUT,
+                stdout=out,
+                stderr=log,
                 start_new_session=self.own_group,
             )  # fmt: skip
         if "--tls-cert" in args:
@@ -145,5 +152,5 @@ class Node:
 
     def signin_links(self) -> dict[str, str]:
         """The links `jobfair serve` printed, by label ("moderator (all fairs)", "worker ...")."""
-        text = self.log.read_text()
+        text = self.stdout.read_text()
         return dict(re.findall(r"sign in as (.+?): (http\S+)", text))

@@ -12,9 +12,10 @@ from starlette.routing import BaseRoute, Route
 from rooms.errors import InvalidInput, NotFound
 from rooms.models import Participant
 from rooms.permissions import Action, require
+from server import uploads
 from server.auth import CSRF_HEADER, Unauthenticated, check_csrf, current_user
 from server.services import Services, services
-from server.uploads import IMAGE_TYPES, safe_path, sniff_image, store
+from server.uploads import IMAGE_TYPES, safe_path
 from server.wire import loads
 
 LOGO_MAX_BYTES = 512 * 1024
@@ -81,10 +82,14 @@ async def upload_logo(request: Request) -> Response:
     require(user, Action.EDIT_BOOTH, fair_id, booth_id)
     await svc.fairs.get_booth(fair_id, booth_id)
     data = await request.body()
-    name = store(
-        svc.settings.data_dir / "uploads" / "logos", data, sniff_image(data), LOGO_MAX_BYTES
+    booth = await uploads.replace(
+        svc.settings.data_dir / "uploads" / "logos",
+        data,
+        uploads.sniff_image(data),
+        LOGO_MAX_BYTES,
+        lambda name: svc.fairs.set_booth_logo(fair_id, booth_id, name),
     )
-    return _ok(await svc.fairs.set_booth_logo(fair_id, booth_id, name))
+    return _ok(booth)
 
 
 async def logo(request: Request) -> Response:

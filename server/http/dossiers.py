@@ -18,11 +18,12 @@ from rooms.dossiers import Dossier
 from rooms.errors import Forbidden, NotFound
 from rooms.models import Participant, Role
 from rooms.permissions import Action, require
+from server import uploads
 from server.auth import CSRF_HEADER, Unauthenticated, check_csrf, current_user
 from server.http.api import read_json
 from server.http.render import render
 from server.services import Services, services
-from server.uploads import DOCUMENT_TYPES, safe_path, sniff_document, store
+from server.uploads import DOCUMENT_TYPES, safe_path, sniff_document
 
 
 async def _user(request: Request, write: bool = False) -> tuple[Services, Participant]:
@@ -77,15 +78,13 @@ async def upload_cv(request: Request) -> Response:
     fair_id, worker = request.path_params["fair_id"], _worker(user)
     data = await request.body()
     kind = sniff_document(data)
-    directory = _cv_dir(svc, fair_id)
-    name = store(directory, data, kind, svc.settings.limits.upload_max_bytes)
-    try:
-        dossier, replaced = await svc.dossiers.attach_cv(fair_id, worker.id, name, kind, len(data))
-    except Exception:
-        (directory / name).unlink(missing_ok=True)
-        raise
-    if replaced:
-        (directory / replaced).unlink(missing_ok=True)
+    dossier = await uploads.replace(
+        _cv_dir(svc, fair_id),
+        data,
+        kind,
+        svc.settings.limits.upload_max_bytes,
+        lambda name: svc.dossiers.attach_cv(fair_id, worker.id, name, kind, len(data)),
+    )
     return JSONResponse(_public(dossier, fair_id))
 
 

@@ -1,14 +1,21 @@
-"""An ASGI middleware for every HTTP request: body size cap, write rate per client, safe headers."""
+"""An ASGI middleware for every HTTP request: body size cap, write rate per client, safe headers.
+
+A client is the signed-in participant, else the address. Keying by session gives each person
+behind a shared address (a job center's NAT, a proxy) their own allowance; the address is the
+real client's, because uvicorn takes X-Forwarded-For from JOBFAIR_TRUSTED_PROXIES only.
+"""
 
 from __future__ import annotations
 
 import json
 
+from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from server.auth import SESSION_COOKIE, Tokens, Unauthenticated
 from server.errors import TooLarge, error_body
 from server.ratelimit import KeyedLimiter
-from server.settings import Limits
+from server.settings import Settings
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 UPLOAD_SUFFIXES = ("/logo", "/cv")
@@ -27,10 +34,11 @@ SECURITY_HEADERS = [
 
 
 class Guard:
-    def __init__(self, app: ASGIApp, limits: Limits) -> None:
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
-        self.limits = limits
-        self.writes = KeyedLimiter(limits.http_rate_per_minute, limits.http_burst)
+        self.limits = settings.limits
+        self.tokens = Tokens(settings.secret_key, settings.session_hours, settings.invite_days)
+        self.writes = KeyedLimiter(self.limits.http_rate_per_minute, self.limits.http_burst)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -43,8 +51,7 @@ class Guard:
         )
         headers = dict(scope["headers"])
         if scope["method"] in UNSAFE:
-            client = scope.get("client")
-            if not self.writes.take(client[0] if client else "?"):
+            if not self.writes.take(self.client(scope)):
                 await _reply(send, 429, "rate_limited", "too many requests; slow down")
                 return
             length = headers.get(b"content-length")
@@ -69,6 +76,18 @@ class Guard:
             await send(message)
 
         await self.app(scope, counted_receive, secured_send)
+
+    def client(self, scope: Scope) -> str:
+        """The session's participant if the cookie's signature holds (checked here without Redis:
+        a revoked participant's write is refused later anyway), else the client address."""
+        session = HTTPConnection(scope).cookies.get(SESSION_COOKIE)
+        if session:
+            try:
+                return f"session:{self.tokens.read_session(session).user_id}"
+            except Unauthenticated:
+                pass  # forged or expired: counted by address, like any anonymous client
+        client = scope.get("client")
+        return f"address:{client[0] if client else '?'}"
 
 
 async def _reply(send: Send, status: int, code: str, message: str) -> None:
