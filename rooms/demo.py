@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from rooms.fairs import Fairs
-from rooms.models import Fair, Participant
+from rooms.models import BoothInput, Fair, FairInput, JobInput, Participant
 from rooms.people import People
 
 DEMO_TITLE = "Phiên giao dịch việc làm trực tuyến tháng 11 — Trung tâm Dịch vụ việc làm tỉnh"
@@ -103,23 +103,23 @@ async def seed_demo(fairs: Fairs, people: People) -> tuple[Fair, list[Participan
         return None
     start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
     fair = await fairs.create_fair(
-        {
-            "title": DEMO_TITLE,
-            "description": "Kết nối người lao động, sinh viên sắp tốt nghiệp, thanh niên dân tộc "
+        FairInput(
+            title=DEMO_TITLE,
+            description="Kết nối người lao động, sinh viên sắp tốt nghiệp, thanh niên dân tộc "
             "thiểu số với doanh nghiệp trong và ngoài tỉnh, và thị trường xuất khẩu lao động.",
-            "starts_at": start.isoformat(),
-            "ends_at": (start + timedelta(minutes=90)).isoformat(),
-            "language": "vi",
-        }
+            starts_at=start,
+            ends_at=start + timedelta(minutes=90),
+            language="vi",
+        )
     )
     participants: list[Participant] = []
     recruiters = ["Nguyễn Thu Hà", "Trần Văn Minh", "Lò Thị Mai"]
     for spec, recruiter_name in zip(BOOTHS, recruiters, strict=True):
         booth = await fairs.create_booth(
-            fair.id, {"employer": spec["employer"], "description": spec["description"]}
+            fair.id, BoothInput(employer=spec["employer"], description=spec["description"])
         )
         for job in spec["jobs"]:
-            await fairs.create_job(fair.id, booth.id, job)
+            await fairs.create_job(fair.id, booth.id, JobInput.model_validate(job))
         participants.append(await people.add_recruiter(fair.id, booth.id, recruiter_name))
     participants.append(
         await people.register_worker(fair.id, {"name": "Cà Văn Duy", "contact": "0912 345 678"})

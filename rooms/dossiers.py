@@ -16,11 +16,12 @@ from pydantic import Field, StringConstraints
 from redis.asyncio import Redis
 
 from rooms.errors import Conflict, Forbidden, NotFound
-from rooms.models import Contact, Name, Participant, Role, Strict
+from rooms.models import Contact, Name, Participant, Strict
+from rooms.permissions import Action, allowed, may, require, require_may
 from rooms.store import keys
 from rooms.store.records import CAS_ATTEMPTS
 from rooms.store.scripts import Scripts, Stale
-from rooms.validation import parse
+from rooms.validation import fields_of
 
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=120)]
 Country = Literal["JP", "KR", "TW", "other"]
@@ -79,9 +80,10 @@ class Dossiers:
             raise NotFound("no dossier yet")
         return Dossier.model_validate_json(raw)
 
-    async def save(self, fair_id: str, worker: Participant, data: Any) -> Dossier:
+    async def save(self, fair_id: str, worker: Participant, given: DossierInput) -> Dossier:
         """Create or replace the structured fields; the CV stays."""
-        fields = parse(DossierInput, data)
+        require(worker, Action.DOSSIER_KEEP, fair_id)
+        fields = DossierInput(**fields_of(DossierInput, given))
         return await self._change(
             fair_id,
             worker.id,
@@ -154,15 +156,13 @@ class Dossiers:
         """The dossier, if `reader` may see it: its worker, the fair's moderators (and the
         service's, who moderate every fair), or a recruiter of a booth the worker said yes to.
         The dossier page states exactly this (web/templates/dossier.html)."""
-        if reader.role is Role.WORKER and reader.id != worker_id:
-            raise Forbidden("a dossier is only for its worker and the booths they share it with")
-        if reader.role is Role.MODERATOR and reader.fair_id not in (None, fair_id):
-            raise Forbidden("not a moderator of this fair")
-        if reader.role is Role.RECRUITER and (
-            reader.fair_id != fair_id
-            or not await self.redis.sismember(
+        if reader.id == worker_id and may(reader, Action.DOSSIER_KEEP, fair_id):
+            return await self.get(fair_id, worker_id)
+        require_may(reader, Action.DOSSIER_READ, fair_id)
+        if not allowed(reader, Action.DOSSIER_READ, fair_id, None):  # for one booth: a recruiter's
+            shared = await self.redis.sismember(
                 keys.dossier_shares(fair_id, worker_id), reader.booth_id or ""
             )
-        ):
-            raise Forbidden("this worker has not shared their dossier with your booth")
+            if not shared:
+                raise Forbidden("this worker has not shared their dossier with your booth")
         return await self.get(fair_id, worker_id)

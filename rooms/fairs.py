@@ -9,12 +9,13 @@ from redis.asyncio import Redis
 
 from rooms.errors import Conflict, NotFound
 from rooms.events import Event
-from rooms.models import Booth, BoothInput, Fair, FairInput, Job, JobInput
+from rooms.models import Booth, BoothInput, Fair, FairInput, Job, JobInput, Participant
+from rooms.permissions import Action, require
 from rooms.store import keys
 from rooms.store.records import Records, new_id
 from rooms.store.scripts import Scripts, Stale
 from rooms.streams import StreamState
-from rooms.validation import merge, parse
+from rooms.validation import fields_of, merge
 
 
 def _public(model: Booth | Job | Fair) -> dict[str, Any]:
@@ -29,12 +30,13 @@ class Fairs:
 
     # --- fairs -------------------------------------------------------------------------------
 
-    async def create_fair(self, data: Any) -> Fair:
-        fair = Fair(id=new_id(), created_at=time.time(), **dict(parse(FairInput, data)))
+    async def create_fair(self, data: FairInput) -> Fair:
+        fair = Fair(id=new_id(), created_at=time.time(), **fields_of(FairInput, data))
         await self._put_fair(fair, "create", "")
         return fair
 
-    async def update_fair(self, fair_id: str, patch: Any) -> Fair:
+    async def update_fair(self, fair_id: str, patch: dict[str, Any]) -> Fair:
+        """`patch`: some editable fields; validated as a whole with the others."""
         for _ in range(8):
             raw: str | None = await self.redis.get(keys.fair(fair_id))  # type: ignore[assignment]
             if raw is None:
@@ -79,15 +81,15 @@ class Fairs:
 
     # --- booths ------------------------------------------------------------------------------
 
-    async def create_booth(self, fair_id: str, data: Any) -> Booth:
+    async def create_booth(self, fair_id: str, data: BoothInput) -> Booth:
         booth = Booth(
-            id=new_id(), fair_id=fair_id, created_at=time.time(), **dict(parse(BoothInput, data))
+            id=new_id(), fair_id=fair_id, created_at=time.time(), **fields_of(BoothInput, data)
         )
         event = Event("booth.created", _public(booth))
         await self.records.create(fair_id, keys.booths(fair_id), booth.id, booth, event)
         return booth
 
-    async def update_booth(self, fair_id: str, booth_id: str, patch: Any) -> Booth:
+    async def update_booth(self, fair_id: str, booth_id: str, patch: dict[str, Any]) -> Booth:
         def change(current: Booth) -> Booth:
             return current.model_copy(update=dict(merge(BoothInput, current, patch)))
 
@@ -120,9 +122,9 @@ class Fairs:
 
     # --- jobs --------------------------------------------------------------------------------
 
-    async def create_job(self, fair_id: str, booth_id: str, data: Any) -> Job:
+    async def create_job(self, fair_id: str, booth_id: str, data: JobInput) -> Job:
         job = Job(
-            id=new_id(), booth_id=booth_id, created_at=time.time(), **dict(parse(JobInput, data))
+            id=new_id(), booth_id=booth_id, created_at=time.time(), **fields_of(JobInput, data)
         )
         event = Event("job.created", _public(job))
         await self.records.create(
@@ -133,7 +135,12 @@ class Fairs:
     async def get_job(self, fair_id: str, job_id: str) -> Job:
         return await self.records.get(keys.jobs(fair_id), job_id, Job, "job")
 
-    async def update_job(self, fair_id: str, job_id: str, patch: Any) -> Job:
+    async def update_job(
+        self, fair_id: str, who: Participant, job_id: str, patch: dict[str, Any]
+    ) -> Job:
+        """Editing jobs is allowed per booth: the job's booth is checked once it is read."""
+        require(who, Action.EDIT_JOBS, fair_id, (await self.get_job(fair_id, job_id)).booth_id)
+
         def change(current: Job) -> Job:
             return current.model_copy(update=dict(merge(JobInput, current, patch)))
 
@@ -147,11 +154,12 @@ class Fairs:
             "job",
         )
 
-    async def delete_job(self, fair_id: str, job_id: str) -> Job:
+    async def delete_job(self, fair_id: str, who: Participant, job_id: str) -> Job:
         raw: str | None = await self.redis.hget(keys.jobs(fair_id), job_id)  # type: ignore[assignment]
         if raw is None:
             raise NotFound("no such job")
         job = Job.model_validate_json(raw)
+        require(who, Action.EDIT_JOBS, fair_id, job.booth_id)
         event = Event("job.deleted", {"id": job.id, "booth_id": job.booth_id})
         await self.records.delete(fair_id, keys.jobs(fair_id), job_id, raw, event)
         return job

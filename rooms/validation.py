@@ -28,12 +28,15 @@ def describe(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def merge(model: type[M], current: BaseModel, patch: Any) -> M:
+def merge(model: type[M], current: BaseModel, patch: dict[str, Any]) -> M:
     """Apply a partial update to the editable fields of `current`, validated as a whole."""
-    if not isinstance(patch, dict):
-        raise InvalidInput("expected a JSON object")
     unknown = set(patch) - set(model.model_fields)
     if unknown:
         raise InvalidInput(f"{sorted(unknown)[0]}: field cannot be changed")
     base = current.model_dump(include=set(model.model_fields))
     return parse(model, {**base, **patch})
+
+
+def fields_of(model: type[BaseModel], given: BaseModel) -> dict[str, Any]:
+    """`model`'s fields as `given` holds them (an input may carry more: the ids of its path)."""
+    return {name: getattr(given, name) for name in model.model_fields}

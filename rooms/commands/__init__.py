@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from rooms.commands import interview, lobby, media, qa, queue, slots
 from rooms.commands.base import Command, Input
+from rooms.commands.writes import WRITES
 from rooms.errors import Forbidden, InvalidInput
 from rooms.models import Participant
 from rooms.permissions import allowed, may
@@ -31,10 +32,19 @@ COMMANDS: dict[str, Command] = {
 
 
 def admit(who: Participant, fair_id: str, name: str, data: Any) -> Input:
-    """The command's validated input, once `who` may give it in this fair."""
+    """A websocket message's validated input, once `who` may send it in this fair."""
     command = COMMANDS.get(name)
     if command is None:
         raise InvalidInput("unknown message type")
+    return _check(who, fair_id, name, command, data)
+
+
+def admit_write(who: Participant, fair_id: str | None, name: str, data: Any) -> Input:
+    """An HTTP write's validated input (path ids included), once `who` may make it here."""
+    return _check(who, fair_id, name, WRITES[name], data)
+
+
+def _check(who: Participant, fair_id: str | None, name: str, command: Command, data: Any) -> Input:
     if not may(who, command.action, fair_id):
         raise Forbidden(f"a {who.role.value} may not {name} here")
     if not isinstance(data, dict):

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from rooms.commands import COMMANDS
+from rooms.commands.writes import WRITES
 from rooms.permissions import BOOTH_SCOPED, roles
 
 RETRY = {
     "read": "reads",
     "idempotent": "sets a state: a retry changes nothing more",
     "op": "`op` makes a retry safe: the same op has one effect",
+    "create": "makes a new one each time",
 }
 
 
@@ -57,25 +59,45 @@ def who(action: Any) -> str:
     return ", ".join(names) + scope if names else "nobody"
 
 
+def _rows(table: dict[str, Any], first: str) -> list[str]:
+    rows = []
+    for name, command in sorted(table.items()):
+        action = command.action
+        lead = f"`{command.route}`" if first == "route" else f"`{name}`"
+        rows.append(
+            f"| {lead} | `{action.value}`: {who(action)} | {RETRY[command.retry]} "
+            f"| {fields(command.input)} | {command.doc} |"
+        )
+    return rows
+
+
 def render() -> str:
+    head = "| action: who | retry | data | what it does |\n|---|---|---|---|---|"
     lines = [
         "# Commands",
         "",
         "Generated from `rooms/commands/` by `python -m rooms.commands > docs/commands.md`; a test",
-        "fails when this file and the code differ. Every websocket message is one of these: its",
-        "`data` is validated against the fields below (unknown fields are refused) and the",
-        "sender's role checked against the action before anything is read or changed. The answer",
-        "is one `ack` or one `error` frame with the message's id (docs/protocol.md).",
+        "fails when this file and the code differ. Every websocket message and every HTTP write is",
+        "one of these: its data is validated against the fields below (unknown fields are refused)",
+        "and the sender's role checked against the action before anything is read or changed.",
+        "A recruiter's booth-scoped action is checked against the booth the data names, or, when",
+        "it names an entry, a question, a slot or an interview, against that thing's booth once",
+        "it is read. The answer is one `ack` or one `error` frame with the message's id",
+        "(docs/protocol.md); over HTTP, a JSON body or `{error, message}` with a 4xx/5xx status.",
         "",
-        "| command | action: who | retry | data | what it does |",
-        "|---|---|---|---|---|",
+        "## Websocket messages",
+        "",
+        "| message " + head,
+        *_rows(COMMANDS, "name"),
+        "",
+        "## HTTP writes",
+        "",
+        "Each needs the session cookie and the `x-csrf-token` header; ids in the path are part",
+        "of the data.",
+        "",
+        "| route " + head,
+        *_rows(WRITES, "route"),
     ]
-    for name, command in sorted(COMMANDS.items()):
-        action = command.action
-        lines.append(
-            f"| `{name}` | `{action.value}`: {who(action)} | {RETRY[command.retry]} "
-            f"| {fields(command.input)} | {command.doc} |"
-        )
     return "\n".join(lines) + "\n"
 
 

@@ -20,7 +20,7 @@ Channel = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,32}$")]  #
 Sdp = Annotated[str, StringConstraints(min_length=1, max_length=32 * 1024)]
 Message = Annotated[str, StringConstraints(max_length=4000)]  # the domain trims and caps it
 Flag = StrictBool
-Retry = Literal["read", "idempotent", "op"]
+Retry = Literal["read", "idempotent", "op", "create"]
 
 STAGE = "stage"
 
@@ -57,6 +57,7 @@ class Command:
     action: Action
     retry: Retry
     doc: str
+    route: str = ""  # an HTTP write: its method and path; "" for a websocket message
 
 
 class Empty(Input):

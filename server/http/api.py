@@ -9,7 +9,9 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from rooms.errors import InvalidInput, NotFound
+from rooms.commands import admit_write
+from rooms.commands.base import Input
+from rooms.errors import NotFound
 from rooms.models import Participant
 from rooms.permissions import Action, require
 from server import uploads
@@ -35,21 +37,35 @@ async def read_json(request: Request) -> Any:
     return loads(await request.body())
 
 
+async def write(
+    request: Request, name: str, json_body: bool = True, **given: Any
+) -> tuple[Services, Participant, Any]:
+    """An HTTP write through the one door (rooms/commands): the session, CSRF, then the input
+    (the JSON body, the path's ids and what the method says) and the permission, before
+    anything is read."""
+    svc, user = await _writer(request)
+    path = {k: v for k, v in request.path_params.items() if k != "fair_id"}
+    body = await read_json(request) if json_body else {}
+    data = {**body, **path, **given} if isinstance(body, dict) else body
+    return svc, user, admit_write(user, request.path_params.get("fair_id"), name, data)
+
+
 def _ok(model: Any, status: int = 200) -> JSONResponse:
     return JSONResponse(model.model_dump(mode="json"), status_code=status)
 
 
+def _patch(given: Input, *path: str) -> dict[str, Any]:
+    return given.model_dump(exclude_unset=True, exclude=set(path))
+
+
 async def create_fair(request: Request) -> Response:
-    svc, user = await _writer(request)
-    require(user, Action.CREATE_FAIR, None)
-    return _ok(await svc.fairs.create_fair(await read_json(request)), 201)
+    svc, _, given = await write(request, "fair.create")
+    return _ok(await svc.fairs.create_fair(given), 201)
 
 
 async def update_fair(request: Request) -> Response:
-    svc, user = await _writer(request)
-    fair_id = request.path_params["fair_id"]
-    require(user, Action.EDIT_FAIR, fair_id)
-    return _ok(await svc.fairs.update_fair(fair_id, await read_json(request)))
+    svc, _, given = await write(request, "fair.update")
+    return _ok(await svc.fairs.update_fair(request.path_params["fair_id"], _patch(given)))
 
 
 async def get_fair(request: Request) -> Response:
@@ -63,23 +79,19 @@ async def get_fair(request: Request) -> Response:
 
 
 async def create_booth(request: Request) -> Response:
-    svc, user = await _writer(request)
-    fair_id = request.path_params["fair_id"]
-    require(user, Action.CREATE_BOOTH, fair_id)
-    return _ok(await svc.fairs.create_booth(fair_id, await read_json(request)), 201)
+    svc, _, given = await write(request, "booth.create")
+    return _ok(await svc.fairs.create_booth(request.path_params["fair_id"], given), 201)
 
 
 async def update_booth(request: Request) -> Response:
-    svc, user = await _writer(request)
-    fair_id, booth_id = request.path_params["fair_id"], request.path_params["booth_id"]
-    require(user, Action.EDIT_BOOTH, fair_id, booth_id)
-    return _ok(await svc.fairs.update_booth(fair_id, booth_id, await read_json(request)))
+    svc, _, given = await write(request, "booth.update")
+    fair_id = request.path_params["fair_id"]
+    return _ok(await svc.fairs.update_booth(fair_id, given.booth_id, _patch(given, "booth_id")))
 
 
 async def upload_logo(request: Request) -> Response:
-    svc, user = await _writer(request)
-    fair_id, booth_id = request.path_params["fair_id"], request.path_params["booth_id"]
-    require(user, Action.EDIT_BOOTH, fair_id, booth_id)
+    svc, _, given = await write(request, "booth.logo", json_body=False)
+    fair_id, booth_id = request.path_params["fair_id"], given.booth_id
     await svc.fairs.get_booth(fair_id, booth_id)
     data = await request.body()
     booth = await uploads.replace(
@@ -107,31 +119,27 @@ async def logo(request: Request) -> Response:
 
 
 async def create_job(request: Request) -> Response:
-    svc, user = await _writer(request)
-    fair_id, booth_id = request.path_params["fair_id"], request.path_params["booth_id"]
-    require(user, Action.EDIT_JOBS, fair_id, booth_id)
-    return _ok(await svc.fairs.create_job(fair_id, booth_id, await read_json(request)), 201)
+    svc, _, given = await write(request, "job.create")
+    fair_id = request.path_params["fair_id"]
+    return _ok(await svc.fairs.create_job(fair_id, given.booth_id, given), 201)
 
 
 async def change_job(request: Request) -> Response:
-    svc, user = await _writer(request)
-    fair_id, job_id = request.path_params["fair_id"], request.path_params["job_id"]
-    job = await svc.fairs.get_job(fair_id, job_id)
-    require(user, Action.EDIT_JOBS, fair_id, job.booth_id)
-    if request.method == "DELETE":
-        await svc.fairs.delete_job(fair_id, job_id)
+    deleting = request.method == "DELETE"
+    svc, user, given = await write(
+        request, "job.delete" if deleting else "job.update", not deleting
+    )
+    fair_id = request.path_params["fair_id"]
+    if deleting:
+        await svc.fairs.delete_job(fair_id, user, given.job_id)
         return Response(status_code=204)
-    return _ok(await svc.fairs.update_job(fair_id, job_id, await read_json(request)))
+    return _ok(await svc.fairs.update_job(fair_id, user, given.job_id, _patch(given, "job_id")))
 
 
 async def invite_recruiter(request: Request) -> Response:
-    svc, user = await _writer(request)
-    fair_id, booth_id = request.path_params["fair_id"], request.path_params["booth_id"]
-    require(user, Action.INVITE, fair_id, booth_id)
-    body = await read_json(request)
-    if not isinstance(body, dict):
-        raise InvalidInput("expected a JSON object")
-    recruiter = await svc.people.add_recruiter(fair_id, booth_id, body.get("name"))
+    svc, _, given = await write(request, "recruiter.invite")
+    fair_id = request.path_params["fair_id"]
+    recruiter = await svc.people.add_recruiter(fair_id, given.booth_id, given.name)
     link = f"{svc.settings.base_url}/signin?t={svc.tokens.signin(recruiter)}"
     return JSONResponse({"id": recruiter.id, "name": recruiter.name, "link": link}, 201)
 

@@ -15,32 +15,25 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from rooms.dossiers import Dossier
-from rooms.errors import Forbidden, NotFound
-from rooms.models import Participant, Role
-from rooms.permissions import Action, require
+from rooms.errors import NotFound
+from rooms.models import Participant
+from rooms.permissions import Action, require_may
 from server import uploads
-from server.auth import CSRF_HEADER, Unauthenticated, check_csrf, current_user
-from server.http.api import read_json
+from server.auth import Unauthenticated, current_user
+from server.http.api import write
 from server.http.render import render
 from server.services import Services, services
 from server.uploads import DOCUMENT_TYPES, safe_path, sniff_document
 
 
-async def _user(request: Request, write: bool = False) -> tuple[Services, Participant]:
+async def _user(request: Request, action: Action) -> tuple[Services, Participant]:
+    """A read: the session's participant, who may take `action` in the path's fair."""
     svc = services(request)
     user = await current_user(request, svc.people, svc.tokens)
     if user is None:
         raise Unauthenticated("sign in first")
-    require(user, Action.ATTEND, request.path_params["fair_id"])
-    if write:
-        check_csrf(request, request.headers.get(CSRF_HEADER))
+    require_may(user, action, request.path_params["fair_id"])
     return svc, user
-
-
-def _worker(user: Participant) -> Participant:
-    if user.role is not Role.WORKER:
-        raise Forbidden("only workers have a dossier")
-    return user
 
 
 def _cv_dir(svc: Services, fair_id: str) -> Any:
@@ -56,26 +49,25 @@ def _public(dossier: Dossier, fair_id: str) -> dict[str, Any]:
 
 
 async def page(request: Request) -> Response:
-    svc, user = await _user(request)
+    svc, user = await _user(request, Action.DOSSIER_KEEP)
     fair = await svc.fairs.get_fair(request.path_params["fair_id"])
-    _worker(user)
     return render(request, "dossier.html", {"fair": fair}, user=user, language=fair.language)
 
 
 async def mine(request: Request) -> Response:
-    svc, user = await _user(request, write=request.method == "PUT")
     fair_id = request.path_params["fair_id"]
-    worker = _worker(user)
     if request.method == "PUT":
-        dossier = await svc.dossiers.save(fair_id, worker, await read_json(request))
+        svc, user, given = await write(request, "dossier.save")
+        dossier = await svc.dossiers.save(fair_id, user, given)
     else:
-        dossier = await svc.dossiers.get(fair_id, worker.id)
+        svc, user = await _user(request, Action.DOSSIER_KEEP)
+        dossier = await svc.dossiers.get(fair_id, user.id)
     return JSONResponse(_public(dossier, fair_id))
 
 
 async def upload_cv(request: Request) -> Response:
-    svc, user = await _user(request, write=True)
-    fair_id, worker = request.path_params["fair_id"], _worker(user)
+    svc, worker, _ = await write(request, "dossier.cv", json_body=False)
+    fair_id = request.path_params["fair_id"]
     data = await request.body()
     kind = sniff_document(data)
     dossier = await uploads.replace(
@@ -91,28 +83,29 @@ async def upload_cv(request: Request) -> Response:
 async def shares(request: Request) -> Response:
     """The worker's answers, `{shared_with, declined}` (booth ids): a booth in neither was not
     asked yet, so the booth page asks before a join or a booking."""
-    svc, user = await _user(request)
-    consent = await svc.dossiers.consent(request.path_params["fair_id"], _worker(user).id)
+    svc, user = await _user(request, Action.DOSSIER_KEEP)
+    consent = await svc.dossiers.consent(request.path_params["fair_id"], user.id)
     return JSONResponse(asdict(consent))
 
 
 async def share(request: Request) -> Response:
-    svc, user = await _user(request, write=True)
-    fair_id, booth_id = request.path_params["fair_id"], request.path_params["booth_id"]
-    worker = _worker(user)
-    consent = await svc.dossiers.choose(fair_id, worker.id, booth_id, request.method == "PUT")
+    svc, user, given = await write(
+        request, "dossier.share", json_body=False, share=request.method == "PUT"
+    )
+    fair_id = request.path_params["fair_id"]
+    consent = await svc.dossiers.choose(fair_id, user.id, given.booth_id, given.share)
     return JSONResponse(asdict(consent))
 
 
 async def read(request: Request) -> Response:
-    svc, user = await _user(request)
+    svc, user = await _user(request, Action.ATTEND)
     fair_id, worker_id = request.path_params["fair_id"], request.path_params["worker_id"]
     dossier = await svc.dossiers.readable_by(fair_id, user, worker_id)
     return JSONResponse(_public(dossier, fair_id))
 
 
 async def cv(request: Request) -> Response:
-    svc, user = await _user(request)
+    svc, user = await _user(request, Action.ATTEND)
     fair_id, worker_id = request.path_params["fair_id"], request.path_params["worker_id"]
     dossier = await svc.dossiers.readable_by(fair_id, user, worker_id)
     path = (
