@@ -46,17 +46,16 @@ from redis.asyncio import Redis  # noqa: E402
 
 from bench.queuelib.wsclient import Client, connect  # noqa: E402
 from rooms.fairs import Fairs  # noqa: E402
+from rooms.models import BoothInput, FairInput  # noqa: E402
 from rooms.people import People  # noqa: E402
 from rooms.store.scripts import Scripts  # noqa: E402
 from server.auth import SESSION_COOKIE, Tokens  # noqa: E402
 from server.embedded_redis import redis_server_binary  # noqa: E402
 
 ROOT = HERE.parent
-FAIR = {
-    "title": "Bench fair",
-    "starts_at": "2026-11-26T08:00:00Z",
-    "ends_at": "2026-11-26T18:00:00Z",
-}
+FAIR = FairInput.model_validate(
+    {"title": "Bench fair", "starts_at": "2026-11-26T08:00:00Z", "ends_at": "2026-11-26T18:00:00Z"}
+)
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -173,7 +172,7 @@ async def measure(procs: Processes, n: int, rounds: int) -> Figures:
     fairs, people = Fairs(redis, scripts), People(redis, scripts)
     tokens = Tokens(procs.secret, 24, 7)
     fair = await fairs.create_fair(FAIR)
-    booth = (await fairs.create_booth(fair.id, {"employer": "Bench employer"})).id
+    booth = (await fairs.create_booth(fair.id, BoothInput(employer="Bench employer"))).id
     recruiter = await people.add_recruiter(fair.id, booth, "Bench recruiter")
     workers = []
     for start in range(0, n, 50):

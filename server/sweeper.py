@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable
 from redis.exceptions import RedisError
 
 from rooms.errors import DomainError
-from rooms.models import Role
+from rooms.permissions import Action, may
 from rooms.queue import Queue
 from rooms.slots import Slots
 from server.ws.hub import Hub
@@ -94,7 +94,8 @@ class Sweeper:
                 user_id
                 for user_id in self._hub.users(fair_id)
                 if any(
-                    c.user.role is Role.WORKER for c in self._hub.user_connections(fair_id, user_id)
+                    may(c.user, Action.QUEUE_JOIN, fair_id)
+                    for c in self._hub.user_connections(fair_id, user_id)
                 )
             ]
             if workers:

@@ -16,7 +16,7 @@ from websockets.asyncio.client import connect as open_websocket
 
 from rooms.commands import COMMANDS
 from rooms.fairs import Fairs
-from rooms.models import Booth, Fair, Participant
+from rooms.models import Booth, BoothInput, Fair, FairInput, JobInput, Participant
 from rooms.people import People
 from server.auth import CSRF_COOKIE, Tokens
 
@@ -33,6 +33,8 @@ JOB = {
     "salary_max_vnd": 9_000_000,
     "location": "Điện Biên",
 }
+FAIR_INPUT = FairInput.model_validate(FAIR)
+JOB_INPUT = JobInput.model_validate(JOB)
 WORKER = {"name": "Lò Văn Duy", "contact": "0912345678"}
 OUTSIDER = {"name": "Cà Thị Thảo", "contact": "0987654321"}
 
@@ -134,10 +136,10 @@ class Fixture:
 
     @classmethod
     async def build(cls, fairs: Fairs, people: People, tokens: Tokens, base: str) -> Fixture:
-        fair = await fairs.create_fair(FAIR)
-        other = await fairs.create_fair({**FAIR, "title": "Another fair"})
-        booth_a = await fairs.create_booth(fair.id, {"employer": "Công ty A"})
-        booth_b = await fairs.create_booth(fair.id, {"employer": "Công ty B"})
+        fair = await fairs.create_fair(FAIR_INPUT)
+        other = await fairs.create_fair(FAIR_INPUT.model_copy(update={"title": "Another fair"}))
+        booth_a = await fairs.create_booth(fair.id, BoothInput(employer="Công ty A"))
+        booth_b = await fairs.create_booth(fair.id, BoothInput(employer="Công ty B"))
         staff, _ = await people.ensure_staff("Staff")
         return cls(
             base=base,

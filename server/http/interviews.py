@@ -10,7 +10,8 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
 from rooms.errors import Forbidden
-from rooms.models import Participant, Role
+from rooms.models import Participant
+from rooms.permissions import Action, require
 from server.auth import current_user
 from server.http.render import render
 from server.services import services
@@ -40,8 +41,7 @@ async def history(request: Request) -> Response:
     svc = services(request)
     fair_id = request.path_params["fair_id"]
     user = await _user(request)
-    if user.role is not Role.WORKER or user.fair_id != fair_id:
-        raise Forbidden("only the fair's workers have an interview history")
+    require(user, Action.INTERVIEW_HISTORY, fair_id)
     fair = await svc.fairs.get_fair(fair_id)
     return render(request, "interviews.html", {"fair": fair}, user=user, language=fair.language)
 

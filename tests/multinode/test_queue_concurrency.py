@@ -14,11 +14,11 @@ from redis.asyncio import Redis
 from websockets.asyncio.client import connect
 
 from rooms.fairs import Fairs
-from rooms.models import Participant
+from rooms.models import BoothInput, Participant
 from rooms.people import People
 from rooms.store import keys
 from server.auth import SESSION_COOKIE, Tokens
-from tests.clients import FAIR, Frames
+from tests.clients import FAIR_INPUT, Frames
 from tests.procs import Node, RedisProcess
 
 WORKERS, RECRUITERS = 200, 4
@@ -54,8 +54,8 @@ async def request(ws: Frames, type_: str, data: dict[str, Any]) -> dict[str, Any
 async def test_two_hundred_workers_four_recruiters_two_nodes_each_called_exactly_once(
     nodes: list[Node], redis: Redis, fairs: Fairs, people: People, tokens: Tokens
 ) -> None:
-    fair = await fairs.create_fair(FAIR)
-    booth = (await fairs.create_booth(fair.id, {"employer": "Công ty Đông người"})).id
+    fair = await fairs.create_fair(FAIR_INPUT)
+    booth = (await fairs.create_booth(fair.id, BoothInput(employer="Công ty Đông người"))).id
     recruiters = [await people.add_recruiter(fair.id, booth, f"R{i}") for i in range(RECRUITERS)]
     crowd = [
         await people.register_worker(fair.id, {"name": f"W{i}", "contact": "0912345678"})

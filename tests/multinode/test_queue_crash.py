@@ -14,13 +14,13 @@ from redis.asyncio import Redis
 from websockets.asyncio.client import connect
 
 from rooms.fairs import Fairs
-from rooms.models import Participant
+from rooms.models import BoothInput, Participant
 from rooms.people import People
 from rooms.queue import Queue, SettingsInput
 from rooms.store import keys
 from rooms.store.scripts import Scripts
 from server.auth import SESSION_COOKIE, Tokens
-from tests.clients import FAIR, Frames
+from tests.clients import FAIR_INPUT, Frames
 from tests.procs import Node, RedisProcess
 
 
@@ -54,8 +54,8 @@ async def test_a_node_killed_with_kill_9_loses_no_place_and_no_deadline(
     people: People,
     tokens: Tokens,
 ) -> None:
-    fair = await fairs.create_fair(FAIR)
-    booth = (await fairs.create_booth(fair.id, {"employer": "Công ty Bền bỉ"})).id
+    fair = await fairs.create_fair(FAIR_INPUT)
+    booth = (await fairs.create_booth(fair.id, BoothInput(employer="Công ty Bền bỉ"))).id
     recruiter = await people.add_recruiter(fair.id, booth, "R")
     moderator = await people.add_moderator(fair.id, "M")
     queue = Queue(redis, Scripts(redis))

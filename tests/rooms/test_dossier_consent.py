@@ -10,7 +10,7 @@ import pytest
 from redis.asyncio import Redis
 
 from rooms.commands import admit
-from rooms.dossiers import Consent, Dossiers
+from rooms.dossiers import Consent, DossierInput, Dossiers
 from rooms.errors import Forbidden, InvalidInput, LimitReached, NotFound
 from rooms.fairs import Fairs
 from rooms.people import People
@@ -27,7 +27,7 @@ async def line(redis: Redis, fairs: Fairs, people: People) -> Line:
     built = await build_line(redis, fairs, people)
     dossiers = Dossiers(redis, Scripts(redis))
     for worker in built.workers:
-        await dossiers.save(built.f, worker, {"name": worker.name, "contact": "0912345678"})
+        await dossiers.save(built.f, worker, DossierInput(name=worker.name, contact="0912345678"))
     built.extra["dossiers"] = dossiers
     return built
 
@@ -173,7 +173,7 @@ async def fair(redis: Redis, fairs: Fairs, people: People) -> Booths:
 async def test_a_booking_records_the_answer_and_a_retry_records_it_once(fair: Booths) -> None:
     dossiers = Dossiers(fair.redis, Scripts(fair.redis))
     worker = fair.workers[0]
-    await dossiers.save(fair.f, worker, {"name": worker.name, "contact": "0912345678"})
+    await dossiers.save(fair.f, worker, DossierInput(name=worker.name, contact="0912345678"))
     (shared_slot,) = await fair.publish(1, at(1))
     (declined_slot,) = await fair.publish(2, at(2))
     same = op()

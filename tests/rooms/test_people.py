@@ -10,7 +10,7 @@ from rooms.fairs import Fairs
 from rooms.models import Role
 from rooms.people import People
 from rooms.store import keys
-from tests.clients import FAIR
+from tests.clients import FAIR_INPUT
 
 
 @pytest.mark.parametrize(
@@ -25,14 +25,14 @@ from tests.clients import FAIR
 async def test_a_bad_registration_is_refused_and_stores_nothing(
     fairs: Fairs, people: People, redis: Redis, form: dict[str, str]
 ) -> None:
-    fair = await fairs.create_fair(FAIR)
+    fair = await fairs.create_fair(FAIR_INPUT)
     with pytest.raises(InvalidInput):
         await people.register_worker(fair.id, form)
     assert await redis.hlen(keys.people(fair.id)) == 0
 
 
 async def test_workers_register_with_a_phone_or_an_email(fairs: Fairs, people: People) -> None:
-    fair = await fairs.create_fair(FAIR)
+    fair = await fairs.create_fair(FAIR_INPUT)
     by_phone = await people.register_worker(fair.id, {"name": "Duy", "contact": "+84 912 345 678"})
     by_mail = await people.register_worker(fair.id, {"name": "Thảo", "contact": "thao@example.vn"})
     assert {by_phone.role, by_mail.role} == {Role.WORKER}
@@ -47,6 +47,6 @@ async def test_the_first_run_moderator_is_created_once(people: People) -> None:
 
 
 async def test_a_recruiter_needs_an_existing_booth(fairs: Fairs, people: People) -> None:
-    fair = await fairs.create_fair(FAIR)
+    fair = await fairs.create_fair(FAIR_INPUT)
     with pytest.raises(NotFound):
         await people.add_recruiter(fair.id, "missing", "Hà")

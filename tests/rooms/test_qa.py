@@ -10,11 +10,11 @@ from redis.asyncio import Redis
 
 from rooms.errors import Forbidden, InvalidInput, InvalidState, LimitReached, NotFound
 from rooms.fairs import Fairs
-from rooms.models import Participant
+from rooms.models import BoothInput, Participant
 from rooms.people import People
 from rooms.qa import QA, STAGE, QALimits
 from rooms.store.scripts import Scripts
-from tests.clients import FAIR
+from tests.clients import FAIR_INPUT
 
 
 @dataclass
@@ -31,9 +31,9 @@ class World:
 
 @pytest.fixture
 async def w(redis: Redis, scripts: Scripts, fairs: Fairs, people: People) -> World:
-    fair = await fairs.create_fair(FAIR)
-    booth = await fairs.create_booth(fair.id, {"employer": "Công ty A"})
-    other = await fairs.create_booth(fair.id, {"employer": "Công ty B"})
+    fair = await fairs.create_fair(FAIR_INPUT)
+    booth = await fairs.create_booth(fair.id, BoothInput(employer="Công ty A"))
+    other = await fairs.create_booth(fair.id, BoothInput(employer="Công ty B"))
     workers = [
         await people.register_worker(fair.id, {"name": f"Worker {i}", "contact": f"09123456{i:02}"})
         for i in range(4)

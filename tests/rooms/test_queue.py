@@ -15,13 +15,13 @@ from redis.asyncio import Redis
 from rooms.commands import admit
 from rooms.errors import Conflict, Forbidden, InvalidInput, InvalidState, LimitReached, NotFound
 from rooms.fairs import Fairs
-from rooms.models import Booth, Fair, Participant
+from rooms.models import Booth, BoothInput, Fair, Participant
 from rooms.people import People
 from rooms.queue import Queue, QueueLimits, SettingsInput, WalkInInput
 from rooms.queue_views import DEFAULT_INTERVIEW, EtaBasis, QueueViews
 from rooms.store import keys
 from rooms.store.scripts import Scripts
-from tests.clients import FAIR, JOB
+from tests.clients import FAIR_INPUT, JOB_INPUT
 
 _ops = itertools.count(1)
 
@@ -71,8 +71,8 @@ async def build_line(
     redis: Redis, fairs: Fairs, people: People, limits: QueueLimits | None = None
 ) -> Line:
     scripts = Scripts(redis)
-    fair = await fairs.create_fair(FAIR)
-    booths = [await fairs.create_booth(fair.id, {"employer": f"Công ty {c}"}) for c in "ABC"]
+    fair = await fairs.create_fair(FAIR_INPUT)
+    booths = [await fairs.create_booth(fair.id, BoothInput(employer=f"Công ty {c}")) for c in "ABC"]
     recruiters = [await people.add_recruiter(fair.id, b.id, f"Recruiter {b.id}") for b in booths]
     workers = [
         await people.register_worker(
@@ -110,7 +110,7 @@ async def test_workers_join_in_order_and_learn_their_position(line: Line) -> Non
 async def test_a_job_of_another_booth_is_refused_and_nothing_is_stored(
     line: Line, fairs: Fairs
 ) -> None:
-    job = await fairs.create_job(line.f, line.b(1), JOB)
+    job = await fairs.create_job(line.f, line.b(1), JOB_INPUT)
     with pytest.raises(NotFound):
         await line.queue.join(line.f, line.workers[0], line.b(0), job.id, op())
     assert await line.order() == []

@@ -20,13 +20,13 @@ from redis.asyncio import Redis
 
 from rooms.errors import DomainError
 from rooms.fairs import Fairs
-from rooms.models import Participant
+from rooms.models import BoothInput, Participant
 from rooms.people import People
 from rooms.queue import Queue, WalkInInput
 from rooms.queue_views import QueueViews
 from rooms.store import keys
 from rooms.store.scripts import Scripts
-from tests.clients import FAIR
+from tests.clients import FAIR_INPUT
 from tests.procs import RedisProcess
 
 T = TypeVar("T")
@@ -86,10 +86,11 @@ class QueueMachine(RuleBasedStateMachine):
         scripts = Scripts(self.redis)
         fairs, people = Fairs(self.redis, scripts), People(self.redis, scripts)
         self.queue, self.views = Queue(self.redis, scripts), QueueViews(self.redis)
-        fair = await fairs.create_fair(FAIR)
+        fair = await fairs.create_fair(FAIR_INPUT)
         self.fair = fair.id
         self.booths = [
-            (await fairs.create_booth(fair.id, {"employer": f"B{i}"})).id for i in range(BOOTHS)
+            (await fairs.create_booth(fair.id, BoothInput(employer=f"B{i}"))).id
+            for i in range(BOOTHS)
         ]
         self.workers = [
             await people.register_worker(fair.id, {"name": f"W{i}", "contact": "0912345678"})

@@ -18,7 +18,7 @@ from redis.asyncio import Redis
 from rooms.commands import admit
 from rooms.errors import Conflict, Forbidden, InvalidInput, InvalidState, LimitReached, NotFound
 from rooms.fairs import Fairs
-from rooms.models import Booth, Fair, Participant
+from rooms.models import Booth, BoothInput, Fair, FairInput, Participant
 from rooms.people import People
 from rooms.queue import Queue
 from rooms.slots import SlotLimits, Slots, SlotsInput
@@ -84,13 +84,13 @@ async def build(
     scripts = Scripts(redis)
     now = datetime.now(UTC)
     fair = await fairs.create_fair(
-        {
-            "title": "Phiên giao dịch việc làm",
-            "starts_at": (now - timedelta(hours=1)).isoformat(),
-            "ends_at": (now + timedelta(hours=6)).isoformat(),
-        }
+        FairInput(
+            title="Phiên giao dịch việc làm",
+            starts_at=now - timedelta(hours=1),
+            ends_at=now + timedelta(hours=6),
+        )
     )
-    booths = [await fairs.create_booth(fair.id, {"employer": f"Công ty {c}"}) for c in "ABC"]
+    booths = [await fairs.create_booth(fair.id, BoothInput(employer=f"Công ty {c}")) for c in "ABC"]
     return Booths(
         slots=Slots(redis, scripts, limits),
         queue=Queue(redis, scripts),

@@ -10,10 +10,11 @@ from redis.asyncio import Redis
 
 from rooms.errors import NotFound
 from rooms.fairs import Fairs
+from rooms.models import BoothInput
 from rooms.nodes import Nodes
 from rooms.store import keys
 from rooms.streams import Streams
-from tests.clients import FAIR
+from tests.clients import FAIR_INPUT
 
 
 @pytest.fixture
@@ -24,8 +25,8 @@ def streams(redis: Redis, fairs: Fairs) -> Streams:
 async def test_going_live_shows_in_the_snapshot_and_is_published(
     fairs: Fairs, streams: Streams, redis: Redis
 ) -> None:
-    fair = await fairs.create_fair(FAIR)
-    booth = await fairs.create_booth(fair.id, {"employer": "A"})
+    fair = await fairs.create_fair(FAIR_INPUT)
+    booth = await fairs.create_booth(fair.id, BoothInput(employer="A"))
     pubsub = redis.pubsub()
     await pubsub.subscribe(keys.events(fair.id))
     await pubsub.get_message(timeout=1)
@@ -42,7 +43,7 @@ async def test_going_live_shows_in_the_snapshot_and_is_published(
 
 
 async def test_a_booth_that_does_not_exist_cannot_go_live(fairs: Fairs, streams: Streams) -> None:
-    fair = await fairs.create_fair(FAIR)
+    fair = await fairs.create_fair(FAIR_INPUT)
     with pytest.raises(NotFound):
         await streams.go_live(fair.id, "nope", "node-1", "r")
 
@@ -50,8 +51,8 @@ async def test_a_booth_that_does_not_exist_cannot_go_live(fairs: Fairs, streams:
 async def test_a_stale_session_cannot_end_the_current_stream(
     fairs: Fairs, streams: Streams
 ) -> None:
-    fair = await fairs.create_fair(FAIR)
-    booth = await fairs.create_booth(fair.id, {"employer": "A"})
+    fair = await fairs.create_fair(FAIR_INPUT)
+    booth = await fairs.create_booth(fair.id, BoothInput(employer="A"))
     old = await streams.go_live(fair.id, booth.id, "node-1", "r")
     new = await streams.go_live(fair.id, booth.id, "node-1", "r")
     assert not await streams.go_offline(fair.id, booth.id, old.session, "publisher left")
@@ -64,8 +65,8 @@ async def test_a_stale_session_cannot_end_the_current_stream(
 async def test_viewer_counts_apply_only_to_the_session_they_name(
     fairs: Fairs, streams: Streams
 ) -> None:
-    fair = await fairs.create_fair(FAIR)
-    booth = await fairs.create_booth(fair.id, {"employer": "A"})
+    fair = await fairs.create_fair(FAIR_INPUT)
+    booth = await fairs.create_booth(fair.id, BoothInput(employer="A"))
     old = await streams.go_live(fair.id, booth.id, "node-1", "r")
     current = await streams.go_live(fair.id, booth.id, "node-1", "r")
     await streams.set_viewers(fair.id, current, 7)
@@ -78,9 +79,9 @@ async def test_streams_of_a_node_whose_lease_expired_are_reaped(
     fairs: Fairs, streams: Streams, redis: Redis
 ) -> None:
     nodes = Nodes(redis)
-    fair = await fairs.create_fair(FAIR)
-    a = await fairs.create_booth(fair.id, {"employer": "A"})
-    b = await fairs.create_booth(fair.id, {"employer": "B"})
+    fair = await fairs.create_fair(FAIR_INPUT)
+    a = await fairs.create_booth(fair.id, BoothInput(employer="A"))
+    b = await fairs.create_booth(fair.id, BoothInput(employer="B"))
     await nodes.renew("alive")
     await streams.go_live(fair.id, a.id, "alive", "r1")
     await streams.go_live(fair.id, b.id, "crashed", "r2")

@@ -12,6 +12,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from rooms.fairs import Fairs
+from rooms.models import BoothInput
 from tests.clients import Fixture
 
 
@@ -118,7 +119,7 @@ async def test_a_client_that_stops_reading_is_dropped_and_others_get_everything(
     for start in range(0, total, 50):
         await asyncio.gather(
             *(
-                fairs.create_booth(fx.fair.id, {"employer": f"E{i}", "description": "x" * 2000})
+                fairs.create_booth(fx.fair.id, BoothInput(employer=f"E{i}", description="x" * 2000))
                 for i in range(start, start + 50)
             )
         )
