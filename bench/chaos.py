@@ -11,7 +11,8 @@ every booth's line at random moments over --load-seconds. When half the joins ar
 
 Pages behave as the browser's do (chaoslib/page.py): reconnect with backoff, `queue.mine` after
 each welcome, an unanswered join sent again with the same op id until an ack or a refusal. Per
-scenario (definitions in chaoslib/verdict.py): joins acknowledged, refused and never answered;
+scenario (definitions in chaoslib/verdict.py): places in line when the fault came; joins
+acknowledged, refused and never answered;
 entries lost, duplicated and reordered; recovery seconds (from the kill, or from SIGCONT for a
 freeze); the longest any request waited (a join, a `queue.mine`, a new socket's welcome); the
 longest /healthz took; sockets dropped. The last line is
@@ -52,6 +53,7 @@ SCENARIOS = ("node-kill", "redis-kill", "redis-freeze")
 @dataclass
 class Figures:
     scenario: str
+    queued: int  # places acknowledged when the fault came
     acked: int
     refused: int
     unanswered: int
@@ -131,6 +133,7 @@ async def measure(name: str, cluster: Cluster, args: argparse.Namespace) -> Figu
 
     if not await until(lambda: acked() >= total // 2, begin + args.load_seconds + args.timeout):
         raise RuntimeError(f"{name}: half the joins were never acknowledged, before any fault")
+    queued = acked()
     fault_at, ended_at = await fault(name, cluster, args.freeze_seconds)
 
     def back() -> tuple[float | None, str]:
@@ -157,6 +160,7 @@ async def measure(name: str, cluster: Cluster, args: argparse.Namespace) -> Figu
     waits = [(r.ended or end) - r.sent for p in pages for r in p.requests if r.sent >= begin]
     return Figures(
         scenario=name,
+        queued=queued,
         acked=n_acked,
         refused=refused,
         unanswered=total - n_acked - refused,
@@ -191,7 +195,7 @@ def main() -> None:
         parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
 
     print(
-        "scenario      workers  acked  refused  unanswered  lost  duplicated  reordered"
+        "scenario      workers  queued  acked  refused  unanswered  lost  duplicated  reordered"
         "  recovery_s  wait_max_s  healthz_max_s  drops",
         flush=True,
     )
@@ -201,9 +205,10 @@ def main() -> None:
         rows.append(f)
         recovery = "never" if f.recovery_s is None else f"{f.recovery_s:.2f}"
         print(
-            f"{f.scenario:12s}  {args.workers:7d}  {f.acked:5d}  {f.refused:7d}  {f.unanswered:10d}"
-            f"  {f.tally.lost:4d}  {f.tally.duplicated:10d}  {f.tally.reordered:9d}"
-            f"  {recovery:>10s}  {f.wait_max_s:10.2f}  {f.healthz_max_s:13.2f}  {f.drops:5d}",
+            f"{f.scenario:12s}  {args.workers:7d}  {f.queued:6d}  {f.acked:5d}  {f.refused:7d}"
+            f"  {f.unanswered:10d}  {f.tally.lost:4d}  {f.tally.duplicated:10d}"
+            f"  {f.tally.reordered:9d}  {recovery:>10s}  {f.wait_max_s:10.2f}"
+            f"  {f.healthz_max_s:13.2f}  {f.drops:5d}",
             flush=True,
         )
     recoveries = [f.recovery_s for f in rows]
