@@ -12,8 +12,8 @@ every booth's line at random moments over --load-seconds. When half the joins ar
 Pages behave as the browser's do (chaoslib/page.py): reconnect with backoff, `queue.mine` after
 each welcome, an unanswered join sent again with the same op id until an ack or a refusal. Per
 scenario (definitions in chaoslib/verdict.py): places in line when the fault came; joins
-acknowledged, refused and never answered;
-entries lost, duplicated and reordered; recovery seconds (from the kill, or from SIGCONT for a
+acknowledged, refused, never answered, and sent more than once; entries lost, duplicated and
+reordered; recovery seconds (from the kill, or from SIGCONT for a
 freeze); the longest any request waited (a join, a `queue.mine`, a new socket's welcome); the
 longest /healthz took; sockets dropped. The last line is
 ``RESULT lost=X duplicated=Y reordered=Z recovery_s=W`` (sums, and the longest recovery; `na`
@@ -36,6 +36,7 @@ sys.path.insert(0, str(HERE.parent))
 
 import argparse  # noqa: E402
 import asyncio  # noqa: E402
+import contextlib  # noqa: E402
 import random  # noqa: E402
 import tempfile  # noqa: E402
 from collections.abc import Callable  # noqa: E402
@@ -57,6 +58,7 @@ class Figures:
     acked: int
     refused: int
     unanswered: int
+    resent: int  # joins sent more than once (the op replay keeps them to one place)
     tally: Tally
     recovery_s: float | None
     wait_max_s: float
@@ -97,8 +99,12 @@ async def fault(name: str, cluster: Cluster, freeze_seconds: float) -> tuple[flo
 
 
 async def scenario(name: str, args: argparse.Namespace) -> Figures:
-    with tempfile.TemporaryDirectory(prefix="bench-chaos-") as tmp:
-        cluster = Cluster(Path(tmp))
+    with contextlib.ExitStack() as stack:
+        if args.keep:
+            directory = Path(args.keep) / name
+        else:
+            directory = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="chaos-")))
+        cluster = Cluster(directory)
         await asyncio.to_thread(cluster.start)
         try:
             return await measure(name, cluster, args)
@@ -164,6 +170,7 @@ async def measure(name: str, cluster: Cluster, args: argparse.Namespace) -> Figu
         acked=n_acked,
         refused=refused,
         unanswered=total - n_acked - refused,
+        resent=sum(c.sends > 1 for c in changes),
         tally=await tally(cluster.redis.url, crowd.fair_id, crowd.booths, changes),
         recovery_s=None if recovered is None else recovered - since,
         wait_max_s=max(waits, default=0.0),
@@ -187,6 +194,7 @@ def main() -> None:
         "--timeout", type=float, default=60.0, help="seconds after a fault to wait for recovery"
     )
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--keep", metavar="DIR", help="keep each scenario's logs in DIR/<scenario>")
     args = parser.parse_args()
     if args.load_seconds is None:
         args.load_seconds = max(2.0, args.workers / 60)
@@ -195,8 +203,8 @@ def main() -> None:
         parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
 
     print(
-        "scenario      workers  queued  acked  refused  unanswered  lost  duplicated  reordered"
-        "  recovery_s  wait_max_s  healthz_max_s  drops",
+        "scenario      workers  queued  acked  refused  unanswered  resent  lost  duplicated"
+        "  reordered  recovery_s  wait_max_s  healthz_max_s  drops",
         flush=True,
     )
     rows = []
@@ -206,7 +214,7 @@ def main() -> None:
         recovery = "never" if f.recovery_s is None else f"{f.recovery_s:.2f}"
         print(
             f"{f.scenario:12s}  {args.workers:7d}  {f.queued:6d}  {f.acked:5d}  {f.refused:7d}"
-            f"  {f.unanswered:10d}  {f.tally.lost:4d}  {f.tally.duplicated:10d}"
+            f"  {f.unanswered:10d}  {f.resent:6d}  {f.tally.lost:4d}  {f.tally.duplicated:10d}"
             f"  {f.tally.reordered:9d}  {recovery:>10s}  {f.wait_max_s:10.2f}"
             f"  {f.healthz_max_s:13.2f}  {f.drops:5d}",
             flush=True,

@@ -34,6 +34,7 @@ class Change:
     answered: float | None = None
     entry: str | None = None  # the entry id, once acknowledged
     refused: str | None = None  # the error code of a final refusal
+    sends: int = 0
 
 
 @dataclass
@@ -74,6 +75,7 @@ class Page:
         backoff = FIRST_BACKOFF
         while True:
             client = await self._socket()
+            change.sends += 1
             try:
                 frame = await self._request(
                     client, "queue.join", {"booth_id": booth, "op": change.op}
