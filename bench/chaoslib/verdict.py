@@ -74,13 +74,15 @@ def recovered_at(
             return None, f"/healthz of the node on port {port}"
         times.append(min(ok))
     changes = [c for page in pages for c in page.changes]
-    hit = [c for c in changes if c.sent <= ended_at and (c.answered or fault_at + 1) > fault_at]
+    hit = [
+        c for c in changes if c.sent <= ended_at and (c.answered is None or c.answered > fault_at)
+    ]
     if waiting := sum(c.answered is None for c in hit):
         return None, f"answers to {waiting} joins sent during the fault"
     times += [c.answered or 0.0 for c in hit]
     dropped = [page for page in pages if page.drops and page.drops[-1] > fault_at]
     shown = [[t for t in page.seen if t > page.drops[-1]] for page in dropped]
-    if lost := sum(not s for s in shown) + sum(not p.ready.is_set() for p in dropped):
-        return None, f"{lost} pages connected again with their places shown"
+    if behind := sum(not s for s in shown) + sum(not p.ready.is_set() for p in dropped):
+        return None, f"{behind} dropped pages never back with their places shown"
     times += [s[0] for s in shown]
     return max(times), ""
