@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 
 from rooms.fairs import Fairs
-from rooms.models import Participant
+from rooms.models import BoothInput, FairInput, Participant
 from rooms.people import People
 from rooms.store.scripts import Scripts
 from server.auth import SESSION_COOKIE, Tokens
@@ -42,10 +42,11 @@ async def gather_crowd(redis_url: str, secret: str, workers: int, booths: int = 
     try:
         scripts = Scripts(redis)
         fairs, people = Fairs(redis, scripts), People(redis, scripts)
-        fair = await fairs.create_fair(FAIR)
+        fair = await fairs.create_fair(FairInput.model_validate(FAIR))
         booth_ids, recruiters = [], []
         for b in range(booths):
-            booth = (await fairs.create_booth(fair.id, {"employer": f"Bench employer {b}"})).id
+            form = BoothInput.model_validate({"employer": f"Bench employer {b}"})
+            booth = (await fairs.create_booth(fair.id, form)).id
             booth_ids.append(booth)
             recruiters.append(await people.add_recruiter(fair.id, booth, f"Recruiter {b}"))
         crowd: list[Participant] = []
