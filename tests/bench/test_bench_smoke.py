@@ -1,5 +1,6 @@
 """The benchmarks still run, end to end, at a tiny size, and end with the RESULT line their issue
-names (the figures themselves are measured by hand: docs/performance.md, docs/bench-stream.md)."""
+names (the figures themselves are measured by hand: docs/performance.md, docs/bench-stream.md,
+docs/reliability.md)."""
 
 from __future__ import annotations
 
@@ -38,3 +39,10 @@ def test_the_stream_benchmark_reports_its_result_line_for_jobfair() -> None:
     assert float(result["frames_delivered_min"]) > 90
     float(result["server_ms_per_viewer_s"])  # a number (a slope this small is noise, any sign)
     assert result["janus_ms_per_viewer_s"] == "na"  # not asked for
+
+
+def test_the_chaos_benchmark_loses_no_acknowledged_join_and_recovers_from_each_fault() -> None:
+    result = run("bench/chaos.py", "--workers", "20", "--freeze-seconds", "2")
+    assert set(result) == {"lost", "duplicated", "reordered", "recovery_s"}
+    assert (result["lost"], result["duplicated"], result["reordered"]) == ("0", "0", "0")
+    assert float(result["recovery_s"]) < 30  # "na" if a scenario never recovered
