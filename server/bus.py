@@ -60,7 +60,6 @@ class Bus:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
-        await self._drop_pubsub()
 
     async def subscribe(self, fair_id: str) -> None:
         """Returns once Redis confirmed the subscription, so that state read afterwards misses no
@@ -90,35 +89,43 @@ class Bus:
     async def _run(self) -> None:
         backoff = 0.05
         while True:
-            self._pubsub = self._redis.pubsub()
+            pubsub = self._redis.pubsub()
             try:
-                self._pending = set(self._channels)
-                if self._pending:
-                    await self._pubsub.subscribe(*self._pending)
-                else:
-                    # connect now, so that a later subscribe() never races the first read
-                    await self._pubsub.ping()
-                    self._set_up(True)
-                backoff = 0.05
-                while True:
-                    message = await self._pubsub.get_message(timeout=5.0)
-                    if message is not None:
-                        self._handle(message)
+                await self._listen(pubsub)
             except RedisError as exc:
                 lost = log.warning if self.up else log.debug  # one line per outage
                 lost("pub/sub connection lost (%s); reconnecting", type(exc).__name__)
+                backoff = 0.05 if self._pubsub is pubsub else min(backoff * 2, 0.5)
                 self._set_up(False)
                 for confirmed in self._confirmed.values():
                     confirmed.clear()
-                await self._drop_pubsub()
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 0.5)
+            finally:
+                self._pubsub = None
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()  # type: ignore[no-untyped-call]
+            await asyncio.sleep(backoff)
 
-    async def _drop_pubsub(self) -> None:
-        pubsub, self._pubsub = self._pubsub, None
-        if pubsub is not None:
-            with contextlib.suppress(Exception):
-                await pubsub.aclose()  # type: ignore[no-untyped-call]
+    async def _listen(self, pubsub: PubSub) -> None:
+        """Connect, subscribe every wanted channel, then deliver until the connection fails.
+
+        `subscribe()` sends on the connection only once it is made (two tasks connecting one
+        PubSub would each take a connection); channels wanted meanwhile are sent here."""
+        batch = set(self._channels)
+        if batch:
+            await pubsub.subscribe(*batch)
+        else:
+            await pubsub.ping()  # connects
+        self._pubsub = pubsub
+        late = set(self._channels) - batch
+        self._pending = batch | late
+        if late:
+            await pubsub.subscribe(*late)
+        if not self._pending:
+            self._set_up(True)
+        while True:
+            message = await pubsub.get_message(timeout=5.0)
+            if message is not None:
+                self._handle(message)
 
     def _set_up(self, up: bool) -> None:
         if up == self.up:
