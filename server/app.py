@@ -4,23 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import cast
 
-from redis.asyncio import BlockingConnectionPool, Redis
-from redis.asyncio.retry import Retry
-from redis.backoff import ExponentialBackoff
-from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
-from redis.exceptions import TimeoutError as RedisTimeoutError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import HTTPConnection
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
+from starlette.types import ExceptionHandler
+from starlette.websockets import WebSocket, WebSocketState
 
 import web
 from rooms.dossiers import Dossiers
@@ -38,6 +37,7 @@ from rooms.streams import Streams
 from server.auth import Tokens
 from server.bus import Bus
 from server.errors import domain_error_handler, http_error_handler, json_error
+from server.health import Health
 from server.http import api, dossiers, interviews, pages
 from server.http.faults import Faults
 from server.http.guard import Guard
@@ -48,35 +48,31 @@ from server.metrics import Metrics
 from server.noderpc import NodeRpc
 from server.qa_notifier import QANotifier
 from server.queue_notifier import QueueNotifier
+from server.redis_client import connect_probe, connect_redis
 from server.services import Services
 from server.settings import Settings
 from server.streaming import Streaming
 from server.sweeper import Sweeper
 from server.ws.endpoint import fair_socket
 from server.ws.hub import Hub
+from server.ws.protocol import CLOSE_TRY_AGAIN
 
-REDIS_CONNECTIONS = 64  # per node; more commands wait for one
-
-
-def connect_redis(url: str) -> Redis:
-    """Commands retry through a short outage (a Redis restart) before they fail with 503.
-
-    The pool waits for a free connection (up to 10 s) instead of failing at once: a crowd
-    connecting together (hundreds of handshakes) must queue for Redis, not get 503s."""
-    pool = BlockingConnectionPool.from_url(
-        url,
-        max_connections=REDIS_CONNECTIONS,
-        timeout=10,
-        decode_responses=True,
-        health_check_interval=15,
-        retry=Retry(ExponentialBackoff(cap=1.0, base=0.05), retries=6),
-        retry_on_error=[RedisConnectionError, RedisTimeoutError],
-    )
-    return Redis.from_pool(pool)
+log = logging.getLogger(__name__)
 
 
-async def redis_error_handler(request: Request, exc: Exception) -> Response:
-    return json_error("unavailable", f"storage unavailable: {exc}", 503)
+async def redis_error_handler(conn: HTTPConnection, exc: Exception) -> Response | None:
+    """Redis failed or timed out: the outcome is unknown (a command cut short may still run).
+    Say so without the exception's text, which names hosts and ports: 503 `unavailable`, or a
+    websocket closed with 1013 (try again later)."""
+    route = getattr(conn.scope.get("route"), "path", "?")  # never the path: it may carry tokens
+    log.warning("storage did not answer on %s: %s", route, type(exc).__name__)
+    if isinstance(conn, WebSocket):
+        with contextlib.suppress(RuntimeError):  # already closed
+            if conn.client_state == WebSocketState.CONNECTING:
+                await conn.accept()  # a close before accept reaches a browser as 403/1006
+            await conn.close(CLOSE_TRY_AGAIN, "storage unavailable; try again")
+        return None
+    return json_error("unavailable", "storage unavailable; try again", 503)
 
 
 def routes() -> list[BaseRoute]:
@@ -93,22 +89,31 @@ def routes() -> list[BaseRoute]:
 def create_app(settings: Settings) -> Starlette:
     if settings.redis_url is None:
         raise ValueError("create_app needs a redis_url (the CLI starts an embedded Redis)")
-    redis_url = settings.redis_url
+    redis_url, limits = settings.redis_url, settings.limits
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        redis = connect_redis(redis_url)
+        redis = connect_redis(redis_url, limits.redis_timeout)
+        probe = connect_probe(redis_url, limits.redis_probe_timeout)
         scripts = Scripts(redis)
         hub: Hub
+        health: Health
 
         def deliver(fair_id: str, raw: str) -> None:
             hub.deliver(fair_id, raw)
 
-        def resync(fair_id: str) -> None:
-            hub.resync(fair_id)
+        def bus_changed() -> None:
+            health.evaluate()
 
-        bus = Bus(redis, deliver, resync)
+        bus = Bus(probe, deliver, bus_changed, limits.redis_timeout)
         hub = Hub(bus.subscribe, bus.unsubscribe)
+        health = Health(
+            probe,
+            lambda: bus.up,
+            hub.broadcast,
+            limits.redis_probe_interval,
+            limits.redis_probe_timeout,
+        )
         qa_notifier = QANotifier()
         qa_notifier.attach(hub)
         node_id = new_node_id()
@@ -131,6 +136,7 @@ def create_app(settings: Settings) -> Starlette:
             tokens=Tokens(settings.secret_key, settings.session_hours, settings.invite_days),
             hub=hub,
             bus=bus,
+            health=health,
             metrics=Metrics(),
             templates=Jinja2Templates(directory=web.ROOT / "templates"),
             catalogs=load_catalogs(),
@@ -147,6 +153,7 @@ def create_app(settings: Settings) -> Starlette:
             slots=slots,
         )
         await bus.start()
+        health.start()
         await rpc.start()
         await streaming.start()
         sweeper.start()
@@ -162,10 +169,12 @@ def create_app(settings: Settings) -> Starlette:
             await streaming.close()
             await interview_media.close()
             await rpc.close()
+            await health.close()
             await bus.close()
             qa_notifier.close()
             await nodes.release(node_id)
             await redis.aclose()
+            await probe.aclose()
 
     return Starlette(
         routes=routes(),
@@ -174,6 +183,6 @@ def create_app(settings: Settings) -> Starlette:
         exception_handlers={
             DomainError: domain_error_handler,
             HTTPException: http_error_handler,
-            RedisError: redis_error_handler,
+            RedisError: cast(ExceptionHandler, redis_error_handler),  # serves both kinds
         },
     )

@@ -22,10 +22,11 @@ from rooms.models import Participant
 from rooms.people import People
 from rooms.store.scripts import Scripts
 from server import logs
-from server.app import connect_redis, create_app
+from server.app import create_app
 from server.auth import Tokens
 from server.drain import DrainingServer
 from server.embedded_redis import EmbeddedRedis
+from server.redis_client import connect_redis
 from server.settings import Settings
 
 log = logging.getLogger("jobfair")

@@ -21,6 +21,7 @@ from rooms.slots import Slots
 from rooms.store.scripts import Scripts
 from server.auth import Tokens
 from server.bus import Bus
+from server.health import Health
 from server.interview_media import InterviewMedia
 from server.metrics import Metrics
 from server.qa_notifier import QANotifier
@@ -41,6 +42,7 @@ class Services:
     tokens: Tokens
     hub: Hub
     bus: Bus
+    health: Health
     metrics: Metrics
     templates: Jinja2Templates
     catalogs: dict[str, NullTranslations]

@@ -28,6 +28,12 @@ class Limits:
     http_rate_per_minute: int = 120  # writes per session, or per client address before sign-in
     http_burst: int = 40
     drain_seconds: float = 300.0  # on SIGTERM or Ctrl+C, running interviews may go on this long
+    # the longest one Redis command waits, its retries and the wait for a pooled connection
+    # included; then the request fails with `unavailable` (503). Its outcome is then unknown: a
+    # retry with the same op id is safe.
+    redis_timeout: float = 2.0
+    redis_probe_interval: float = 0.5  # each node pings Redis this often (server/health.py) ...
+    redis_probe_timeout: float = 0.5  # ... and is degraded when a ping is unanswered this long
 
 
 @dataclass(frozen=True)

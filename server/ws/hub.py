@@ -36,8 +36,7 @@ class Hub:
         members = self._fairs.setdefault(conn.fair_id, set())
         members.add(conn)
         self._users.setdefault(conn.fair_id, {}).setdefault(conn.user.id, set()).add(conn)
-        if len(members) == 1:
-            await self._subscribe(conn.fair_id)
+        await self._subscribe(conn.fair_id)  # returns once events of the fair flow to this node
 
     async def remove(self, conn: Connection) -> None:
         members = self._fairs.get(conn.fair_id)
@@ -91,8 +90,9 @@ class Hub:
             if admits(user.id, user.role, user.booth_id):
                 conn.push(text)
 
-    def resync(self, fair_id: str) -> None:
-        """Events may have been missed (the bus reconnected): clients re-read state."""
-        text = event("resync", {}, None)
-        for conn in self._fairs.get(fair_id, ()):
-            conn.push(text)
+    def broadcast(self, name: str) -> None:
+        """A node-wide event to every local client (`degraded`, `resync`: server/health.py)."""
+        text = event(name, {}, None)
+        for members in self._fairs.values():
+            for conn in members:
+                conn.push(text)

@@ -62,6 +62,7 @@ export const abroadLabel = { "": "Domestic", JP: "Japan", KR: "Korea", TW: "Taiw
 /**
  * The fair websocket. Keeps the lobby state (fair, booths, jobs) at the server's revision:
  * an event with a gap in revisions, a reconnect or a server "resync" re-reads the snapshot.
+ * While the server says "degraded" (its Redis is not answering), the status shows reconnecting.
  * Listeners: "state" (the whole state changed), "event" (detail {name, data}), "status".
  */
 export class FairSocket extends EventTarget {
@@ -139,7 +140,12 @@ export class FairSocket extends EventTarget {
   }
 
   onEvent({ event: name, data, rev }) {
+    if (name === "degraded") {
+      this.setStatus(t("reconnecting…"), "connecting");
+      return;
+    }
     if (name === "resync") {
+      this.setStatus(t("connected"), "ok");
       this.resync();
       return;
     }
