@@ -46,6 +46,23 @@ def gettext_for(catalogs: dict[str, NullTranslations], lang: str) -> Callable[[s
 
 # Strings the page scripts show, translated server-side and handed to them as JSON.
 JS_MESSAGES = (
+    # refusals, by code (client.js)
+    *(
+        "That was not accepted: please check what you entered.",
+        "Please sign in again.",
+        "You may not do this here.",
+        "This no longer exists.",
+        "Someone changed this at the same time; please try again.",
+        "This cannot be done right now.",
+        "You have reached the limit for this.",
+        "Too many actions at once; please wait a moment.",
+        "The server did not answer; please try again.",
+        "Something went wrong on our side; please try again.",
+        "This server is restarting; please wait a moment.",
+        "The file is too large.",
+        "This kind of file is not accepted.",
+        "You are not a participant of this fair.",
+    ),
     "connecting…",
     "connected",
     "reconnecting…",

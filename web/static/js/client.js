@@ -7,6 +7,30 @@ export const t = (s) => messages[s] ?? s;
 
 export const page = document.body.dataset;
 
+/** What a refusal says to a person, by its code: pages never show the server's English. */
+const REFUSALS = {
+  invalid_input: t("That was not accepted: please check what you entered."),
+  unauthenticated: t("Please sign in again."),
+  forbidden: t("You may not do this here."),
+  not_found: t("This no longer exists."),
+  conflict: t("Someone changed this at the same time; please try again."),
+  invalid_state: t("This cannot be done right now."),
+  limit_reached: t("You have reached the limit for this."),
+  rate_limited: t("Too many actions at once; please wait a moment."),
+  unavailable: t("The server did not answer; please try again."),
+  internal: t("Something went wrong on our side; please try again."),
+  draining: t("This server is restarting; please wait a moment."),
+  too_large: t("The file is too large."),
+  unsupported_media: t("This kind of file is not accepted."),
+};
+
+/** An Error for a refusal: its message translated from the code; the server's detail goes
+ * to the console only. */
+export function refusal(code, detail) {
+  if (detail) console.info(code, detail);
+  return Object.assign(new Error(REFUSALS[code] ?? REFUSALS.internal), { code });
+}
+
 /** Build an element; children are text or nodes. Text never becomes HTML. */
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -23,7 +47,7 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-/** Call the JSON API; throws an Error carrying the server's message. */
+/** Call the JSON API; throws a `refusal` for an error status. */
 export async function api(method, path, body, contentType = "application/json") {
   const headers = { "x-csrf-token": document.querySelector('meta[name="csrf"]').content };
   let payload;
@@ -34,7 +58,7 @@ export async function api(method, path, body, contentType = "application/json") 
   const response = await fetch(path, { method, headers, body: payload, credentials: "same-origin" });
   if (response.status === 204) return null;
   const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(data.message || `${response.status}`);
+  if (!response.ok) throw refusal(data.error || "internal", data.message);
   return data;
 }
 
@@ -88,7 +112,8 @@ export class FairSocket extends EventTarget {
       for (const { reject } of this.pending.values()) reject(new Error(t("reconnecting…")));
       this.pending.clear();
       if (e.code === 4401 || e.code === 4403) {
-        this.setStatus(e.reason || t("Error"), "error");
+        const why = e.code === 4401 ? REFUSALS.unauthenticated : t("You are not a participant of this fair.");
+        this.setStatus(why, "error");
         return;
       }
       this.setStatus(t("reconnecting…"), "connecting");
@@ -106,7 +131,7 @@ export class FairSocket extends EventTarget {
     this.dispatchEvent(new CustomEvent("status", { detail: kind }));
   }
 
-  /** Send a message; resolves with the ack's data, rejects with the error frame's message. */
+  /** Send a message; resolves with the ack's data, rejects with a `refusal` for an error frame. */
   send(type, data = {}) {
     const id = `m${this.nextId++}`;
     return new Promise((resolve, reject) => {
@@ -133,7 +158,7 @@ export class FairSocket extends EventTarget {
       }
       this.pending.delete(frame.id);
       if (frame.type === "ack") waiter.resolve(frame.data);
-      else waiter.reject(Object.assign(new Error(frame.message), { code: frame.code }));
+      else waiter.reject(refusal(frame.code, frame.message));
     } else if (frame.type === "event") {
       this.onEvent(frame);
     }
