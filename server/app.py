@@ -7,7 +7,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from redis.asyncio import BlockingConnectionPool, Redis
+from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -33,6 +33,7 @@ from rooms.qa import QA
 from rooms.queue import Queue
 from rooms.queue_views import QueueViews
 from rooms.slots import Slots
+from rooms.store.replication import Replication
 from rooms.store.scripts import Scripts
 from rooms.streams import Streams
 from server.auth import Tokens
@@ -48,6 +49,7 @@ from server.metrics import Metrics
 from server.noderpc import NodeRpc
 from server.qa_notifier import QANotifier
 from server.queue_notifier import QueueNotifier
+from server.redis_pool import blocking_pool
 from server.services import Services
 from server.settings import Settings
 from server.streaming import Streaming
@@ -63,7 +65,7 @@ def connect_redis(url: str) -> Redis:
 
     The pool waits for a free connection (up to 10 s) instead of failing at once: a crowd
     connecting together (hundreds of handshakes) must queue for Redis, not get 503s."""
-    pool = BlockingConnectionPool.from_url(
+    pool = blocking_pool(
         url,
         max_connections=REDIS_CONNECTIONS,
         timeout=10,
@@ -98,7 +100,7 @@ def create_app(settings: Settings) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         redis = connect_redis(redis_url)
-        scripts = Scripts(redis)
+        scripts = Scripts(redis, Replication(settings.wait_replicas, settings.redis_wait_ms))
         hub: Hub
 
         def deliver(fair_id: str, raw: str) -> None:

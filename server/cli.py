@@ -26,6 +26,7 @@ from server.app import connect_redis, create_app
 from server.auth import Tokens
 from server.drain import DrainingServer
 from server.embedded_redis import EmbeddedRedis
+from server.redis_pool import ConfigError
 from server.settings import Settings
 
 log = logging.getLogger("jobfair")
@@ -48,15 +49,18 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
     logs.configure()
-    settings = Settings.from_env(
-        host=args.host,
-        port=args.port,
-        data_dir=args.data_dir,
-        demo=args.demo,
-        public_url=args.public_url,
-        tls_cert=args.tls_cert,
-        tls_key=args.tls_key,
-    )
+    try:
+        settings = Settings.from_env(
+            host=args.host,
+            port=args.port,
+            data_dir=args.data_dir,
+            demo=args.demo,
+            public_url=args.public_url,
+            tls_cert=args.tls_cert,
+            tls_key=args.tls_key,
+        )
+    except ConfigError as exc:
+        raise SystemExit(f"jobfair: {exc}") from None
     if bool(settings.tls_cert) != bool(settings.tls_key):
         raise SystemExit("--tls-cert and --tls-key go together")
     embedded = None
