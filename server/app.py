@@ -54,6 +54,7 @@ from server.services import Services
 from server.settings import Settings
 from server.streaming import Streaming
 from server.sweeper import Sweeper
+from server.upload_store import open_store
 from server.ws.endpoint import fair_socket
 from server.ws.hub import Hub
 
@@ -96,6 +97,7 @@ def create_app(settings: Settings) -> Starlette:
     if settings.redis_url is None:
         raise ValueError("create_app needs a redis_url (the CLI starts an embedded Redis)")
     redis_url = settings.redis_url
+    uploads = open_store(settings.uploads, settings.data_dir)  # a bad setting stops the start
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -139,6 +141,7 @@ def create_app(settings: Settings) -> Starlette:
             node_id=node_id,
             nodes=nodes,
             streaming=streaming,
+            uploads=uploads,
             interview_room=InterviewRoom(redis, scripts),
             interview_media=interview_media,
             qa=QA(redis, scripts),

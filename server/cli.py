@@ -76,12 +76,15 @@ def main(argv: list[str] | None = None) -> None:
         )
     try:
         asyncio.run(serve(settings))
+    except ConfigError as exc:
+        raise SystemExit(f"jobfair: {exc}") from None
     finally:
         if embedded is not None:
             embedded.stop()
 
 
 async def serve(settings: Settings) -> None:
+    app = create_app(settings)  # first: a bad setting stops the start before anything is printed
     await bootstrap(settings)
     # Thousands of long-lived connections are objects that survive every collection; scanning
     # them again and again made full collections of ~600,000 objects (450-750 ms pauses in
@@ -90,7 +93,6 @@ async def serve(settings: Settings) -> None:
     gc.set_threshold(50_000, 20, 100)
     gc.freeze()
     limits = settings.limits
-    app = create_app(settings)
     config = uvicorn.Config(
         app,
         host=settings.host,

@@ -37,6 +37,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     data_dir: Path = Path("./jobfair-data")
+    uploads: str = ""  # "": <data_dir>/uploads; a shared directory, file:// or s3://bucket/prefix
     redis_url: str | None = None  # None: start an embedded redis-server in data_dir
     # queue and outcome changes wait for this many replicas (WAIT) before they are acknowledged;
     # None: 1 behind Redis Sentinel, else 0 (docs/state.md "Replication and failover")
@@ -81,6 +82,8 @@ class Settings:
             values["port"] = int(env["JOBFAIR_PORT"])
         if "JOBFAIR_DATA_DIR" in env:
             values["data_dir"] = Path(env["JOBFAIR_DATA_DIR"])
+        if env.get("JOBFAIR_UPLOADS"):
+            values["uploads"] = env["JOBFAIR_UPLOADS"]
         if env.get("REDIS_URL"):
             values["redis_url"] = env["REDIS_URL"]
         if env.get("REDIS_SENTINELS"):
