@@ -21,7 +21,7 @@ from rooms.fairs import Fairs
 from rooms.models import Participant
 from rooms.people import People
 from rooms.store.scripts import Scripts
-from server import logs
+from server import archive_cli, logs
 from server.app import connect_redis, create_app
 from server.auth import Tokens
 from server.drain import DrainingServer
@@ -43,12 +43,20 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--public-url", help="how browsers reach this server, for links and Origin")
     serve.add_argument("--tls-cert", type=Path, help="PEM certificate: serve HTTPS")
     serve.add_argument("--tls-key", type=Path, help="PEM private key of --tls-cert")
+    archive_cli.add_commands(sub)
     return p
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
     logs.configure()
+    if args.command in ("export", "import"):
+        try:
+            settings = Settings.from_env(data_dir=args.data_dir)
+        except ConfigError as exc:
+            raise SystemExit(f"jobfair: {exc}") from None
+        archive_cli.run(args, settings)
+        return
     try:
         settings = Settings.from_env(
             host=args.host,

@@ -47,12 +47,14 @@ class Replicated:
         self._until(self._watched, 20, "sentinels see the replica and each other")
 
     def _server(self, name: str, port: int, *extra: str) -> None:
-        """redis-server with deploy/redis/redis.conf; the test's port and dir as arguments."""
+        """redis-server with a copy of deploy/redis/redis.conf; the test's port and dir as
+        arguments."""
         d = self.directory / name
         d.mkdir(parents=True, exist_ok=True)
+        conf = shutil.copy(DEPLOY / "redis.conf", d / "redis.conf")  # Sentinel rewrites it
         self._spawn(
             name,
-            [debian_binary("redis-server"), str(DEPLOY / "redis.conf"),
+            [debian_binary("redis-server"), str(conf),
              "--port", str(port), "--bind", "127.0.0.1", "--dir", str(d), "--daemonize", "no",
              *extra],
         )  # fmt: skip
