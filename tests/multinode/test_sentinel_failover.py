@@ -7,6 +7,9 @@ docs/state.md "Replication and failover")."""
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -15,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from redis.asyncio import Redis
 from websockets.asyncio.client import connect
 from websockets.exceptions import WebSocketException
@@ -26,7 +30,7 @@ from rooms.store import keys
 from rooms.store.scripts import Scripts
 from server.auth import SESSION_COOKIE, Tokens
 from tests.clients import FAIR, Frames
-from tests.procs import SECRET, Node
+from tests.procs import ROOT, SECRET, Node
 from tests.redis_ha import MASTER, Replicated
 
 FAST = {"JOBFAIR_LIMIT_WS_RATE_PER_MINUTE": "100000", "JOBFAIR_LIMIT_WS_BURST": "1000"}
@@ -184,3 +188,34 @@ async def test_nodes_follow_a_promoted_replica_and_keep_every_acknowledged_queue
         for node in nodes:
             node.stop()
         ha.stop()
+
+
+@pytest.mark.parametrize(
+    ("env", "line"),
+    [
+        (
+            {"REDIS_SENTINELS": "127.0.0.1"},
+            "jobfair: REDIS_SENTINELS: '127.0.0.1' is not host:port",
+        ),
+        ({"REDIS_WAIT_MS": "soon"}, "jobfair: REDIS_WAIT_MS: 'soon' is not a whole number"),
+        (
+            {"JOBFAIR_UPLOADS": "ftp://files/cv"},
+            "jobfair: JOBFAIR_UPLOADS: ftp:// is not a directory, file:// or s3://",
+        ),
+    ],
+)
+def test_a_bad_storage_setting_stops_the_node_with_one_line_naming_it(
+    tmp_path: Path, env: dict[str, str], line: str
+) -> None:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("REDIS_", "JOBFAIR_"))}
+    done = subprocess.run(
+        [sys.executable, "-m", "server", "serve", "--data-dir", str(tmp_path), "--port", "0"],
+        env={**clean, "JOBFAIR_SECRET": SECRET, **env},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode != 0
+    assert done.stderr.strip().splitlines()[-1] == line
+    assert "Traceback" not in done.stderr
