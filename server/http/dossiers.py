@@ -37,8 +37,6 @@ async def _user(request: Request, action: Action) -> tuple[Services, Participant
     return svc, user
 
 
-
-
 def _public(dossier: Dossier, fair_id: str) -> dict[str, Any]:
     out = dossier.model_dump(mode="json", exclude={"cv_file"})
     out["cv_url"] = (
