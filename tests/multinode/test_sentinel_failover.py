@@ -24,12 +24,12 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import WebSocketException
 
 from rooms.fairs import Fairs
-from rooms.models import Participant
+from rooms.models import BoothInput, Participant
 from rooms.people import People
 from rooms.store import keys
 from rooms.store.scripts import Scripts
 from server.auth import SESSION_COOKIE, Tokens
-from tests.clients import FAIR, Frames
+from tests.clients import FAIR_INPUT, Frames
 from tests.procs import ROOT, SECRET, Node
 from tests.redis_ha import MASTER, Replicated
 
@@ -126,8 +126,10 @@ async def test_nodes_follow_a_promoted_replica_and_keep_every_acknowledged_queue
         primary = Redis(port=ha.primary_port, decode_responses=True)
         scripts = Scripts(primary)
         fairs, people = Fairs(primary, scripts), People(primary, scripts)
-        fair = await fairs.create_fair(FAIR)
-        booths = [(await fairs.create_booth(fair.id, {"employer": f"B{i}"})).id for i in range(2)]
+        fair = await fairs.create_fair(FAIR_INPUT)
+        booths = [
+            (await fairs.create_booth(fair.id, BoothInput(employer=f"B{i}"))).id for i in range(2)
+        ]
         recruiter = await people.add_recruiter(fair.id, booths[0], "R")
         crowd = [
             await people.register_worker(fair.id, {"name": f"W{i}", "contact": "0912345678"})
