@@ -188,6 +188,7 @@ class InterviewRoom:
                         ttl,
                         *events,
                     ],
+                    durable=True,
                 )
             except Stale:
                 continue

@@ -351,6 +351,7 @@ class Queue:
             script,
             [*line_keys(fair_id, booth_id, op_key), *(extra_keys or [])],
             [keys.events(fair_id), actor, role, ttl, self.limits.audit_max, *args],
+            durable=True,
         )
         result: dict[str, Any] = json.loads(raw)
         return result

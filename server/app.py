@@ -32,6 +32,7 @@ from rooms.qa import QA
 from rooms.queue import Queue
 from rooms.queue_views import QueueViews
 from rooms.slots import Slots
+from rooms.store.replication import Replication
 from rooms.store.scripts import Scripts
 from rooms.streams import Streams
 from server.auth import Tokens
@@ -53,6 +54,7 @@ from server.services import Services
 from server.settings import Settings
 from server.streaming import Streaming
 from server.sweeper import Sweeper
+from server.upload_store import open_store
 from server.ws.endpoint import fair_socket
 from server.ws.hub import Hub
 from server.ws.protocol import CLOSE_TRY_AGAIN
@@ -90,12 +92,13 @@ def create_app(settings: Settings) -> Starlette:
     if settings.redis_url is None:
         raise ValueError("create_app needs a redis_url (the CLI starts an embedded Redis)")
     redis_url, limits = settings.redis_url, settings.limits
+    uploads = open_store(settings.uploads, settings.data_dir)  # a bad setting stops the start
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         redis = connect_redis(redis_url, limits.redis_timeout)
         probe = connect_probe(redis_url, limits.redis_probe_timeout)
-        scripts = Scripts(redis)
+        scripts = Scripts(redis, Replication(settings.wait_replicas, settings.redis_wait_ms))
         hub: Hub
         health: Health
 
@@ -143,6 +146,7 @@ def create_app(settings: Settings) -> Starlette:
             node_id=node_id,
             nodes=nodes,
             streaming=streaming,
+            uploads=uploads,
             interview_room=InterviewRoom(redis, scripts),
             interview_media=interview_media,
             qa=QA(redis, scripts),

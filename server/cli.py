@@ -21,12 +21,13 @@ from rooms.fairs import Fairs
 from rooms.models import Participant
 from rooms.people import People
 from rooms.store.scripts import Scripts
-from server import logs
+from server import archive_cli, logs
 from server.app import create_app
 from server.auth import Tokens
 from server.drain import DrainingServer
 from server.embedded_redis import EmbeddedRedis
 from server.redis_client import connect_redis
+from server.redis_pool import ConfigError
 from server.settings import Settings
 
 log = logging.getLogger("jobfair")
@@ -43,21 +44,32 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--public-url", help="how browsers reach this server, for links and Origin")
     serve.add_argument("--tls-cert", type=Path, help="PEM certificate: serve HTTPS")
     serve.add_argument("--tls-key", type=Path, help="PEM private key of --tls-cert")
+    archive_cli.add_commands(sub)
     return p
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
     logs.configure()
-    settings = Settings.from_env(
-        host=args.host,
-        port=args.port,
-        data_dir=args.data_dir,
-        demo=args.demo,
-        public_url=args.public_url,
-        tls_cert=args.tls_cert,
-        tls_key=args.tls_key,
-    )
+    if args.command in ("export", "import"):
+        try:
+            settings = Settings.from_env(data_dir=args.data_dir)
+        except ConfigError as exc:
+            raise SystemExit(f"jobfair: {exc}") from None
+        archive_cli.run(args, settings)
+        return
+    try:
+        settings = Settings.from_env(
+            host=args.host,
+            port=args.port,
+            data_dir=args.data_dir,
+            demo=args.demo,
+            public_url=args.public_url,
+            tls_cert=args.tls_cert,
+            tls_key=args.tls_key,
+        )
+    except ConfigError as exc:
+        raise SystemExit(f"jobfair: {exc}") from None
     if bool(settings.tls_cert) != bool(settings.tls_key):
         raise SystemExit("--tls-cert and --tls-key go together")
     embedded = None
@@ -73,12 +85,15 @@ def main(argv: list[str] | None = None) -> None:
         )
     try:
         asyncio.run(serve(settings))
+    except ConfigError as exc:
+        raise SystemExit(f"jobfair: {exc}") from None
     finally:
         if embedded is not None:
             embedded.stop()
 
 
 async def serve(settings: Settings) -> None:
+    app = create_app(settings)  # first: a bad setting stops the start before anything is printed
     await bootstrap(settings)
     # Thousands of long-lived connections are objects that survive every collection; scanning
     # them again and again made full collections of ~600,000 objects (450-750 ms pauses in
@@ -87,7 +102,6 @@ async def serve(settings: Settings) -> None:
     gc.set_threshold(50_000, 20, 100)
     gc.freeze()
     limits = settings.limits
-    app = create_app(settings)
     config = uvicorn.Config(
         app,
         host=settings.host,

@@ -12,12 +12,14 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from redis.asyncio import BlockingConnectionPool, ConnectionPool, Redis
+from redis.asyncio import ConnectionPool, Redis
 from redis.asyncio.client import Pipeline
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff, NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from server.redis_pool import blocking_pool
 
 REDIS_CONNECTIONS = 64  # per node; more commands wait for one, within the timeout
 PROBE_CONNECTIONS = 8  # pings and the pub/sub listener
@@ -73,7 +75,7 @@ def connect_redis(url: str, timeout: float = 2.0) -> Redis:
     or overloaded, and sending the command again would only pile up work for when it wakes. The
     pool's wait for a free connection is inside the same bound: a crowd connecting together
     queues for Redis (a command takes well under a millisecond) instead of getting 503s."""
-    pool = BlockingConnectionPool.from_url(
+    pool = blocking_pool(
         url,
         max_connections=REDIS_CONNECTIONS,
         timeout=timeout,
@@ -89,7 +91,7 @@ def connect_redis(url: str, timeout: float = 2.0) -> Redis:
 def connect_probe(url: str, timeout: float) -> Redis:
     """A few connections that never retry, for health pings and the pub/sub listener: they must
     see a failure at once, not ride it out."""
-    pool = BlockingConnectionPool.from_url(
+    pool = blocking_pool(
         url,
         max_connections=PROBE_CONNECTIONS,
         timeout=timeout,

@@ -28,6 +28,7 @@ from server.qa_notifier import QANotifier
 from server.queue_notifier import QueueNotifier
 from server.settings import Settings
 from server.streaming import Streaming
+from server.upload_store import UploadStore
 from server.ws.hub import Hub
 
 
@@ -49,6 +50,7 @@ class Services:
     node_id: str
     nodes: Nodes
     streaming: Streaming
+    uploads: UploadStore
     interview_room: InterviewRoom
     interview_media: InterviewMedia
     qa: QA

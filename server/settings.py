@@ -11,6 +11,8 @@ from ipaddress import ip_network
 from pathlib import Path
 from typing import Any
 
+from server.redis_pool import SENTINEL_SCHEME, ConfigError, sentinel_url
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -41,7 +43,12 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     data_dir: Path = Path("./jobfair-data")
+    uploads: str = ""  # "": <data_dir>/uploads; a shared directory, file:// or s3://bucket/prefix
     redis_url: str | None = None  # None: start an embedded redis-server in data_dir
+    # queue and outcome changes wait for this many replicas (WAIT) before they are acknowledged;
+    # None: 1 behind Redis Sentinel, else 0 (docs/state.md "Replication and failover")
+    redis_wait_replicas: int | None = None
+    redis_wait_ms: int = 500
     secret_key: str = ""
     public_url: str = ""  # how browsers reach us; used in printed links and the Origin check
     allowed_origins: tuple[str, ...] = ()
@@ -62,6 +69,12 @@ class Settings:
         return f"{scheme}://{self.host}:{self.port}"
 
     @property
+    def wait_replicas(self) -> int:
+        if self.redis_wait_replicas is not None:
+            return self.redis_wait_replicas
+        return 1 if (self.redis_url or "").startswith(f"{SENTINEL_SCHEME}://") else 0
+
+    @property
     def origins(self) -> frozenset[str]:
         return frozenset((self.base_url, *self.allowed_origins))
 
@@ -75,8 +88,17 @@ class Settings:
             values["port"] = int(env["JOBFAIR_PORT"])
         if "JOBFAIR_DATA_DIR" in env:
             values["data_dir"] = Path(env["JOBFAIR_DATA_DIR"])
+        if env.get("JOBFAIR_UPLOADS"):
+            values["uploads"] = env["JOBFAIR_UPLOADS"]
         if env.get("REDIS_URL"):
             values["redis_url"] = env["REDIS_URL"]
+        if env.get("REDIS_SENTINELS"):
+            master = env.get("REDIS_MASTER_NAME", "jobfair")
+            values["redis_url"] = sentinel_url(env["REDIS_SENTINELS"], master)
+        if env.get("REDIS_WAIT_REPLICAS"):
+            values["redis_wait_replicas"] = _int(env, "REDIS_WAIT_REPLICAS")
+        if env.get("REDIS_WAIT_MS"):
+            values["redis_wait_ms"] = _int(env, "REDIS_WAIT_MS")
         if env.get("JOBFAIR_SECRET"):
             values["secret_key"] = env["JOBFAIR_SECRET"]
         if env.get("JOBFAIR_PUBLIC_URL"):
@@ -113,6 +135,16 @@ def _networks(raw: str) -> tuple[str, ...]:
         return tuple(str(ip_network(item.strip(), strict=False)) for item in raw.split(","))
     except ValueError as exc:
         raise SystemExit(f"JOBFAIR_TRUSTED_PROXIES: {exc}") from None
+
+
+def _int(env: Mapping[str, str], name: str) -> int:
+    try:
+        value = int(env[name])
+    except ValueError:
+        raise ConfigError(f"{name}: {env[name]!r} is not a whole number") from None
+    if value < 0:
+        raise ConfigError(f"{name}: must not be negative")
+    return value
 
 
 def _limits_from_env(env: Mapping[str, str]) -> Limits:

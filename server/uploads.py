@@ -1,18 +1,18 @@
 """Uploaded files: recognised by their content (magic bytes), never by name or declared type, and
-stored under the data dir, outside anything served statically. A record (a booth's logo, a
-dossier's CV) owns one file: replacing it deletes the old one (`replace`)."""
+kept in the upload store that every node reads (server/upload_store.py), never served
+statically. A record (a booth's logo, a dossier's CV) owns one file: replacing it deletes the old
+one (`replace`)."""
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import TypeVar
 
 from rooms.dossiers import CvKind
 from rooms.errors import DomainError
 from server.errors import TooLarge, UnsupportedMedia
+from server.upload_store import UploadStore
 
 IMAGE_TYPES = {"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp"}
 DOCUMENT_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg"}
@@ -42,24 +42,25 @@ def sniff_document(data: bytes) -> CvKind:
     raise UnsupportedMedia("a CV must be a PDF, JPG or PNG file")
 
 
-def store(directory: Path, data: bytes, kind: str, max_bytes: int) -> str:
-    """Write `data` under a fresh random name; returns the name."""
+LOGOS = "logos"
+
+
+def cv_area(fair_id: str) -> str:
+    return f"cv/{fair_id}"
+
+
+async def put(store: UploadStore, area: str, data: bytes, kind: str, max_bytes: int) -> str:
+    """Store `data` under a fresh random name in `area`; returns the name."""
     if len(data) > max_bytes:
         raise TooLarge(f"the file is over {max_bytes // 1024} KiB")
-    directory.mkdir(parents=True, exist_ok=True)
     name = f"{secrets.token_urlsafe(12)}.{kind}"
-    tmp = directory / f".{name}.part"
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, directory / name)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    await store.put(f"{area}/{name}", data)
     return name
 
 
 async def replace(
-    directory: Path,
+    store: UploadStore,
+    area: str,
     data: bytes,
     kind: str,
     max_bytes: int,
@@ -71,26 +72,25 @@ async def replace(
 
     Any other failure (Redis unreachable, a timeout) keeps the new file: the change may still
     have been applied, and a record pointing to a missing file is worse than a spare file."""
-    name = store(directory, data, kind, max_bytes)
+    name = await put(store, area, data, kind, max_bytes)
     try:
         result, replaced = await attach(name)
     except DomainError:
-        (directory / name).unlink(missing_ok=True)
+        await store.delete(f"{area}/{name}")
         raise
     if _ours(replaced):
-        (directory / replaced).unlink(missing_ok=True)
+        await store.delete(f"{area}/{replaced}")
     return result
 
 
-def safe_path(directory: Path, name: str, kinds: dict[str, str]) -> Path | None:
+async def fetch(store: UploadStore, area: str, name: str, kinds: dict[str, str]) -> bytes | None:
     """The stored file called `name`, or None: names are ours, so anything else is refused."""
     if not _ours(name) or name.partition(".")[2] not in kinds:
         return None
-    path = directory / name
-    return path if path.is_file() else None
+    return await store.get(f"{area}/{name}")
 
 
 def _ours(name: str) -> bool:
-    """A name `store` could have made: a random stem and a kind, nothing that leaves the dir."""
+    """A name `put` could have made: a random stem and a kind, nothing that leaves the area."""
     stem, _, kind = name.partition(".")
     return bool(stem) and kind.isalnum() and stem.replace("-", "").replace("_", "").isalnum()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from rooms.commands import admit_write
@@ -17,7 +17,7 @@ from rooms.permissions import Action, require
 from server import uploads
 from server.auth import CSRF_HEADER, Unauthenticated, check_csrf, current_user
 from server.services import Services, services
-from server.uploads import IMAGE_TYPES, safe_path
+from server.uploads import IMAGE_TYPES
 from server.wire import loads
 
 LOGO_MAX_BYTES = 512 * 1024
@@ -95,7 +95,8 @@ async def upload_logo(request: Request) -> Response:
     await svc.fairs.get_booth(fair_id, booth_id)
     data = await request.body()
     booth = await uploads.replace(
-        svc.settings.data_dir / "uploads" / "logos",
+        svc.uploads,
+        uploads.LOGOS,
         data,
         uploads.sniff_image(data),
         LOGO_MAX_BYTES,
@@ -105,15 +106,13 @@ async def upload_logo(request: Request) -> Response:
 
 
 async def logo(request: Request) -> Response:
-    svc = services(request)
-    path = safe_path(
-        svc.settings.data_dir / "uploads" / "logos", request.path_params["name"], IMAGE_TYPES
-    )
-    if path is None:
+    svc, name = services(request), request.path_params["name"]
+    data = await uploads.fetch(svc.uploads, uploads.LOGOS, name, IMAGE_TYPES)
+    if data is None:
         raise NotFound("no such logo")
-    return FileResponse(
-        path,
-        media_type=IMAGE_TYPES[path.suffix[1:]],
+    return Response(
+        data,
+        media_type=IMAGE_TYPES[name.partition(".")[2]],
         headers={"cache-control": "public, max-age=86400, immutable"},
     )
 

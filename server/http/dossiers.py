@@ -1,8 +1,9 @@
 """Dossiers over HTTP: a worker fills theirs in, uploads a CV and answers, per booth, whether it
 may read them; recruiters of those booths and the fair's moderators read it and download the CV.
 
-CV files live under the data dir (never served statically), are recognised by content, and are
-sent as attachments so that a browser never renders them in our origin.
+CV files live in the upload store that every node reads (never served statically), are
+recognised by content, and are sent as attachments so that a browser never renders them in our
+origin.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from dataclasses import asdict
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from rooms.dossiers import Dossier
@@ -23,7 +24,7 @@ from server.auth import Unauthenticated, current_user
 from server.http.api import write
 from server.http.render import render
 from server.services import Services, services
-from server.uploads import DOCUMENT_TYPES, safe_path, sniff_document
+from server.uploads import DOCUMENT_TYPES, sniff_document
 
 
 async def _user(request: Request, action: Action) -> tuple[Services, Participant]:
@@ -34,10 +35,6 @@ async def _user(request: Request, action: Action) -> tuple[Services, Participant
         raise Unauthenticated("sign in first")
     require_may(user, action, request.path_params["fair_id"])
     return svc, user
-
-
-def _cv_dir(svc: Services, fair_id: str) -> Any:
-    return svc.settings.data_dir / "uploads" / "cv" / fair_id
 
 
 def _public(dossier: Dossier, fair_id: str) -> dict[str, Any]:
@@ -71,7 +68,8 @@ async def upload_cv(request: Request) -> Response:
     data = await request.body()
     kind = sniff_document(data)
     dossier = await uploads.replace(
-        _cv_dir(svc, fair_id),
+        svc.uploads,
+        uploads.cv_area(fair_id),
         data,
         kind,
         svc.settings.limits.upload_max_bytes,
@@ -108,19 +106,21 @@ async def cv(request: Request) -> Response:
     svc, user = await _user(request, Action.ATTEND)
     fair_id, worker_id = request.path_params["fair_id"], request.path_params["worker_id"]
     dossier = await svc.dossiers.readable_by(fair_id, user, worker_id)
-    path = (
-        safe_path(_cv_dir(svc, fair_id), dossier.cv_file, DOCUMENT_TYPES)
+    data = (
+        await uploads.fetch(svc.uploads, uploads.cv_area(fair_id), dossier.cv_file, DOCUMENT_TYPES)
         if dossier.cv_file
         else None
     )
-    if path is None or dossier.cv_kind is None:
+    if data is None or dossier.cv_kind is None:
         raise NotFound("no CV uploaded")
-    return FileResponse(
-        path,
+    return Response(
+        data,
         media_type=DOCUMENT_TYPES[dossier.cv_kind],
-        filename=f"cv-{worker_id}.{dossier.cv_kind}",
-        content_disposition_type="attachment",
-        headers={"cache-control": "private, no-store", "content-security-policy": "sandbox"},
+        headers={
+            "content-disposition": f'attachment; filename="cv-{worker_id}.{dossier.cv_kind}"',
+            "cache-control": "private, no-store",
+            "content-security-policy": "sandbox",
+        },
     )
 
 
