@@ -26,6 +26,7 @@ from server.app import create_app
 from server.auth import Tokens
 from server.drain import DrainingServer
 from server.embedded_redis import EmbeddedRedis
+from server.preflight import ConfigError, preflight
 from server.redis_client import connect_redis
 from server.settings import Settings
 
@@ -73,12 +74,15 @@ def main(argv: list[str] | None = None) -> None:
         )
     try:
         asyncio.run(serve(settings))
+    except ConfigError as exc:
+        raise SystemExit(f"jobfair: {exc}") from None
     finally:
         if embedded is not None:
             embedded.stop()
 
 
 async def serve(settings: Settings) -> None:
+    await preflight(settings)
     await bootstrap(settings)
     # Thousands of long-lived connections are objects that survive every collection; scanning
     # them again and again made full collections of ~600,000 objects (450-750 ms pauses in
