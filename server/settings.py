@@ -160,9 +160,9 @@ def _number(name: str, raw: str) -> float:
 
 
 def _port_range(raw: str) -> tuple[int, int]:
-    first, _, last = raw.partition("-")
+    first, dash, last = raw.partition("-")
     try:
-        ports = int(first), int(last or first)
+        ports = int(first), int(last if dash else first)
     except ValueError:
         raise SystemExit(f"JOBFAIR_RTC_PORTS: {raw!r} is not a range like 40000-44999") from None
     if not 1024 <= ports[0] <= ports[1] <= 65535:
