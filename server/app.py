@@ -50,6 +50,7 @@ from server.noderpc import NodeRpc
 from server.qa_notifier import QANotifier
 from server.queue_notifier import QueueNotifier
 from server.redis_client import connect_probe, connect_redis
+from server.rtc.aiortc_internals import CandidatePolicy
 from server.services import Services
 from server.settings import Settings
 from server.streaming import Streaming
@@ -124,8 +125,11 @@ def create_app(settings: Settings) -> Starlette:
         await nodes.renew(node_id)
         rpc = NodeRpc(redis, node_id)
         streams = Streams(redis, scripts)
-        streaming = Streaming(streams, rpc, settings.ice_servers)
-        interview_media = InterviewMedia(redis, scripts, nodes, rpc, settings.ice_servers)
+        candidates = CandidatePolicy(settings.rtc_public_ip, settings.rtc_ports)
+        streaming = Streaming(streams, rpc, settings.ice_servers, candidates)
+        interview_media = InterviewMedia(
+            redis, scripts, nodes, rpc, settings.ice_servers, candidates
+        )
         queue, queue_views = Queue(redis, scripts), QueueViews(redis)
         slots = Slots(redis, scripts)
         queue_notifier, sweeper = QueueNotifier(hub, queue_views), Sweeper(queue, hub, slots)

@@ -26,8 +26,9 @@ from server.app import create_app
 from server.auth import Tokens
 from server.drain import DrainingServer
 from server.embedded_redis import EmbeddedRedis
+from server.errors import ConfigError
+from server.preflight import preflight
 from server.redis_client import connect_redis
-from server.redis_pool import ConfigError
 from server.settings import Settings
 
 log = logging.getLogger("jobfair")
@@ -94,6 +95,7 @@ def main(argv: list[str] | None = None) -> None:
 
 async def serve(settings: Settings) -> None:
     app = create_app(settings)  # first: a bad setting stops the start before anything is printed
+    await preflight(settings)
     await bootstrap(settings)
     # Thousands of long-lived connections are objects that survive every collection; scanning
     # them again and again made full collections of ~600,000 objects (450-750 ms pauses in

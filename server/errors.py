@@ -23,6 +23,11 @@ HTTP_STATUS = {
 }
 
 
+class ConfigError(ValueError):
+    """A setting that cannot work and stops the start; the message names the setting (the CLI
+    prints only it, one line)."""
+
+
 class RateLimited(DomainError):
     code = "rate_limited"
 

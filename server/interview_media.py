@@ -25,6 +25,7 @@ from rooms.nodes import Nodes
 from rooms.store import keys
 from rooms.store.scripts import Scripts
 from server.noderpc import NodeRpc
+from server.rtc.aiortc_internals import CandidatePolicy
 from server.rtc.events import StreamEvent, StreamLive, StreamOffline
 from server.rtc.hub import IceServer, StreamHub
 from server.streaming import rtc_errors_as_domain
@@ -46,9 +47,10 @@ class InterviewMedia:
         nodes: Nodes,
         rpc: NodeRpc,
         ice_servers: Sequence[IceServer] = (),
+        candidates: CandidatePolicy | None = None,
     ) -> None:
         self.redis, self.scripts, self.nodes, self.rpc = redis, scripts, nodes, rpc
-        self.hub = StreamHub(ice_servers, on_event=self._on_event)
+        self.hub = StreamHub(ice_servers, self._on_event, candidates=candidates)
         self._watchers: dict[str, tuple[str, str, str]] = {}  # media id -> fair, interview, user
         self._tasks: set[asyncio.Task[None]] = set()
         self.draining = False

@@ -17,12 +17,10 @@ from urllib.parse import unquote, urlsplit
 from redis.asyncio import BlockingConnectionPool, ConnectionPool
 from redis.asyncio.sentinel import Sentinel, SentinelConnectionPool
 
+from server.errors import ConfigError
+
 SENTINEL_SCHEME = "redis+sentinel"
 SENTINEL_TIMEOUT = 1.0  # a sentinel that does not answer within this is skipped for the next one
-
-
-class ConfigError(ValueError):
-    """A setting that cannot work; the message names the setting (the CLI prints only it)."""
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,12 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
-from ipaddress import ip_network
+from ipaddress import ip_address, ip_network
 from pathlib import Path
 from typing import Any
 
-from server.redis_pool import SENTINEL_SCHEME, ConfigError, sentinel_url
+from server.errors import ConfigError
+from server.redis_pool import SENTINEL_SCHEME, sentinel_url
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,11 @@ class Settings:
     tls_cert: Path | None = None
     tls_key: Path | None = None
     ice_servers: tuple[dict[str, Any], ...] = ()
+    turn_secret: str = ""  # coturn's static-auth-secret: pages get credentials minted with it
+    turn_urls: tuple[str, ...] = ()  # the TURN server's URLs that those credentials are for
+    turn_ttl: float = 12 * 3600.0  # seconds a page's TURN credential lasts (a fair day)
+    rtc_public_ip: str | None = None  # the address a 1:1 NAT forwards to this machine
+    rtc_ports: tuple[int, int] | None = None  # UDP ports of this node's WebRTC candidates
     session_hours: float = 24.0
     invite_days: float = 7.0
     demo: bool = False
@@ -109,6 +115,7 @@ class Settings:
             values["trusted_proxies"] = _networks(env["JOBFAIR_TRUSTED_PROXIES"])
         if env.get("JOBFAIR_ICE_SERVERS"):
             values["ice_servers"] = tuple(json.loads(env["JOBFAIR_ICE_SERVERS"]))
+        values.update(_rtc_from_env(env))
         values["limits"] = _limits_from_env(env)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return replace(cls(), **values).with_secret()
@@ -134,7 +141,7 @@ def _networks(raw: str) -> tuple[str, ...]:
     try:
         return tuple(str(ip_network(item.strip(), strict=False)) for item in raw.split(","))
     except ValueError as exc:
-        raise SystemExit(f"JOBFAIR_TRUSTED_PROXIES: {exc}") from None
+        raise ConfigError(f"JOBFAIR_TRUSTED_PROXIES: {exc}") from None
 
 
 def _int(env: Mapping[str, str], name: str) -> int:
@@ -145,6 +152,55 @@ def _int(env: Mapping[str, str], name: str) -> int:
     if value < 0:
         raise ConfigError(f"{name}: must not be negative")
     return value
+
+
+def _rtc_from_env(env: Mapping[str, str]) -> dict[str, Any]:
+    """TURN and the node's own WebRTC address, checked here so that a typo stops the start with
+    one line naming the setting, not a page that cannot connect."""
+    values: dict[str, Any] = {}
+    if env.get("JOBFAIR_TURN_SECRET"):
+        values["turn_secret"] = env["JOBFAIR_TURN_SECRET"]
+        urls = tuple(u.strip() for u in env.get("JOBFAIR_TURN_URLS", "").split(",") if u.strip())
+        if not urls:
+            raise ConfigError("JOBFAIR_TURN_URLS: needed with JOBFAIR_TURN_SECRET (turn:host:3478)")
+        if bad := [u for u in urls if not u.startswith(("turn:", "turns:"))]:
+            raise ConfigError(f"JOBFAIR_TURN_URLS: {bad[0]!r} is not a turn: or turns: URL")
+        values["turn_urls"] = urls
+    if env.get("JOBFAIR_TURN_TTL"):
+        values["turn_ttl"] = _number("JOBFAIR_TURN_TTL", env["JOBFAIR_TURN_TTL"])
+    if env.get("JOBFAIR_RTC_PUBLIC_IP"):
+        raw = env["JOBFAIR_RTC_PUBLIC_IP"].strip()
+        try:
+            address = ip_address(raw)
+        except ValueError:
+            raise ConfigError(f"JOBFAIR_RTC_PUBLIC_IP: {raw!r} is not an IP address") from None
+        if address.version != 4:
+            raise ConfigError(f"JOBFAIR_RTC_PUBLIC_IP: {raw!r} is not an IPv4 address")
+        values["rtc_public_ip"] = str(address)
+    if env.get("JOBFAIR_RTC_PORTS"):
+        values["rtc_ports"] = _port_range(env["JOBFAIR_RTC_PORTS"])
+    return values
+
+
+def _number(name: str, raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name}: {raw!r} is not a number") from None
+    if value <= 0:
+        raise ConfigError(f"{name}: must be above 0")
+    return value
+
+
+def _port_range(raw: str) -> tuple[int, int]:
+    first, dash, last = raw.partition("-")
+    try:
+        ports = int(first), int(last if dash else first)
+    except ValueError:
+        raise ConfigError(f"JOBFAIR_RTC_PORTS: {raw!r} is not a range like 40000-44999") from None
+    if not 1024 <= ports[0] <= ports[1] <= 65535:
+        raise ConfigError(f"JOBFAIR_RTC_PORTS: {raw!r} is not a range within 1024-65535")
+    return ports
 
 
 def _limits_from_env(env: Mapping[str, str]) -> Limits:

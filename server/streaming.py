@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from rooms.errors import Draining, InvalidInput, InvalidState
 from rooms.streams import Streams, StreamState
 from server.noderpc import NodeRpc
+from server.rtc.aiortc_internals import CandidatePolicy
 from server.rtc.errors import RtcError, StreamClosed, UnknownViewer, UnsupportedOffer
 from server.rtc.events import StreamEvent, StreamLive, StreamOffline, ViewerCountChanged
 from server.rtc.hub import IceServer, StreamHub
@@ -56,12 +57,16 @@ async def rtc_errors_as_domain(call: Awaitable[T]) -> T:
 
 class Streaming:
     def __init__(
-        self, streams: Streams, rpc: NodeRpc, ice_servers: Sequence[IceServer] = ()
+        self,
+        streams: Streams,
+        rpc: NodeRpc,
+        ice_servers: Sequence[IceServer] = (),
+        candidates: CandidatePolicy | None = None,
     ) -> None:
         self.streams = streams
         self.rpc = rpc
         self.node_id = rpc.node_id
-        self.hub = StreamHub(ice_servers, on_event=self._on_event)
+        self.hub = StreamHub(ice_servers, self._on_event, candidates=candidates)
         self._events: asyncio.Queue[StreamEvent] = asyncio.Queue(maxsize=10_000)
         self._publishers: dict[str, str] = {}  # stream id -> publishing participant
         self._held: dict[str, StreamState] = {}  # stream id -> its live state in Redis

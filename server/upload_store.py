@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
-from server.redis_pool import ConfigError
+from server.errors import ConfigError
 
 if TYPE_CHECKING:
     from types_boto3_s3 import S3Client

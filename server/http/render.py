@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from starlette.requests import Request
@@ -11,6 +12,7 @@ from rooms.models import Participant
 from server.auth import CSRF_COOKIE, new_csrf_token
 from server.i18n import JS_MESSAGES, LANG_COOKIE, choose_language, gettext_for
 from server.services import services
+from server.turn import page_ice_servers
 
 
 def render(
@@ -36,7 +38,9 @@ def render(
             "csrf": csrf,
             "user": user,
             "js_messages": {m: _(m) for m in JS_MESSAGES},
-            "ice_servers": list(svc.settings.ice_servers),
+            "ice_servers": page_ice_servers(
+                svc.settings, None if user is None else user.id, time.time()
+            ),
         },
         status_code=status,
     )

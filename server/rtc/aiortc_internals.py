@@ -11,8 +11,10 @@ version is pinned so that an upgrade fails at import, and tests/rtc/test_aiortc_
 the attribute that moved, instead of the server silently decoding again or sending nothing.
 """
 
+import asyncio
 import logging
 import queue
+import random
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,8 +22,10 @@ from typing import Any, Protocol
 
 import aiortc
 import pylibsrtp
-from aioice.ice import StunProtocol
-from aiortc import RTCDtlsTransport, RTCRtpReceiver, RTCRtpSender
+from aioice.candidate import Candidate, candidate_foundation, candidate_priority
+from aioice.ice import Connection, StunProtocol
+from aioice.turn import UDP_SOCKET_BUFFER_SIZE
+from aiortc import RTCDtlsTransport, RTCIceTransport, RTCRtpReceiver, RTCRtpSender
 from aiortc.jitterbuffer import JitterFrame
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters, RTCRtpSendParameters
 from aiortc.rtp import RtpPacket
@@ -84,6 +88,14 @@ _RTP_COMPONENT = 1
 _SRTP_SESSION = "_srtp"
 _SRTP_BINDING = ("ffi", "lib")
 _SRTP_BUFFER = 1500  # pylibsrtp's own buffer size: an RTP packet plus its SRTP trailer must fit
+# Candidates (candidates.py's policy): aioice binds port 0 on every host address and announces
+# those addresses only, which a server behind a 1:1 NAT or a firewall cannot use.
+# aioice Connection: coroutine method `(component, addresses, timeout)` that gather_candidates()
+# awaits once per component: it binds a StunProtocol per host address (port 0), then asks STUN and
+# TURN servers, and returns the candidates; wrapped per connection.
+_ICE_COMPONENT_CANDIDATES = "get_component_candidates"
+# aioice Connection: the StunProtocols (one per bound socket) it pairs, reads and closes.
+_ICE_PROTOCOLS = "_protocols"
 
 RECEIVER_ATTRIBUTES = (
     _RECEIVER_DECODER_QUEUE,
@@ -105,7 +117,7 @@ SENDER_ATTRIBUTES = (
 DTLS_ATTRIBUTES = (_DTLS_TX_SRTP,)
 SRTP_SESSION_ATTRIBUTES = (_SRTP_SESSION,)
 ICE_TRANSPORT_ATTRIBUTES = (_ICE_CONNECTION,)
-ICE_CONNECTION_ATTRIBUTES = (_ICE_NOMINATED,)
+ICE_CONNECTION_ATTRIBUTES = (_ICE_NOMINATED, _ICE_COMPONENT_CANDIDATES, _ICE_PROTOCOLS)
 
 FrameSink = Callable[[RTCRtpCodecParameters, JitterFrame], None]
 
@@ -347,3 +359,98 @@ def srtp_protector(session: pylibsrtp.Session) -> Callable[[bytes], bytes]:
         return protected
 
     return run
+
+
+@dataclass(frozen=True, slots=True)
+class CandidatePolicy:
+    """Which UDP ports a connection's host candidates bind and which public address it announces.
+
+    `public_ip` is where a 1:1 NAT forwards to this machine: each IPv4 host candidate gets a
+    server-reflexive twin on that address and the same port, as a STUN server would have told.
+    """
+
+    public_ip: str | None = None
+    ports: tuple[int, int] | None = None  # first and last port, inclusive
+
+    @property
+    def is_default(self) -> bool:
+        return self.public_ip is None and self.ports is None
+
+
+def apply_candidate_policy(ice: RTCIceTransport, policy: CandidatePolicy) -> None:
+    """Make the ICE transport's candidates follow `policy`; call before gathering starts
+    (e.g. after setRemoteDescription, before setLocalDescription)."""
+    if policy.is_default:
+        return
+    _require(ice, _ICE_CONNECTION)
+    connection: Connection = getattr(ice, _ICE_CONNECTION)
+    _require(connection, _ICE_COMPONENT_CANDIDATES)
+    _require(connection, _ICE_PROTOCOLS)
+    original = getattr(connection, _ICE_COMPONENT_CANDIDATES)
+
+    async def gather(component: int, addresses: list[str], timeout: int = 5) -> list[Candidate]:
+        hosts: list[Candidate] = []
+        if policy.ports is not None:
+            for address in addresses:
+                candidate = await _bind_host(connection, component, address, policy.ports)
+                if candidate is not None:
+                    hosts.append(candidate)
+            addresses = []  # bound here; aioice still asks its STUN and TURN servers
+        candidates = hosts + list(await original(component, addresses, timeout))
+        if policy.public_ip is not None:
+            candidates += [
+                _announced(host, policy.public_ip)
+                for host in candidates
+                if host.type == "host" and ":" not in host.host
+            ]
+        return candidates
+
+    setattr(connection, _ICE_COMPONENT_CANDIDATES, gather)
+
+
+async def _bind_host(
+    connection: Connection, component: int, address: str, ports: tuple[int, int]
+) -> Candidate | None:
+    """A host candidate on a free port of the range (tried from a random start), or None when
+    every port is taken."""
+    loop = asyncio.get_running_loop()
+    first, last = ports
+    start = random.randint(first, last)
+    for offset in range(last - first + 1):
+        port = first + (start - first + offset) % (last - first + 1)
+        try:
+            transport, protocol = await loop.create_datagram_endpoint(
+                lambda: StunProtocol(connection), local_addr=(address, port)
+            )
+        except OSError:
+            continue
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, UDP_SOCKET_BUFFER_SIZE)
+        protocol.local_candidate = Candidate(
+            foundation=candidate_foundation("host", "udp", address),
+            component=component,
+            transport="udp",
+            priority=candidate_priority(component, "host"),
+            host=address,
+            port=port,
+            type="host",
+        )
+        getattr(connection, _ICE_PROTOCOLS).append(protocol)
+        return protocol.local_candidate
+    logger.warning("no free UDP port in %s-%s on %s: no candidate there", first, last, address)
+    return None
+
+
+def _announced(host: Candidate, public_ip: str) -> Candidate:
+    return Candidate(
+        foundation=candidate_foundation("srflx", "udp", host.host),
+        component=host.component,
+        transport="udp",
+        priority=candidate_priority(host.component, "srflx"),
+        host=public_ip,
+        port=host.port,
+        type="srflx",
+        related_address=host.host,
+        related_port=host.port,
+    )

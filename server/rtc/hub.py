@@ -7,9 +7,11 @@ from dataclasses import dataclass
 
 from aiortc import RTCConfiguration, RTCIceServer
 
+from server.rtc.aiortc_internals import CandidatePolicy
 from server.rtc.errors import StreamClosed, UnknownViewer
 from server.rtc.events import EventCallback, StreamEvent
 from server.rtc.negotiation import parse_offer
+from server.rtc.peer import PeerSetup
 from server.rtc.stream import BoothStream, StreamState
 
 logger = logging.getLogger(__name__)
@@ -56,9 +58,13 @@ class StreamHub:
     """
 
     def __init__(
-        self, ice_servers: Sequence[IceServer] = (), on_event: EventCallback | None = None
+        self,
+        ice_servers: Sequence[IceServer] = (),
+        on_event: EventCallback | None = None,
+        *,
+        candidates: CandidatePolicy | None = None,
     ) -> None:
-        self._configuration = ice_configuration(ice_servers)
+        self._setup = PeerSetup(ice_configuration(ice_servers), candidates or CandidatePolicy())
         self._on_event = on_event
         self._streams: dict[str, BoothStream] = {}
         self._retiring: set[asyncio.Task[None]] = set()
@@ -143,7 +149,7 @@ class StreamHub:
         stream = self._streams.get(stream_id)
         if stream is None:
             stream = BoothStream(
-                stream_id, self._configuration, on_event=self._emit, on_idle=self._retire_if_idle
+                stream_id, self._setup, on_event=self._emit, on_idle=self._retire_if_idle
             )
             self._streams[stream_id] = stream
         return stream

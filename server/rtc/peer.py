@@ -2,14 +2,25 @@
 
 import logging
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
-from aiortc import RTCConfiguration, RTCPeerConnection, RTCRtpTransceiver
+from aiortc import RTCConfiguration, RTCIceTransport, RTCPeerConnection, RTCRtpTransceiver
 from aiortc.exceptions import InternalError, InvalidAccessError, OperationError
 
+from server.rtc.aiortc_internals import CandidatePolicy, apply_candidate_policy
 from server.rtc.errors import UnsupportedOffer
 from server.rtc.negotiation import Offer
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class PeerSetup:
+    """What every connection of a node is made with: its ICE servers, and the ports and public
+    address of its own candidates (JOBFAIR_RTC_PORTS, JOBFAIR_RTC_PUBLIC_IP)."""
+
+    configuration: RTCConfiguration = field(default_factory=RTCConfiguration)
+    candidates: CandidatePolicy = field(default_factory=CandidatePolicy)
 
 
 class PeerConnection:
@@ -19,8 +30,9 @@ class PeerConnection:
     it first, so that the owner can drop it (and then call `close()`).
     """
 
-    def __init__(self, configuration: RTCConfiguration, on_ended: Callable[[], None]) -> None:
-        self.pc = RTCPeerConnection(configuration)
+    def __init__(self, setup: PeerSetup, on_ended: Callable[[], None]) -> None:
+        self.pc = RTCPeerConnection(setup.configuration)
+        self._candidates = setup.candidates
         self._on_ended = on_ended
         self._ended = False
         self.pc.on("connectionstatechange", self._state_changed)
@@ -29,6 +41,7 @@ class PeerConnection:
         """Answer the offer; media sections beyond `ours` (e.g. a second camera) are declined."""
         try:
             await self.pc.setRemoteDescription(offer.description)
+            self._apply_candidate_policy()
             kept = set(ours)
             for transceiver in self.pc.getTransceivers():
                 if transceiver not in kept:
@@ -39,6 +52,15 @@ class PeerConnection:
         description = self.pc.localDescription
         assert description is not None
         return description.sdp
+
+    def _apply_candidate_policy(self) -> None:
+        """Before gathering: the transports exist once the offer is set, candidates come later."""
+        transports: dict[int, RTCIceTransport] = {}
+        for transceiver in self.pc.getTransceivers():
+            ice = transceiver.sender.transport.transport
+            transports[id(ice)] = ice
+        for ice in transports.values():
+            apply_candidate_policy(ice, self._candidates)
 
     def _state_changed(self) -> None:
         if self.pc.connectionState in ("failed", "closed") and not self._ended:

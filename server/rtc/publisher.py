@@ -4,7 +4,7 @@ import logging
 from collections.abc import Callable
 from functools import partial
 
-from aiortc import RTCConfiguration, RTCRtpReceiver
+from aiortc import RTCRtpReceiver
 from aiortc.jitterbuffer import JitterFrame
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 
@@ -13,7 +13,7 @@ from server.rtc.fanout import Fanout
 from server.rtc.frames import EncodedFrame, is_keyframe, starts_frame
 from server.rtc.keyframes import KeyframeRequester
 from server.rtc.negotiation import Offer, prefer_codec
-from server.rtc.peer import PeerConnection
+from server.rtc.peer import PeerConnection, PeerSetup
 from server.rtc.reassembly import VideoFrameAssembler
 
 logger = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ class Publisher:
 
     def __init__(
         self,
-        configuration: RTCConfiguration,
+        setup: PeerSetup,
         *,
         epoch: int,
         fanouts: dict[str, Fanout],
@@ -40,7 +40,7 @@ class Publisher:
         self._fanouts = fanouts
         self._keyframes = keyframes
         self._on_media = on_media
-        self._peer = PeerConnection(configuration, on_ended=partial(on_ended, self))
+        self._peer = PeerConnection(setup, on_ended=partial(on_ended, self))
         self._assembler: VideoFrameAssembler | None = None
         self._video_receiver: RTCRtpReceiver | None = None
         self._has_media = False

@@ -6,8 +6,6 @@ from collections.abc import Callable, Coroutine
 from enum import StrEnum
 from typing import Any
 
-from aiortc import RTCConfiguration
-
 from server.rtc.errors import StreamClosed, UnknownViewer
 from server.rtc.events import (
     EventCallback,
@@ -20,6 +18,7 @@ from server.rtc.events import (
 from server.rtc.fanout import Fanout
 from server.rtc.keyframes import KeyframeRequester
 from server.rtc.negotiation import Offer
+from server.rtc.peer import PeerSetup
 from server.rtc.publisher import Publisher
 from server.rtc.viewer import Viewer
 
@@ -43,13 +42,13 @@ class BoothStream:
     def __init__(
         self,
         stream_id: str,
-        configuration: RTCConfiguration,
+        setup: PeerSetup,
         *,
         on_event: EventCallback,
         on_idle: Callable[["BoothStream"], None],
     ) -> None:
         self.stream_id = stream_id
-        self._configuration = configuration
+        self._setup = setup
         self._on_event = on_event
         self._on_idle = on_idle
         self._keyframes = KeyframeRequester()
@@ -80,7 +79,7 @@ class BoothStream:
         self._check_open()
         self._epoch += 1
         publisher = Publisher(
-            self._configuration,
+            self._setup,
             epoch=self._epoch,
             fanouts=self._fanouts,
             keyframes=self._keyframes,
@@ -112,7 +111,7 @@ class BoothStream:
         self._check_open()
         viewer = Viewer(
             viewer_id,
-            self._configuration,
+            self._setup,
             request_keyframe=self._keyframes.request,
             on_ended=self._viewer_ended,
         )

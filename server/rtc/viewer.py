@@ -3,8 +3,6 @@
 from collections.abc import Callable
 from functools import partial
 
-from aiortc import RTCConfiguration
-
 from server.rtc.aiortc_internals import (
     SenderLink,
     answer_nacks,
@@ -13,7 +11,7 @@ from server.rtc.aiortc_internals import (
 )
 from server.rtc.encoded import EncodedTrack
 from server.rtc.negotiation import Offer, prefer_codec
-from server.rtc.peer import PeerConnection
+from server.rtc.peer import PeerConnection, PeerSetup
 from server.rtc.writer import RtpWriter
 
 
@@ -21,14 +19,14 @@ class Viewer:
     def __init__(
         self,
         viewer_id: str,
-        configuration: RTCConfiguration,
+        setup: PeerSetup,
         *,
         request_keyframe: Callable[[], None],
         on_ended: Callable[["Viewer"], None],
     ) -> None:
         self.viewer_id = viewer_id
         self._request_keyframe = request_keyframe
-        self._peer = PeerConnection(configuration, on_ended=partial(on_ended, self))
+        self._peer = PeerConnection(setup, on_ended=partial(on_ended, self))
         self.tracks: dict[str, EncodedTrack] = {}
 
     async def negotiate(self, offer: Offer, audio_only: bool, video_codec: str | None) -> str:

@@ -1,6 +1,7 @@
 """Fails loudly when an aiortc upgrade moves a private attribute that passthrough relies on."""
 
 import importlib
+import inspect
 import os
 
 import aiortc
@@ -82,3 +83,33 @@ def test_the_srtp_protector_protects_as_pylibsrtp_does() -> None:
     assert [protect(p) for p in packets] == [reference.protect(p) for p in packets]
     with pytest.raises(ValueError):
         protect(bytes(1500))
+
+
+async def test_aioice_gathers_per_component_through_a_method_the_policy_can_wrap() -> None:
+    """CandidatePolicy replaces `get_component_candidates(component, addresses, timeout)` per
+    connection and appends its own sockets to `_protocols`, which aioice pairs and closes."""
+    pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+    transceiver = pc.addTransceiver("video")
+    try:
+        connection = transceiver.sender.transport.transport._connection
+        method = connection.get_component_candidates
+        assert list(inspect.signature(method).parameters) == ["component", "addresses", "timeout"]
+        assert connection._protocols == []
+    finally:
+        await pc.close()
+
+
+async def test_a_policy_that_changes_nothing_leaves_aioice_alone() -> None:
+    pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
+    transceiver = pc.addTransceiver("video")
+    ice = transceiver.sender.transport.transport
+    connection = ice._connection
+    try:
+        aiortc_internals.apply_candidate_policy(ice, aiortc_internals.CandidatePolicy())
+        assert "get_component_candidates" not in vars(connection)
+        aiortc_internals.apply_candidate_policy(
+            ice, aiortc_internals.CandidatePolicy(ports=(40000, 40010))
+        )
+        assert "get_component_candidates" in vars(connection)
+    finally:
+        await pc.close()
