@@ -17,11 +17,14 @@ from rooms.people import People
 from rooms.qa import QA
 from rooms.queue import Queue
 from rooms.queue_views import QueueViews
+from rooms.reports.reader import Reports
 from rooms.slots import Slots
 from rooms.store.scripts import Scripts
+from server.attendance import Attendance
 from server.auth import Tokens
 from server.bus import Bus
 from server.health import Health
+from server.dashboard import Dashboards
 from server.interview_media import InterviewMedia
 from server.metrics import Metrics
 from server.qa_notifier import QANotifier
@@ -57,6 +60,9 @@ class Services:
     queue_views: QueueViews
     queue_notifier: QueueNotifier
     slots: Slots
+    reports: Reports
+    attendance: Attendance
+    dashboards: Dashboards
 
 
 def services(conn: HTTPConnection) -> Services:

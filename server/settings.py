@@ -34,6 +34,7 @@ class Limits:
     redis_timeout: float = 2.0
     redis_probe_interval: float = 0.5  # each node pings Redis this often (server/health.py) ...
     redis_probe_timeout: float = 0.5  # ... and is degraded when a ping is unanswered this long
+    attendance_lease: float = 15.0  # a dead node's open report periods close this long after
 
 
 @dataclass(frozen=True)
