@@ -131,7 +131,7 @@ def create_app(settings: Settings) -> Starlette:
         queue, queue_views = Queue(redis, scripts), QueueViews(redis)
         slots = Slots(redis, scripts)
         queue_notifier, sweeper = QueueNotifier(hub, queue_views), Sweeper(queue, hub, slots)
-        reports_ = Reports(redis)
+        reports_ = Reports(redis, watched_seconds=settings.limits.watched_seconds)
         periods = Periods(redis, scripts, settings.limits.attendance_lease)
         attendance = Attendance(periods, node_id, queue.fair_ids)
         dashboards = Dashboards(reports_)

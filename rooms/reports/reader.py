@@ -21,7 +21,7 @@ from rooms.models import Booth, Fair, Participant
 from rooms.permissions import Action, allowed, may, require
 from rooms.reports import facts, summary
 from rooms.reports.summary import Scope
-from rooms.reports.tally import Tally
+from rooms.reports.tally import WATCHED_SECONDS, Tally
 from rooms.store import keys
 
 Clock = Callable[[], Awaitable[float]]
@@ -30,11 +30,17 @@ INTERVIEWS_LISTED = 200  # interviews of one booth listed with the outcomes (new
 
 
 class Reports:
-    def __init__(self, redis: Redis, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        redis: Redis,
+        clock: Clock | None = None,
+        watched_seconds: float = WATCHED_SECONDS,
+    ) -> None:
         """`clock`: the report's "now" (tests inject one); Redis time by default, the clock
         the facts were written with."""
         self.redis = redis
         self.clock = clock or self._redis_now
+        self.watched_seconds = watched_seconds
 
     async def _redis_now(self) -> float:
         seconds, micros = await self.redis.time()
@@ -81,7 +87,9 @@ class Reports:
         scope = self.scope(who, fair_id, booth_id)
         t = await self.tally(fair_id)
         now = await self.clock()
-        return summary.report(t, fair.model_dump(mode="json"), employers, scope, now, zone(fair))
+        fair_json = fair.model_dump(mode="json")
+        watched = self.watched_seconds
+        return summary.report(t, fair_json, employers, scope, now, zone(fair), watched)
 
     async def interviews(
         self, fair_id: str, who: Participant, booth_id: str | None = None

@@ -97,10 +97,11 @@ def report(
     scope: Scope,
     now: float,
     tz: ZoneInfo,
+    watched_seconds: float = WATCHED_SECONDS,
 ) -> dict[str, Any]:
     """The report's JSON. `employers`: booth id -> employer name, of every booth of the fair."""
     ids = sorted(employers) if scope.booths is None else sorted(scope.booths & employers.keys())
-    watched = {b: t.watched(b, now) for b in ids}
+    watched = {b: t.watched(b, now, watched_seconds) for b in ids}
     total = row(t, ids, now, watched)
     presence: list[Interval]
     if scope.whole_fair:
@@ -127,7 +128,7 @@ def report(
         "scope": "fair" if scope.whole_fair else "booth",
         "generated_at": iso(now, tz),
         "through": t.last_id,
-        "watched_seconds": WATCHED_SECONDS,
+        "watched_seconds": watched_seconds,
         "fair": total,
         "booths": [
             {"booth_id": b, "employer": employers[b], **row(t, [b], now, watched)}

@@ -204,8 +204,8 @@ class Tally:
     def views(self, booth_id: str, now: float) -> list[Interval]:
         return [*self.booths[booth_id].views, *self.open_intervals(now, "v", booth_id)]
 
-    def watched(self, booth_id: str, now: float) -> set[str]:
-        """Workers who watched the booth's live stream for `WATCHED_SECONDS` in all."""
+    def watched(self, booth_id: str, now: float, least: float = WATCHED_SECONDS) -> set[str]:
+        """Workers who watched the booth's live stream for `least` seconds in all."""
         booth = self.booths[booth_id]
         live = list(booth.live)
         if booth.live_since is not None:
@@ -216,7 +216,7 @@ class Tally:
                 overlap = min(b, end) - max(a, start)
                 if overlap > 0:
                     seconds[user] += overlap
-        return {user for user, s in seconds.items() if s >= WATCHED_SECONDS}
+        return {user for user, s in seconds.items() if s >= least}
 
     def peak_online(self, now: float) -> int:
         """The most workers connected at once; swept again only after a connection changed."""
