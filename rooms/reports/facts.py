@@ -2,7 +2,8 @@
 that makes each change (`_fact.lua`), so no count can disagree with the state after a crash.
 
 An entry is `kind -> fields joined by tabs`; its time is the entry id's (Redis time, in ms),
-except a `close` that the reaper wrote late, which names the moment it stands for. The kinds:
+except a `close` that the reaper wrote late, which names the moment it stands for (seconds). A
+report reads them through `facts_read.lua`, a chunk as one string. The kinds:
 
 | kind    | fields                                   | written by                          |
 |---------|------------------------------------------|-------------------------------------|
@@ -24,34 +25,22 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-from redis.asyncio import Redis
-
 from rooms.store import keys
+from rooms.store.scripts import Scripts
 
-Fact = tuple[float, str, list[str]]  # (seconds, kind, fields)
-CHUNK = 10_000  # entries read per XRANGE
-
-
-def parse(entry_id: str, fields: dict[str, str]) -> Fact:
-    """One stream entry as a fact; its time from its id (or its `at`, for a late close)."""
-    ((kind, value),) = fields.items()
-    parts = value.split("\t")
-    if kind == "close" and len(parts) > 1:
-        return float(parts[1]), kind, parts
-    return int(entry_id.partition("-")[0]) / 1000, kind, parts
+CHUNK = 20_000  # facts read per round trip
 
 
-async def read(
-    redis: Redis, fair_id: str, after: str = "-"
-) -> AsyncIterator[list[tuple[str, Fact]]]:
-    """The fair's facts after the entry id `after` ("-": from the first), a chunk at a time."""
+async def read(scripts: Scripts, fair_id: str, after: str = "-") -> AsyncIterator[list[str]]:
+    """The fair's facts after the entry id `after` ("-": from the first), a chunk of lines at a
+    time (`Tally.feed` reads them)."""
     key = keys.facts(fair_id)
     start = after if after == "-" else f"({after}"
     while True:
-        chunk: list[tuple[str, dict[str, str]]] = await redis.xrange(key, start, "+", count=CHUNK)  # type: ignore[assignment]
-        if not chunk:
+        count, last, text = await scripts.run("facts_read", [key], [start, CHUNK])
+        if not count:
             return
-        yield [(entry_id, parse(entry_id, fields)) for entry_id, fields in chunk]
-        if len(chunk) < CHUNK:
+        yield text.split("\n")
+        if count < CHUNK:
             return
-        start = f"({chunk[-1][0]}"
+        start = f"({last}"

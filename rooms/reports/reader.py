@@ -23,6 +23,7 @@ from rooms.reports import facts, summary
 from rooms.reports.summary import Scope
 from rooms.reports.tally import WATCHED_SECONDS, Tally
 from rooms.store import keys
+from rooms.store.scripts import Scripts
 
 Clock = Callable[[], Awaitable[float]]
 SERIES = (*summary.COUNTS, *summary.EXTRA)  # the rows of a series
@@ -39,6 +40,7 @@ class Reports:
         """`clock`: the report's "now" (tests inject one); Redis time by default, the clock
         the facts were written with."""
         self.redis = redis
+        self.scripts = Scripts(redis)
         self.clock = clock or self._redis_now
         self.watched_seconds = watched_seconds
 
@@ -64,7 +66,7 @@ class Reports:
     async def tally(self, fair_id: str, into: Tally | None = None) -> Tally:
         """The fair's facts folded (`into`: go on from where that tally stopped)."""
         t = into or Tally()
-        async for chunk in facts.read(self.redis, fair_id, t.last_id):
+        async for chunk in facts.read(self.scripts, fair_id, t.last_id):
             t.feed(chunk)
         return t
 

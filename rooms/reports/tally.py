@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import get_args
 
 from rooms.interview_room import Outcome
-from rooms.reports.facts import Fact
 
 WATCHED_SECONDS = 30  # a worker "watched" a booth after this long on its live stream, in total
 BUCKET_SECONDS = 300  # attendance over time, per 5 minutes
@@ -84,21 +83,23 @@ class Tally:
         self.questions: dict[str, tuple[str, str, str]] = {}  # id -> channel, status, answered
         self.periods: dict[str, Period] = {}  # open ones
         self.connected: list[Interval] = []  # closed connection periods of workers
-        self.first = math.inf
         self._presence_changes = 0  # workers' connection opens and closes so far
         self._peak: tuple[int, int] = (-1, 0)  # (at how many changes, the peak then)
 
-    def feed(self, facts: Iterable[tuple[str, Fact]]) -> int:
-        """Fold facts in stream order; returns how many."""
-        n = 0
-        for entry_id, (at, kind, f) in facts:
-            n += 1
-            self.last_id = entry_id
-            if at < self.first:
-                self.first = at
-            handler = _HANDLERS.get(kind)
+    def feed(self, lines: Iterable[str]) -> int:
+        """Fold facts in stream order (lines of `facts_read.lua`: id, kind, fields, by tabs; a
+        fact's time is its id's, or for a late close the moment it names); returns how many."""
+        n, handlers, entry_id = 0, _HANDLERS, ""
+        for line in lines:
+            entry_id, kind, value = line.split("\t", 2)
+            f = value.split("\t")
+            handler = handlers.get(kind)
             if handler is not None:  # a kind this version does not know is skipped
-                handler(self, at, f)
+                at = float(f[1]) if kind == "close" and len(f) > 1 else 0.0
+                handler(self, at or int(entry_id.partition("-")[0]) / 1000, f)
+            n += 1
+        if n:
+            self.last_id = entry_id
         return n
 
     # --- the folds, one per kind ---------------------------------------------------------------
