@@ -35,6 +35,7 @@ from redis.asyncio import Redis  # noqa: E402
 from redis.exceptions import ConnectionError as RedisConnectionError  # noqa: E402
 
 from rooms.fairs import Fairs  # noqa: E402
+from rooms.models import BoothInput, FairInput  # noqa: E402
 from rooms.people import People  # noqa: E402
 from rooms.reports.reader import Reports  # noqa: E402
 from rooms.store import keys  # noqa: E402
@@ -128,9 +129,9 @@ async def run(port: int, events: int, repeat: int) -> float:
             await asyncio.sleep(0.05)
     scripts = Scripts(redis)
     fairs, people = Fairs(redis, scripts), People(redis, scripts)
-    fair = await fairs.create_fair(FAIR)
+    fair = await fairs.create_fair(FairInput.model_validate(FAIR))
     booths = [
-        (await fairs.create_booth(fair.id, {"employer": f"Công ty {i % 15}"})).id
+        (await fairs.create_booth(fair.id, BoothInput(employer=f"Công ty {i % 15}"))).id
         for i in range(BOOTHS)
     ]
     moderator = await people.add_moderator(fair.id, "Bench")

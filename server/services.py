@@ -23,8 +23,8 @@ from rooms.store.scripts import Scripts
 from server.attendance import Attendance
 from server.auth import Tokens
 from server.bus import Bus
-from server.health import Health
 from server.dashboard import Dashboards
+from server.health import Health
 from server.interview_media import InterviewMedia
 from server.metrics import Metrics
 from server.qa_notifier import QANotifier

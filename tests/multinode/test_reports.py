@@ -21,12 +21,12 @@ import pytest
 from redis.asyncio import Redis
 
 from rooms.fairs import Fairs
-from rooms.models import Participant
+from rooms.models import BoothInput, Participant
 from rooms.people import People
 from rooms.reports.reader import Reports
 from rooms.store import keys
 from server.auth import Tokens
-from tests.clients import FAIR, Frames, Session, op
+from tests.clients import FAIR_INPUT, Frames, Session, op
 from tests.peers import Publisher, Viewer
 from tests.procs import Node, RedisProcess
 
@@ -142,11 +142,11 @@ async def test_a_scripted_fair_is_counted_exactly_through_restarts_and_a_crash(
     redis: Redis, fairs: Fairs, people: People, tokens: Tokens, two_nodes: list[Node]
 ) -> None:
     n1, n2 = two_nodes
-    fair = await fairs.create_fair(FAIR)
-    a1 = (await fairs.create_booth(fair.id, {"employer": X})).id
-    a2 = (await fairs.create_booth(fair.id, {"employer": X})).id
-    b = (await fairs.create_booth(fair.id, {"employer": CN})).id
-    await fairs.create_booth(fair.id, {"employer": FORMULA})
+    fair = await fairs.create_fair(FAIR_INPUT)
+    a1 = (await fairs.create_booth(fair.id, BoothInput(employer=X))).id
+    a2 = (await fairs.create_booth(fair.id, BoothInput(employer=X))).id
+    b = (await fairs.create_booth(fair.id, BoothInput(employer=CN))).id
+    await fairs.create_booth(fair.id, BoothInput(employer=FORMULA))
     recruiter_a = await people.add_recruiter(fair.id, a1, "Lò Thị Hoa")
     recruiter_b = await people.add_recruiter(fair.id, b, "王小明")
     moderator = await people.add_moderator(fair.id, "Quàng Văn Mod")
