@@ -27,11 +27,9 @@ from rooms.store.scripts import Scripts, Stale
 
 Side = Literal["worker", "recruiter"]
 Outcome = Literal["passed", "on_site", "offer", "not_suitable", "no_show"]
-PASSED: frozenset[str] = frozenset({"passed", "on_site", "offer"})  # counted as "passed"
 CHAT_KEPT = 200
 CHAT_MAX = 1000
 OP_TTL = 600  # a chat message's or an extension's op is remembered this long
-REPORT_LISTED = 200  # interviews of one booth listed in the report
 
 
 class NotesInput(Strict):
@@ -166,7 +164,10 @@ class InterviewRoom:
         ttl = OP_TTL if op_key else 0
         for _ in range(CAS_ATTEMPTS):
             raw: str | None = await self.redis.hget(key, interview["id"])  # type: ignore[assignment]
-            notes: Notes = change(Notes() if raw is None else Notes.model_validate_json(raw))
+            current = Notes() if raw is None else Notes.model_validate_json(raw)
+            notes: Notes = change(current)
+            # a changed outcome is a report fact (rooms/reports/facts.py), recorded with it
+            moved = notes.outcome != current.outcome
             data = {"interview_id": interview["id"], "extra_seconds": notes.extra_seconds}
             staff = Event(
                 event_type,
@@ -179,13 +180,19 @@ class InterviewRoom:
             try:
                 stored = await self.scripts.run(
                     "interview_note",
-                    [key, op_key or keys.interview_op(fair_id, interview["id"], "-", "-", "-")],
+                    [
+                        key,
+                        op_key or keys.interview_op(fair_id, interview["id"], "-", "-", "-"),
+                        keys.facts(fair_id),
+                    ],
                     [
                         interview["id"],
                         notes.model_dump_json(),
                         raw or "",
                         keys.events(fair_id),
                         ttl,
+                        interview["booth_id"] if moved else "",
+                        notes.outcome or "",
                         *events,
                     ],
                     durable=True,
@@ -206,7 +213,7 @@ class InterviewRoom:
         )
         return [to_recruiter.encode(), to_worker]
 
-    # --- reports -------------------------------------------------------------------------------
+    # --- a worker's own record ------------------------------------------------------------------
 
     async def history(self, fair_id: str, worker: Participant) -> list[dict[str, Any]]:
         """A worker's own interviews and their outcomes (not the recruiter's notes)."""
@@ -216,35 +223,6 @@ class InterviewRoom:
                 notes = await self.notes(fair_id, interview["id"])
                 found.append({**interview, "outcome": notes.outcome})
         return sorted(found, key=lambda i: i["started_at"])
-
-    async def report(
-        self, fair_id: str, who: Participant, booth_id: str | None = None
-    ) -> dict[str, Any]:
-        """Per booth: interviews held, and how many passed, were invited or offered, failed,
-        did not show. What a moderator reports after the fair. With `booth_id`, also that booth's
-        latest interviews with their outcomes (`REPORT_LISTED`, newest first), to open one."""
-        require(who, Action.REPORT, fair_id)
-        raws: dict[str, str] = await self.redis.hgetall(keys.interview_notes(fair_id))  # type: ignore[assignment]
-        outcomes = {k: Notes.model_validate_json(v).outcome or "" for k, v in raws.items()}
-        booths: dict[str, dict[str, int]] = {}
-        listed: list[dict[str, Any]] = []
-        for interview in await self._all(fair_id):
-            if interview["booth_id"] == booth_id:
-                listed.append({**interview, "outcome": outcomes.get(interview["id"]) or None})
-            row = booths.setdefault(
-                interview["booth_id"],
-                {"interviewed": 0, "passed": 0, "not_suitable": 0, "no_show": 0},
-            )
-            row["interviewed"] += 1
-            outcome = outcomes.get(interview["id"], "")
-            if outcome in PASSED:
-                row["passed"] += 1
-            elif outcome in ("not_suitable", "no_show"):
-                row[outcome] += 1
-        if booth_id is None:
-            return {"booths": booths}
-        listed.sort(key=lambda i: i["started_at"], reverse=True)
-        return {"booths": booths, "interviews": listed[:REPORT_LISTED]}
 
     async def _all(self, fair_id: str) -> list[dict[str, Any]]:
         return [json.loads(raw) for raw in await self.redis.hvals(keys.interviews(fair_id))]

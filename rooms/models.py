@@ -8,8 +8,16 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
@@ -50,6 +58,16 @@ class FairInput(Strict):
     starts_at: datetime
     ends_at: datetime
     language: Literal["vi", "en"] = "vi"
+    timezone: str = "Asia/Ho_Chi_Minh"  # an IANA name: reports' dates and times are in it
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("timezone must be an IANA time zone name") from None
+        return value
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> FairInput:

@@ -45,7 +45,8 @@ class People:
             fair_id=fair_id,
             created_at=time.time(),
         )
-        await self._add(worker, Event("worker.registered", _summary(worker), Audience("staff")))
+        event = Event("worker.registered", _summary(worker), Audience("staff"))
+        await self._add(worker, event, fact=("reg", worker.id))
         return worker
 
     async def add_recruiter(self, fair_id: str, booth_id: str, name: Any) -> Participant:
@@ -76,11 +77,15 @@ class People:
         return moderator
 
     async def _add(
-        self, who: Participant, event: Event | None, parent: tuple[str, str] | None = None
+        self,
+        who: Participant,
+        event: Event | None,
+        parent: tuple[str, str] | None = None,
+        fact: tuple[str, ...] = (),
     ) -> None:
         assert who.fair_id is not None
         await self.records.create(
-            who.fair_id, keys.people(who.fair_id), who.id, who, event, parent=parent
+            who.fair_id, keys.people(who.fair_id), who.id, who, event, parent=parent, fact=fact
         )
 
     async def get(self, fair_id: str | None, participant_id: str) -> Participant:

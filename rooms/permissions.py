@@ -30,7 +30,8 @@ class Action(StrEnum):
     DOSSIER_KEEP = "keep_dossier"  # fill in one's own dossier, upload a CV, choose who reads it
     DOSSIER_READ = "read_dossier"  # read the dossiers shared with a booth
     INTERVIEW_HISTORY = "interview_history"  # one's own interviews and their outcomes
-    REPORT = "report"  # the fair's outcome report
+    REPORT = "report"  # the whole fair's report, dashboard and series
+    REPORT_BOOTH = "report_booth"  # one booth's report and dashboard (a recruiter: their own)
 
 
 _WORKER, _RECRUITER = frozenset({Role.WORKER}), frozenset({Role.RECRUITER})
@@ -56,6 +57,7 @@ _ALLOWED: dict[Action, frozenset[Role]] = {
     Action.DOSSIER_READ: _RECRUITER,
     Action.INTERVIEW_HISTORY: _WORKER,
     Action.REPORT: frozenset(),
+    Action.REPORT_BOOTH: _RECRUITER,
 }
 BOOTH_SCOPED = frozenset(
     {
@@ -66,6 +68,7 @@ BOOTH_SCOPED = frozenset(
         Action.QUEUE_SERVE,
         Action.SLOTS_MANAGE,
         Action.DOSSIER_READ,
+        Action.REPORT_BOOTH,
     }
 )
 # Moderators act for people, never as them: they have no line places, dossier or history.

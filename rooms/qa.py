@@ -244,6 +244,7 @@ class QA:
                 keys.qa_new(fair_id, channel),
                 keys.qa_held(fair_id, channel),
                 keys.qa_by_author(fair_id, user.id),
+                keys.facts(fair_id),
             ],
             [
                 channel,
@@ -382,6 +383,7 @@ class QA:
                 keys.qa_held(fair_id, q.channel),
                 keys.qa_settings(fair_id, q.channel),
                 keys.qa_log(fair_id),
+                keys.facts(fair_id),
             ],
             [
                 name,
@@ -420,6 +422,7 @@ class QA:
                 keys.qa_held(fair_id, src.channel),
                 keys.qa_settings(fair_id, src.channel),
                 keys.qa_log(fair_id),
+                keys.facts(fair_id),
             ],
             [user.id, user.name, time.time(), keys.events(fair_id), self.limits.log_max],
         )

@@ -84,6 +84,7 @@ def line_keys(fair_id: str, booth_id: str, op_key: str) -> list[str]:
         keys.interviews(fair_id),
         keys.booths(fair_id),
         keys.jobs(fair_id),
+        keys.facts(fair_id),
     ]
 
 

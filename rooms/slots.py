@@ -151,6 +151,7 @@ class Slots:
                 keys.queue_audit(fair_id),
                 keys.booths(fair_id),
                 declined,
+                keys.facts(fair_id),
             ],
             [
                 *self._common(fair_id, who),

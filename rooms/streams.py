@@ -55,7 +55,13 @@ class Streams:
         )
         await self.scripts.run(
             "stream_live",
-            [keys.fair(fair_id), keys.streams(fair_id), keys.rev(fair_id), keys.booths(fair_id)],
+            [
+                keys.fair(fair_id),
+                keys.streams(fair_id),
+                keys.rev(fair_id),
+                keys.booths(fair_id),
+                keys.facts(fair_id),
+            ],
             [
                 booth_id,
                 state.model_dump_json(),
@@ -72,7 +78,7 @@ class Streams:
         event = Event("stream.offline", {"booth_id": booth_id, "live": False, "reason": reason})
         ended = await self.scripts.run(
             "stream_offline",
-            [keys.streams(fair_id), keys.rev(fair_id)],
+            [keys.streams(fair_id), keys.rev(fair_id), keys.facts(fair_id)],
             [booth_id, session or "", keys.events(fair_id), event.encode()],
         )
         return bool(ended)

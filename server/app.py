@@ -31,15 +31,19 @@ from rooms.people import People
 from rooms.qa import QA
 from rooms.queue import Queue
 from rooms.queue_views import QueueViews
+from rooms.reports.periods import Periods
+from rooms.reports.reader import Reports
 from rooms.slots import Slots
 from rooms.store.replication import Replication
 from rooms.store.scripts import Scripts
 from rooms.streams import Streams
+from server.attendance import Attendance
 from server.auth import Tokens
 from server.bus import Bus
+from server.dashboard import Dashboards
 from server.errors import domain_error_handler, http_error_handler, json_error
 from server.health import Health
-from server.http import api, dossiers, interviews, pages
+from server.http import api, dossiers, interviews, pages, reports
 from server.http.faults import Faults
 from server.http.guard import Guard
 from server.i18n import load_catalogs
@@ -84,6 +88,7 @@ def routes() -> list[BaseRoute]:
         *api.ROUTES,
         *dossiers.ROUTES,
         *interviews.ROUTES,
+        *reports.ROUTES,
         WebSocketRoute("/ws/fairs/{fair_id}", fair_socket),
         Mount("/static", StaticFiles(directory=web.ROOT / "static"), name="static"),
     ]
@@ -133,6 +138,10 @@ def create_app(settings: Settings) -> Starlette:
         queue, queue_views = Queue(redis, scripts), QueueViews(redis)
         slots = Slots(redis, scripts)
         queue_notifier, sweeper = QueueNotifier(hub, queue_views), Sweeper(queue, hub, slots)
+        reports_ = Reports(redis, watched_seconds=settings.limits.watched_seconds)
+        periods = Periods(redis, scripts, settings.limits.attendance_lease)
+        attendance = Attendance(periods, node_id, queue.fair_ids)
+        dashboards = Dashboards(reports_)
         app.state.services = Services(
             settings=settings,
             redis=redis,
@@ -159,12 +168,16 @@ def create_app(settings: Settings) -> Starlette:
             queue_views=queue_views,
             queue_notifier=queue_notifier,
             slots=slots,
+            reports=reports_,
+            attendance=attendance,
+            dashboards=dashboards,
         )
         await bus.start()
         health.start()
         await rpc.start()
         await streaming.start()
         sweeper.start()
+        attendance.start()
         lease = asyncio.create_task(keep_lease(node_id, nodes, fairs, streams), name="lease")
         try:
             yield
@@ -173,6 +186,8 @@ def create_app(settings: Settings) -> Starlette:
             with contextlib.suppress(asyncio.CancelledError):
                 await lease
             await sweeper.close()
+            await attendance.close()
+            await dashboards.close()
             await queue_notifier.close()
             await streaming.close()
             await interview_media.close()

@@ -287,4 +287,18 @@ JS_MESSAGES = (
     "No company can read your profile and CV.",
     "you said no",
     "Remove this time",
+    # the live dashboard (dashboard.js)
+    "Online now",
+    "Peak at once",
+    "Registered",
+    "Attended on site",
+    "Questions waiting for approval",
+    "Watching now",
+    "In line",
+    "Longest wait (min)",
+    "Recruiters free",
+    "Recruiters interviewing",
+    "Interviews done",
+    "Long line while recruiters are free",
+    "Someone has waited more than 20 minutes",
 )

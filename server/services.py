@@ -17,10 +17,13 @@ from rooms.people import People
 from rooms.qa import QA
 from rooms.queue import Queue
 from rooms.queue_views import QueueViews
+from rooms.reports.reader import Reports
 from rooms.slots import Slots
 from rooms.store.scripts import Scripts
+from server.attendance import Attendance
 from server.auth import Tokens
 from server.bus import Bus
+from server.dashboard import Dashboards
 from server.health import Health
 from server.interview_media import InterviewMedia
 from server.metrics import Metrics
@@ -59,6 +62,9 @@ class Services:
     queue_views: QueueViews
     queue_notifier: QueueNotifier
     slots: Slots
+    reports: Reports
+    attendance: Attendance
+    dashboards: Dashboards
 
 
 def services(conn: HTTPConnection) -> Services:

@@ -37,6 +37,8 @@ class Limits:
     redis_timeout: float = 2.0
     redis_probe_interval: float = 0.5  # each node pings Redis this often (server/health.py) ...
     redis_probe_timeout: float = 0.5  # ... and is degraded when a ping is unanswered this long
+    attendance_lease: float = 15.0  # a dead node's open report periods close this long after
+    watched_seconds: float = 30.0  # a worker "watched" a booth after this long on its stream
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from rooms.commands import interview, lobby, media, qa, queue, slots
+from rooms.commands import interview, lobby, media, qa, queue, report, slots
 from rooms.commands.base import Command, Input
 from rooms.commands.writes import WRITES
 from rooms.errors import Forbidden, InvalidInput
@@ -27,6 +27,7 @@ COMMANDS: dict[str, Command] = {
     **interview.COMMANDS,
     **qa.COMMANDS,
     **queue.COMMANDS,
+    **report.COMMANDS,
     **slots.COMMANDS,
 }
 

@@ -35,5 +35,7 @@ COMMANDS = {
     "interview.record": Command(Record, Action.QUEUE_SERVE, "idempotent", "notes and outcome"),
     "interview.get": Command(Interview, Action.QUEUE_SERVE, "read", "a record with its notes"),
     "interview.history": Command(Empty, Action.INTERVIEW_HISTORY, "read", "one's interviews"),
-    "interview.report": Command(Report, Action.REPORT, "read", "outcomes per booth"),
+    "interview.report": Command(
+        Report, Action.REPORT, "read", "outcomes per booth (rooms/reports)"
+    ),
 }

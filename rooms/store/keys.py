@@ -272,3 +272,23 @@ def slots_due(fair_id: str) -> str:
 def slot_op(fair_id: str, user_id: str, op: str) -> str:
     """string (expiring): the first result of a client's slot operation (a retry has no effect)."""
     return f"{fair_tag(fair_id)}:slots:op:{user_id}:{op}"
+
+
+# --- reports (rooms/reports/, docs/reports.md) ----------------------------------------------
+
+
+def facts(fair_id: str) -> str:
+    """stream, never trimmed: what happened in the fair, one entry per fact (`k` names its kind),
+    appended by the very script that made the change. Reports are built from it alone."""
+    return f"{fair_tag(fair_id)}:facts"
+
+
+def open_periods(fair_id: str, node_id: str) -> str:
+    """set: ids of the connection and watching periods the node `node_id` has open in the fair
+    (closed by that node, or at its lease's end by whichever node notices it died)."""
+    return f"{fair_tag(fair_id)}:periods:{node_id}"
+
+
+def period_leases(fair_id: str) -> str:
+    """zset: node id -> until when (Redis time) it vouches for its open periods in the fair."""
+    return f"{fair_tag(fair_id)}:periods:leases"

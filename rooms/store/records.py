@@ -47,12 +47,15 @@ class Records:
         record: BaseModel,
         event: Event | None,
         parent: tuple[str, str] | None = None,
+        fact: tuple[str, ...] = (),
     ) -> int:
+        """`fact`: a report fact (kind, fields) recorded with it (rooms/reports/facts.py)."""
         parent_hash, parent_field = parent or (hash_key, "")
+        fact_keys = [keys.facts(fair_id)] if fact else []
         return int(
             await self.scripts.run(
                 "put",
-                [keys.fair(fair_id), hash_key, keys.rev(fair_id), parent_hash],
+                [keys.fair(fair_id), hash_key, keys.rev(fair_id), parent_hash, *fact_keys],
                 [
                     record_id,
                     record.model_dump_json(),
@@ -61,6 +64,7 @@ class Records:
                     "",
                     keys.events(fair_id),
                     event.encode() if event else "",
+                    *fact,
                 ],
             )
         )

@@ -71,10 +71,12 @@ async def fair_socket(websocket: WebSocket) -> None:
             conn.close(protocol.CLOSE_FORBIDDEN, "no such fair")
             return
         conn.push(protocol.welcome(_you(conn), state))
+        await svc.attendance.open(fair_id, conn.id, "c", user, user.booth_id)
         await _read(Context(svc, user, fair_id, conn))
     finally:
         await svc.hub.remove(conn)
         await conn.finish()
+        await svc.attendance.end(fair_id, conn.id)
         svc.metrics.connections.dec()
 
 

@@ -46,3 +46,8 @@ def test_the_chaos_benchmark_loses_no_acknowledged_join_and_recovers_from_each_f
     assert set(result) == {"lost", "duplicated", "reordered", "recovery_s"}
     assert (result["lost"], result["duplicated"], result["reordered"]) == ("0", "0", "0")
     assert float(result["recovery_s"]) < 30  # "na" if a scenario never recovered
+
+
+def test_the_report_benchmark_reports_its_result_line() -> None:
+    result = run("bench/report.py", "--events", "2000", "--repeat", "1")
+    assert result["events"] == "2000" and float(result["build_ms"]) > 0

@@ -2,9 +2,10 @@
 -- limit (a counter with a TTL here, so the limit holds across nodes), held for approval when the
 -- channel is pre-moderated. Publishes qa.question (rooms/qa.py filters it per viewer).
 -- KEYS: 1 booths, 2 restricted, 3 rate, 4 op, 5 question, 6 settings, 7 top, 8 new, 9 held,
---       10 author's questions
+--       10 author's questions, 11 report facts
 -- ARGV: 1 channel, 2 question id, 3 author id, 4 author name, 5 text, 6 anonymous (0|1), 7 now,
 --       8 questions per window, 9 window seconds, 10 op ttl, 11 has op (0|1), 12 events channel
+--! include _fact.lua
 local channel = ARGV[1]
 if ARGV[11] == '1' then
   local existing = redis.call('GET', KEYS[4])
@@ -48,6 +49,7 @@ else
   redis.call('ZADD', KEYS[9], seq, ARGV[2])
 end
 redis.call('SADD', KEYS[10], ARGV[2])
+fact(KEYS[11], 'q', channel, ARGV[2], status, '0')
 if ARGV[11] == '1' then redis.call('SET', KEYS[4], ARGV[2], 'EX', ARGV[10]) end
 local to = {kind = 'staff'}
 if channel ~= 'stage' then to = {kind = 'booth_staff', booth_id = channel} end

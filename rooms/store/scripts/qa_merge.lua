@@ -2,8 +2,9 @@
 -- participant who voted for both counts once; the target's author never counts), the duplicate
 -- leaves every list, and both changes are logged and published.
 -- KEYS: 1 from question, 2 into question, 3 from voters, 4 into voters, 5 top, 6 new, 7 held,
---       8 settings, 9 log
+--       8 settings, 9 log, 10 report facts
 -- ARGV: 1 actor id, 2 actor name, 3 now, 4 events channel, 5 log max length
+--! include _fact.lua
 local function load(key)
   local q = {}
   local raw = redis.call('HGETALL', key)
@@ -40,6 +41,7 @@ if from.channel ~= 'stage' then to = {kind = 'booth_staff', booth_id = from.chan
 redis.call('XADD', KEYS[9], 'MAXLEN', '~', ARGV[5], '*', 'at', ARGV[3], 'actor', ARGV[1],
   'actor_name', ARGV[2], 'action', 'merge', 'channel', from.channel, 'question', from.id,
   'target', from.author_id, 'detail', into.id)
+fact(KEYS[10], 'q', from.channel, from.id, 'merged', from.answered)
 redis.call('PUBLISH', ARGV[4], '{"e":' .. cjson.encode(
   {type = 'qa.question', data = {q = from, was = from_was}, to = to}) .. '}')
 redis.call('PUBLISH', ARGV[4], '{"e":' .. cjson.encode(

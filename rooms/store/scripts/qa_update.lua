@@ -1,10 +1,11 @@
 -- Change a question's moderation or answer fields (approve, hide, edit, pin, answer, mark
 -- answered) from an allowed status, re-place it in the channel's lists by its new state, clear
 -- "answering now" if it no longer applies, log the action and publish qa.question.
--- KEYS: 1 question, 2 top, 3 new, 4 held, 5 settings, 6 log
+-- KEYS: 1 question, 2 top, 3 new, 4 held, 5 settings, 6 log, 7 report facts
 -- ARGV: 1 action, 2 allowed statuses (",a,b," or "" for any but merged), 3 actor id,
 --       4 actor name, 5 now, 6 events channel, 7 log max length, 8 log detail,
 --       9.. field, value pairs to set
+--! include _fact.lua
 local q = {}
 local raw = redis.call('HGETALL', KEYS[1])
 for i = 1, #raw, 2 do q[raw[i]] = raw[i + 1] end
@@ -38,6 +39,7 @@ if q.channel ~= 'stage' then to = {kind = 'booth_staff', booth_id = q.channel} e
 redis.call('XADD', KEYS[6], 'MAXLEN', '~', ARGV[7], '*', 'at', ARGV[5], 'actor', ARGV[3],
   'actor_name', ARGV[4], 'action', ARGV[1], 'channel', q.channel, 'question', q.id,
   'target', q.author_id, 'detail', ARGV[8])
+fact(KEYS[7], 'q', q.channel, q.id, q.status, q.answered)
 redis.call('PUBLISH', ARGV[6], '{"e":' .. cjson.encode(
   {type = 'qa.question', data = {q = q, was = was}, to = to}) .. '}')
 if redis.call('HGET', KEYS[5], 'answering') == q.id

@@ -4,6 +4,7 @@
 -- KEYS and ARGV 1-5: as in queue_join.lua.
 -- ARGV: 6 booth, 7 entry id or '' (the next one), 8 default call seconds
 --! include _op.lua
+--! include _fact.lua
 local ttl = tonumber(ARGV[4])
 local done = op_replay(KEYS[8], ttl)
 if done then return done end
@@ -78,6 +79,7 @@ end
 redis.call('XADD', KEYS[7], 'MAXLEN', '~', ARGV[5], '*', 'at', now, 'actor', actor,
   'role', ARGV[3], 'action', 'call', 'booth', booth, 'entry', id, 'worker', e.worker_id,
   'detail', (ARGV[7] == '' and 'next' or 'chosen') .. '; held elsewhere: ' .. held)
+fact(KEYS[18], 'call', booth, id, actor)
 redis.call('PUBLISH', ARGV[1], cjson.encode({e = {type = 'queue.changed',
   data = {booth_id = booth, v = v}, to = {kind = 'staff'}}}))
 if not e.walk_in then

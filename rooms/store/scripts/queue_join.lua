@@ -4,13 +4,14 @@
 -- their answer to "may this booth read your dossier?", recorded here with the join (or not at all).
 -- KEYS (every queue script): 1 entries, 2 index, 3 busy, 4 deadlines, 5 seen, 6 settings,
 --   7 audit, 8 op, 9 line, 10 line state, 11 active, 12 recent, 13 durations, 14 servers,
---   15 interviews, 16 booths, 17 jobs; here (mode join only): 18 the worker's dossier shares,
---   19 the booths they declined
+--   15 interviews, 16 booths, 17 jobs, 18 report facts (docs/reports.md); here (mode join
+--   only): 19 the worker's dossier shares, 20 the booths they declined
 -- ARGV (every queue script): 1 channel, 2 actor id, 3 actor role, 4 op ttl (0: no op to keep),
 --   5 audit max length; here: 6 mode, 7 booth, 8 new entry id, 9 worker id, 10 name,
 --   11 contact, 12 job id or '', 13 presence lease seconds, 14 default lines per worker;
 --   (mode join only) 15 'share' | 'decline' | '' (no answer: an earlier one stands)
 --! include _op.lua
+--! include _fact.lua
 --! include _consent.lua
 local ttl = tonumber(ARGV[4])
 local done = op_replay(KEYS[8], ttl)
@@ -62,11 +63,19 @@ mine[booth] = id
 redis.call('HSET', KEYS[2], worker, cjson.encode(mine))
 if mode == 'join' then
   redis.call('ZADD', KEYS[5], 'GT', now + tonumber(ARGV[13]), worker)
-  consent_record(KEYS[18], KEYS[19], ARGV[1], worker, booth, ARGV[15])
+  consent_record(KEYS[19], KEYS[20], ARGV[1], worker, booth, ARGV[15])
 end
 
 redis.call('XADD', KEYS[7], 'MAXLEN', '~', ARGV[5], '*', 'at', now, 'actor', ARGV[2],
   'role', ARGV[3], 'action', mode, 'booth', booth, 'entry', id, 'worker', worker, 'detail', job)
+if mode == 'walk_in' then
+  -- the same person added at two booths is one on-site attendee: known by their phone's digits
+  local digits = string.gsub(ARGV[11], '%D', '')
+  digits = string.gsub(digits, '^84', '0')
+  fact(KEYS[18], 'join', booth, id, worker, string.sub(redis.sha1hex(digits), 1, 16))
+else
+  fact(KEYS[18], 'join', booth, id, worker, '')
+end
 local v = redis.call('HINCRBY', KEYS[6], 'v', 1)
 redis.call('PUBLISH', ARGV[1], cjson.encode({e = {type = 'queue.changed',
   data = {booth_id = booth, v = v}, to = {kind = 'staff'}}}))

@@ -5,6 +5,7 @@
 -- ARGV: 6 mode (leave|remove|drop), 7 entry id, 8 booth, 9 default grace seconds,
 --   10 seconds an ended entry is kept
 --! include _op.lua
+--! include _fact.lua
 local ttl = tonumber(ARGV[4])
 local done = op_replay(KEYS[8], ttl)
 if done then return done end
@@ -49,6 +50,7 @@ redis.call('ZADD', KEYS[4], now + tonumber(ARGV[10]), 'gc:' .. id)
 redis.call('XADD', KEYS[7], 'MAXLEN', '~', ARGV[5], '*', 'at', now, 'actor', ARGV[2],
   'role', ARGV[3], 'action', mode, 'booth', booth, 'entry', id, 'worker', e.worker_id,
   'detail', '')
+fact(KEYS[18], 'leave', booth, id, mode)
 local v = redis.call('HINCRBY', KEYS[6], 'v', 1)
 redis.call('PUBLISH', ARGV[1], cjson.encode({e = {type = 'queue.changed',
   data = {booth_id = booth, v = v}, to = {kind = 'staff'}}}))

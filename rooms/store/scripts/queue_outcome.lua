@@ -10,6 +10,7 @@
 --   11 default longest interview seconds, 12 seconds an ended entry is kept,
 --   13 durations kept, 14 ended calls kept
 --! include _op.lua
+--! include _fact.lua
 local ttl = tonumber(ARGV[4])
 local done = op_replay(KEYS[8], ttl)
 if done then return done end
@@ -117,6 +118,7 @@ end
 redis.call('XADD', KEYS[7], 'MAXLEN', '~', ARGV[5], '*', 'at', now, 'actor', ARGV[2],
   'role', ARGV[3], 'action', mode, 'booth', booth, 'entry', id, 'worker', e.worker_id,
   'detail', detail)
+fact(KEYS[18], 'end', booth, id, mode, e.interview_id, e.called_by)
 redis.call('PUBLISH', ARGV[1], cjson.encode({e = {type = 'queue.changed',
   data = {booth_id = booth, v = v}, to = {kind = 'staff'}}}))
 if not e.walk_in then

@@ -3,10 +3,11 @@
 -- time. The booking carries the worker's answer to "may this booth read your dossier?",
 -- recorded with the booking (or not at all), as a join does.
 -- KEYS: 1 slots, 2 the slot's bookings, 3 the worker's slots, 4 the worker's dossier shares,
---   5 op, 6 queue audit, 7 booths, 8 the booths the worker declined
+--   5 op, 6 queue audit, 7 booths, 8 the booths the worker declined, 9 report facts
 -- ARGV: 1 channel, 2 worker id, 3 role, 4 op ttl, 5 audit max length; 6 slot id, 7 name,
 --   8 contact, 9 longest slot seconds, 10 'share' | 'decline' | '' (no answer: an earlier one stands)
 --! include _op.lua
+--! include _fact.lua
 --! include _consent.lua
 local ttl = tonumber(ARGV[4])
 local done = op_replay(KEYS[5], ttl)
@@ -50,6 +51,7 @@ local public = {id = id, booth_id = s.booth_id, starts_at = s.starts_at, ends_at
 redis.call('XADD', KEYS[6], 'MAXLEN', '~', ARGV[5], '*', 'at', now, 'actor', worker,
   'role', ARGV[3], 'action', 'slot_book', 'booth', s.booth_id, 'entry', '', 'worker', worker,
   'detail', id)
+fact(KEYS[9], 'book', s.booth_id, id, worker)
 redis.call('PUBLISH', ARGV[1], cjson.encode({e = {type = 'slots.changed',
   data = {booth_id = s.booth_id, slots = {public}}, to = {kind = 'fair'}}}))
 public.mine = true

@@ -5,23 +5,24 @@
 -- place, called once free). The place may take a worker past the fair's lines-per-worker limit,
 -- and ignores the line's cap and state: the booking was confirmed when it was made. The first
 -- node to remove the `start:<slot>` item acts; another sweeping at the same moment finds nothing.
--- KEYS 1-17: as in queue_join.lua (the slot's booth); 18 slots, 19 the slot's bookings,
---   20 slots due
+-- KEYS 1-18: as in queue_join.lua (the slot's booth); 19 slots, 20 the slot's bookings,
+--   21 slots due
 -- ARGV 1-5: as in queue_join.lua; 6 slot id, 7.. fresh entry ids (at least one per booking)
+--! include _fact.lua
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
 local id = ARGV[6]
-local due = redis.call('ZSCORE', KEYS[20], 'start:' .. id)
+local due = redis.call('ZSCORE', KEYS[21], 'start:' .. id)
 if not due then return cjson.encode({noop = 'done'}) end
 if tonumber(due) > now then return cjson.encode({noop = 'early'}) end
-redis.call('ZREM', KEYS[20], 'start:' .. id)
-local raw = redis.call('HGET', KEYS[18], id)
+redis.call('ZREM', KEYS[21], 'start:' .. id)
+local raw = redis.call('HGET', KEYS[19], id)
 if not raw then return cjson.encode({noop = 'removed'}) end
 local s = cjson.decode(raw)
 local booth = s.booth_id
 
 local bookings = {}
-for _, b in ipairs(redis.call('HVALS', KEYS[19])) do bookings[#bookings + 1] = cjson.decode(b) end
+for _, b in ipairs(redis.call('HVALS', KEYS[20])) do bookings[#bookings + 1] = cjson.decode(b) end
 table.sort(bookings, function(a, b) return a.booked_at < b.booked_at end)
 
 local function audit(worker, entry, detail)
@@ -55,6 +56,7 @@ for _, b in ipairs(bookings) do
     mine[booth] = e.id
     redis.call('HSET', KEYS[2], b.worker_id, cjson.encode(mine))
     audit(b.worker_id, e.id, 'placed at the head')
+    fact(KEYS[18], 'join', booth, e.id, b.worker_id, '')
   end
   if e then
     e.slot_id = id
@@ -107,7 +109,7 @@ if n > 0 then
   end
 end
 s.placed_at = now
-redis.call('HSET', KEYS[18], id, cjson.encode(s))
+redis.call('HSET', KEYS[19], id, cjson.encode(s))
 
 local v = redis.call('HINCRBY', KEYS[6], 'v', 1)
 redis.call('PUBLISH', ARGV[1], cjson.encode({e = {type = 'queue.changed',

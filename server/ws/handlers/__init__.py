@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from server.ws.handlers import interview, lobby, qa, queue, slots, stream
+from server.ws.handlers import interview, lobby, qa, queue, report, slots, stream
 from server.ws.handlers.base import Handler
 
 HANDLERS: dict[str, Handler] = {
@@ -11,5 +11,6 @@ HANDLERS: dict[str, Handler] = {
     **interview.HANDLERS,
     **qa.HANDLERS,
     **queue.HANDLERS,
+    **report.HANDLERS,
     **slots.HANDLERS,
 }

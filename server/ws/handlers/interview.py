@@ -85,7 +85,7 @@ async def history(ctx: Context, d: Empty) -> dict[str, Any]:
 
 
 async def report(ctx: Context, d: iv.Report) -> dict[str, Any]:
-    return await ctx.services.interview_room.report(ctx.fair_id, ctx.user, d.booth_id)
+    return await ctx.services.reports.outcomes(ctx.fair_id, ctx.user, d.booth_id)
 
 
 HANDLERS: dict[str, Handler] = {

@@ -34,10 +34,22 @@ async def stop(ctx: Context, d: BoothInput) -> dict[str, Any]:
     return {}
 
 
+def _watching(ctx: Context, booth_id: str) -> str:
+    """The report period of this connection watching this booth (rooms/reports/periods.py)."""
+    return f"{ctx.conn.id}.{booth_id}"
+
+
 async def view(ctx: Context, d: media.View) -> dict[str, Any]:
     booth_id, streaming, viewer = d.booth_id, ctx.services.streaming, _viewer(ctx)
     answer = await streaming.view(ctx.fair_id, booth_id, viewer, d.sdp, d.audio_only)
-    ctx.conn.on_finish(f"view:{booth_id}", lambda: streaming.leave(ctx.fair_id, booth_id, viewer))
+    attendance, period = ctx.services.attendance, _watching(ctx, booth_id)
+    await attendance.open(ctx.fair_id, period, "v", ctx.user, booth_id)
+
+    async def stop_viewing() -> None:
+        await attendance.end(ctx.fair_id, period)
+        await streaming.leave(ctx.fair_id, booth_id, viewer)
+
+    ctx.conn.on_finish(f"view:{booth_id}", stop_viewing)
     return answer
 
 
@@ -47,6 +59,7 @@ async def audio_only(ctx: Context, d: media.AudioOnly) -> dict[str, Any]:
 
 
 async def leave(ctx: Context, d: BoothInput) -> dict[str, Any]:
+    await ctx.services.attendance.end(ctx.fair_id, _watching(ctx, d.booth_id))
     await ctx.services.streaming.leave(ctx.fair_id, d.booth_id, _viewer(ctx))
     ctx.conn.forget(f"view:{d.booth_id}")
     return {}
