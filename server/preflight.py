@@ -17,6 +17,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from server.errors import ConfigError
+from server.redis_pool import blocking_pool
 from server.settings import Settings
 from server.turn import turn_ice_server
 
@@ -42,7 +43,10 @@ def check_tls(cert: Path, key: Path) -> None:
 
 
 async def check_redis(url: str) -> None:
-    redis = Redis.from_url(url, socket_connect_timeout=TIMEOUT, socket_timeout=TIMEOUT)
+    pool = blocking_pool(
+        url, socket_connect_timeout=TIMEOUT, socket_timeout=TIMEOUT, timeout=TIMEOUT
+    )
+    redis = Redis.from_pool(pool)  # a Sentinel URL too: the pool asks the sentinels
     try:
         await redis.ping()
     except (RedisError, OSError) as exc:
