@@ -73,5 +73,5 @@ async def test_a_low_bandwidth_booth_streams_small_video_for_weak_links(
     await expect(recruiter.locator("#conn-status")).to_have_attribute("data-kind", "ok")
     await recruiter.click("#go-live")
     await expect(recruiter.locator("#stream-state")).to_have_attribute("data-kind", "live")
-    await recruiter.wait_for_function(f"({SENT_WIDTH})().then((w) => w > 0)")
-    assert 0 < await recruiter.evaluate(SENT_WIDTH) <= 320
+    sent = await recruiter.wait_for_function(f"({SENT_WIDTH})().then((w) => w > 0 && w)")
+    assert 0 < await sent.json_value() <= 320  # the first frames the encoder sent
