@@ -59,6 +59,7 @@ from server.services import Services
 from server.settings import Settings
 from server.streaming import Streaming
 from server.sweeper import Sweeper
+from server.tasks import cancel
 from server.upload_store import open_store
 from server.ws.endpoint import fair_socket
 from server.ws.hub import Hub
@@ -182,9 +183,7 @@ def create_app(settings: Settings) -> Starlette:
         try:
             yield
         finally:
-            lease.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await lease
+            await cancel(lease)
             await sweeper.close()
             await attendance.close()
             await dashboards.close()

@@ -9,7 +9,6 @@ Storage trouble never fails a client: a refused open or close is logged and retr
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from redis.exceptions import RedisError
 
 from rooms.models import Participant
 from rooms.reports.periods import Periods
+from server.tasks import cancel
 
 log = logging.getLogger(__name__)
 
@@ -45,11 +45,8 @@ class Attendance:
         self._task = asyncio.create_task(self._every_round(), name="attendance")
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel(self._task)
+        self._task = None
 
     async def open(
         self, fair_id: str, period_id: str, kind: str, who: Participant, booth_id: str | None

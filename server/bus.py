@@ -19,6 +19,7 @@ from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from rooms.store import keys
+from server.tasks import cancel
 
 log = logging.getLogger(__name__)
 
@@ -55,11 +56,8 @@ class Bus:
             await self._up.wait()
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel(self._task)
+        self._task = None
 
     async def subscribe(self, fair_id: str) -> None:
         """Returns once Redis confirmed the subscription, so that state read afterwards misses no

@@ -8,7 +8,6 @@ the command's permission (rooms/commands/report.py) admits staff only.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import Any
 
@@ -18,6 +17,7 @@ from rooms.reports import summary
 from rooms.reports.reader import Reports
 from rooms.reports.summary import Scope
 from rooms.reports.tally import Tally
+from server.tasks import cancel
 from server.ws.connection import Connection
 from server.ws.protocol import event
 
@@ -71,10 +71,8 @@ class Dashboards:
         self._tallies.pop(fair_id, None)
         self._locks.pop(fair_id, None)
         task = self._tasks.pop(fair_id, None)
-        if task is not None and task is not asyncio.current_task():
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        if task is not asyncio.current_task():
+            await cancel(task)
 
     async def _view(self, fair_id: str, scope: Scope) -> dict[str, Any]:
         async with self._locks.setdefault(fair_id, asyncio.Lock()):

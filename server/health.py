@@ -13,12 +13,13 @@ arrives as events: no acknowledged change is missed by a page that stays connect
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
+
+from server.tasks import cancel
 
 log = logging.getLogger(__name__)
 
@@ -51,11 +52,8 @@ class Health:
         self._task = asyncio.create_task(self._run(), name="redis-health")
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel(self._task)
+        self._task = None
 
     async def ping(self) -> bool:
         """Does Redis answer within the probe timeout? (Never raises, never waits longer.)"""

@@ -20,6 +20,7 @@ from redis.exceptions import RedisError
 
 from rooms.errors import DomainError, InvalidState, from_code
 from rooms.store import keys
+from server.tasks import cancel
 
 log = logging.getLogger(__name__)
 
@@ -46,11 +47,8 @@ class NodeRpc:
         await ready.wait()
 
     async def close(self) -> None:
-        if self._listener is not None:
-            self._listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._listener
-            self._listener = None
+        await cancel(self._listener)
+        self._listener = None
         for task in list(self._tasks):
             task.cancel()
         for future in self._waiting.values():

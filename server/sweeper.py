@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -24,6 +23,7 @@ from rooms.errors import DomainError
 from rooms.permissions import Action, may
 from rooms.queue import Queue
 from rooms.slots import Slots
+from server.tasks import cancel
 from server.ws.hub import Hub
 
 log = logging.getLogger(__name__)
@@ -46,11 +46,7 @@ class Sweeper:
         ]
 
     async def close(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel(*self._tasks)
         self._tasks = []
 
     async def _every(self, seconds: float, work: Callable[[], Awaitable[object]]) -> None:
