@@ -11,11 +11,13 @@ from typing import Any
 import pytest
 
 from rooms.commands import COMMANDS
+from rooms.commands.base import Command
+from rooms.commands.writes import WRITES
 from rooms.fairs import Fairs
 from rooms.models import Participant
 from rooms.people import People
 from rooms.permissions import allowed
-from tests.clients import WORKER, Fixture, Frames, connect, ok, op
+from tests.clients import JOB_INPUT, WORKER, Fixture, Frames, connect, ok, op
 
 # Where the table is only the upper bound: the domain also asks who the person is in the thing
 # acted on (the interview's two participants; one's own place; staff answer only walk-ins).
@@ -84,11 +86,20 @@ async def booth_a_things(fx: Fixture, fairs: Fairs, people: People) -> dict[str,
         "phone": "0987 654 321",
         "starts_at": (start + timedelta(hours=2)).isoformat(),
         "capacity": 1,
+        "job_id": (await fairs.create_job(fx.fair.id, a, JOB_INPUT)).id,
+        "title": "Thợ may",
+        "ends_at": (start + timedelta(hours=3)).isoformat(),
+        "employer": "Công ty C",
+        "openings": 2,
+        "salary_min_vnd": 6_000_000,
+        "salary_max_vnd": 8_000_000,
+        "location": "Lai Châu",
+        "contact": "0912345678",
     }
 
 
-def _data(name: str, things: dict[str, Any]) -> dict[str, Any]:
-    fields = COMMANDS[name].input.model_fields
+def _data(command: Command, things: dict[str, Any]) -> dict[str, Any]:
+    fields = command.input.model_fields
     data = {
         (field.alias or key): things[field.alias or key]
         for key, field in fields.items()
@@ -127,7 +138,7 @@ async def test_every_command_is_refused_or_allowed_as_the_table_says(
             label: allowed(who, action, fx.fair.id, fx.booth_a.id) for label, who in people.items()
         }
         for label in sorted(people, key=lambda label: expected[label]):  # refusals first
-            answer = await _answer(sockets[label], name, _data(name, booth_a_things))
+            answer = await _answer(sockets[label], name, _data(COMMANDS[name], booth_a_things))
             tried += 1
             refused = answer.get("code") == "forbidden"
             if expected[label] and refused and name not in IDENTITY_BOUND:
@@ -136,6 +147,50 @@ async def test_every_command_is_refused_or_allowed_as_the_table_says(
                 wrong.append(f"{label} was allowed {name}: {answer}")
     assert not wrong, "\n".join(wrong)
     assert tried == len(COMMANDS) * len(people)
+
+
+BODIES = {"booth.logo": b"\x89PNG\r\n\x1a\n", "dossier.cv": b"%PDF-1.4\n%%EOF\n"}
+
+
+async def test_every_http_write_is_refused_or_allowed_as_the_table_says(
+    fx: Fixture, booth_a_things: dict[str, Any]
+) -> None:
+    people = {
+        "worker": fx.worker,
+        "recruiter of booth A": fx.recruiter_a,
+        "recruiter of booth B": fx.recruiter_b,
+        "the fair's moderator": fx.moderator,
+        "service staff": fx.staff,
+    }
+    sessions = {label: await fx.session(who) for label, who in people.items()}
+    ids = {"fair_id": fx.fair.id, **booth_a_things}
+    wrong = []
+    for name in sorted(WRITES, key=lambda n: n == "job.delete"):  # the job goes last
+        command = WRITES[name]
+        method, route = command.route.split(" ")
+        method = method.split("|")[0]
+        path = route.format(**ids)
+        fair = fx.fair.id if "{fair_id}" in route else None
+        body = {
+            k: v for k, v in _data(command, booth_a_things).items() if "{" + k + "}" not in route
+        }
+        body.pop("share", None)  # the method says it
+        for label, who in sorted(
+            people.items(), key=lambda p: allowed(p[1], command.action, fair, fx.booth_a.id)
+        ):
+            expected = allowed(who, command.action, fair, fx.booth_a.id)
+            if name in BODIES:
+                response = await sessions[label].api(method, path, content=BODIES[name])
+            else:
+                response = await sessions[label].api(
+                    method, path, body if method != "DELETE" else None
+                )
+            refused = response.status_code == 403
+            if expected == refused:
+                wrong.append(
+                    f"{label} {'refused' if refused else 'allowed'} {name}: {response.text}"
+                )
+    assert not wrong, "\n".join(wrong)
 
 
 async def test_people_of_another_fair_cannot_open_its_socket(fx: Fixture) -> None:
