@@ -106,10 +106,13 @@ class BoothStream:
 
     async def publish(self, offer: Offer, paused: bool = False) -> str:
         """A publisher replacing the current one (break before make: viewers wait for its first
-        keyframe); a hand-over under way is abandoned. `paused`: pause the stream first."""
+        keyframe); a hand-over under way is abandoned. `paused`: whether the stream forwards
+        (set before the new publisher's first frame can pass)."""
         self._check_open()
         if paused:
             self._switch.pause()
+        else:
+            self._switch.resume()
         publisher = self._new_publisher()
         answer = await self._negotiate(publisher.negotiate(offer), publisher.close)
         old, incoming = self._publisher, self._incoming

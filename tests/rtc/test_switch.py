@@ -63,7 +63,9 @@ async def test_a_paused_stream_sends_viewers_no_packet_and_resumes_at_a_keyframe
     assert not any(isinstance(e, StreamOffline) for e in events.seen)
 
 
-async def test_a_publisher_replaced_while_paused_stays_paused(hub: StreamHub, peers: Peers) -> None:
+async def test_a_publisher_that_replaces_another_paused_sends_nothing_until_resumed(
+    hub: StreamHub, peers: Peers
+) -> None:
     first, second = SyntheticPublisher(), SyntheticPublisher()
     viewer = TestViewer()
     for peer in (first, second, viewer):
@@ -72,7 +74,10 @@ async def test_a_publisher_replaced_while_paused_stays_paused(hub: StreamHub, pe
     await viewer.view(hub, "booth-1", "viewer")
     await viewer.wait_for_video(5)
     hub.pause("booth-1")
-    await second.publish(hub, "booth-1")
+    await second.pc.setLocalDescription(await second.pc.createOffer())
+    answer = await hub.publish("booth-1", second.pc.localDescription.sdp, paused=True)
+    await second.pc.setRemoteDescription(RTCSessionDescription(sdp=answer, type="answer"))
+    await wait_until(lambda: second.pc.connectionState == "connected", 10, "second connected")
     await asyncio.sleep(0.5)
     before = await viewer.media_packets_received()
     await asyncio.sleep(1.0)
