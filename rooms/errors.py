@@ -15,6 +15,13 @@ class InvalidInput(DomainError):
     code = "invalid_input"
 
 
+class CodecMismatch(InvalidInput):
+    """A browser cannot send the video codec a stream's viewers were connected with (nothing is
+    transcoded): taking over that stream needs another browser."""
+
+    code = "codec_mismatch"
+
+
 class NotFound(DomainError):
     code = "not_found"
 
@@ -47,7 +54,16 @@ class Draining(DomainError):
 
 def from_code(code: str, message: str) -> DomainError | None:
     """The error a wire `code` names (a Lua script's refusal, another node's reply), if any."""
-    for cls in (InvalidInput, NotFound, Forbidden, InvalidState, Conflict, LimitReached, Draining):
+    for cls in (
+        InvalidInput,
+        CodecMismatch,
+        NotFound,
+        Forbidden,
+        InvalidState,
+        Conflict,
+        LimitReached,
+        Draining,
+    ):
         if cls.code == code:
             return cls(message)
     return None

@@ -156,6 +156,18 @@ class QueueViews:
             "now": time.time(),  # lets a client count a call's deadline down on its own clock
         }
 
+    async def interviewing(self, fair_id: str, booth_id: str) -> dict[str, float]:
+        """Who of the booth's staff is interviewing now: recruiter id -> when it began (Redis
+        time). Walk-ins count: a recruiter talking to one at the booth is busy too."""
+        active: list[str] = await self.redis.zrange(keys.queue_active(fair_id, booth_id), 0, -1)  # type: ignore[assignment]
+        raws = await self.redis.hmget(keys.queue_entries(fair_id), active) if active else []
+        busy: dict[str, float] = {}
+        for raw in raws:
+            entry = json.loads(raw) if raw else {}
+            if entry.get("state") == "interviewing" and entry.get("called_by"):
+                busy[entry["called_by"]] = float(entry.get("accepted_at") or 0)
+        return busy
+
     async def audit(
         self, fair_id: str, booth_id: str | None = None, count: int = 100
     ) -> list[dict[str, Any]]:

@@ -3,12 +3,17 @@
 The media itself is `server/rtc`'s business; this is the state every node and client agrees on.
 A stream is one publishing *session*: ending it names the session, so a late "publisher left"
 from an old session never ends the stream the recruiter has since restarted.
+
+States (docs/rtc.md "Stream states"): offline → live → paused (a reason code and the expected
+return) → live again (resumed) → offline; a hand-over changes the presenter of a live stream.
+Every reason a page sees is a code from `OfflineReason` / `PauseReason`, never a sentence.
 """
 
 from __future__ import annotations
 
 import secrets
 import time
+from enum import StrEnum
 from typing import Any
 
 from pydantic import BaseModel
@@ -20,6 +25,21 @@ from rooms.store import keys
 from rooms.store.scripts import Scripts
 
 
+class OfflineReason(StrEnum):
+    """Why a stream went offline, as pages translate it (web/static/js/stream.js)."""
+
+    LEFT = "left"  # the presenter's connection closed
+    RESTARTED = "restarted"  # the presenter started again (a new session follows)
+    STOPPED_BY_RECRUITER = "stopped_by_recruiter"
+    STOPPED_BY_MODERATOR = "stopped_by_moderator"
+    SERVER_RESTARTING = "server_restarting"
+    SERVER_LOST = "server_lost"  # the node holding the media stopped answering
+
+
+class PauseReason(StrEnum):
+    INTERVIEW = "interview"  # the presenter is interviewing; back at `back_at`
+
+
 class StreamState(BaseModel):
     booth_id: str
     session: str
@@ -27,6 +47,8 @@ class StreamState(BaseModel):
     publisher_id: str
     since: float
     viewers: int = 0
+    paused: str = ""  # a PauseReason while paused
+    back_at: float = 0  # expected return while paused (epoch seconds; 0: unknown)
 
     def public(self) -> dict[str, Any]:
         """What clients see: nothing about nodes or sessions."""
@@ -35,6 +57,8 @@ class StreamState(BaseModel):
             "live": True,
             "since": self.since,
             "viewers": self.viewers,
+            "paused": self.paused or None,
+            "back_at": self.back_at or None,
         }
 
 
@@ -71,8 +95,29 @@ class Streams:
         )
         return state
 
+    async def set_paused(
+        self, fair_id: str, state: StreamState, reason: PauseReason | None, back_at: float = 0
+    ) -> bool:
+        """Pause (`reason`) or resume (None) the stream session `state` names; False if that
+        session has ended or nothing changed. `state` is updated to match."""
+        state.paused, state.back_at = (reason or ""), (back_at if reason else 0)
+        name = "stream.paused" if reason else "stream.resumed"
+        changed = await self.scripts.run(
+            "stream_pause",
+            [keys.streams(fair_id), keys.rev(fair_id)],
+            [
+                state.booth_id,
+                state.session,
+                state.paused,
+                state.back_at,
+                keys.events(fair_id),
+                Event(name, state.public()).encode(),
+            ],
+        )
+        return bool(changed)
+
     async def go_offline(
-        self, fair_id: str, booth_id: str, session: str | None, reason: str
+        self, fair_id: str, booth_id: str, session: str | None, reason: OfflineReason
     ) -> bool:
         """End the stream (`session` None: whichever is live). False if it had already ended."""
         event = Event("stream.offline", {"booth_id": booth_id, "live": False, "reason": reason})
@@ -107,7 +152,7 @@ class Streams:
             alive = await nodes.alive({s.node for s in streams.values()})
             for state in streams.values():
                 if state.node not in alive and await self.go_offline(
-                    fair_id, state.booth_id, state.session, "the server holding it stopped"
+                    fair_id, state.booth_id, state.session, OfflineReason.SERVER_LOST
                 ):
                     ended += 1
         return ended

@@ -132,11 +132,21 @@ def create_app(settings: Settings) -> Starlette:
         rpc = NodeRpc(redis, node_id)
         streams = Streams(redis, scripts)
         candidates = CandidatePolicy(settings.rtc_public_ip, settings.rtc_ports)
-        streaming = Streaming(streams, rpc, settings.ice_servers, candidates)
+        queue, queue_views = Queue(redis, scripts), QueueViews(redis)
+
+        async def interviewing(fair_id: str, booth_id: str) -> dict[str, float]:
+            """Recruiter -> expected end of their interview under way (booth streams pause)."""
+            begun = await queue_views.interviewing(fair_id, booth_id)
+            if not begun:
+                return {}
+            length = (await fairs.get_booth(fair_id, booth_id)).slot_minutes * 60
+            return {recruiter: at + length for recruiter, at in begun.items()}
+
+        streaming = Streaming(streams, rpc, settings.ice_servers, candidates, interviewing)
+        hub.intercept("queue.changed", streaming.queue_changed)
         interview_media = InterviewMedia(
             redis, scripts, nodes, rpc, settings.ice_servers, candidates
         )
-        queue, queue_views = Queue(redis, scripts), QueueViews(redis)
         slots = Slots(redis, scripts)
         queue_notifier, sweeper = QueueNotifier(hub, queue_views), Sweeper(queue, hub, slots)
         reports_ = Reports(redis, watched_seconds=settings.limits.watched_seconds)

@@ -301,4 +301,15 @@ JS_MESSAGES = (
     "Interviews done",
     "Long line while recruiters are free",
     "Someone has waited more than 20 minutes",
+    # booth streams paused while the presenter interviews; offline reasons by code
+    "The recruiter left.",
+    "The recruiter is restarting the stream.",
+    "The recruiter ended the stream.",
+    "A moderator stopped the stream.",
+    "The server is restarting.",
+    "The server carrying the stream stopped.",
+    "The recruiter is interviewing — back in about {n} minutes. "
+    "You can still join the line and ask questions.",
+    "Paused for your viewers while you interview; it resumes by itself when the interview ends.",
+    "This browser cannot send the video format this stream uses; please try Chrome or Firefox.",
 )

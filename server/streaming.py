@@ -4,6 +4,10 @@ and signalling for viewers whose websocket is on another node routed to the hold
 The node a recruiter's websocket is on holds that booth's media. The hub reports its streams'
 changes through a callback; they are applied to Redis in order by one task, so "live" and
 "offline" of one stream can never overtake each other.
+
+While the presenter interviews, the booth's stream is paused at the holding node (nothing of it
+is forwarded; every connection stays up) and resumed when they are free: the holding node checks
+after every change of the booth's line, and before a publisher's first frame can pass.
 """
 
 from __future__ import annotations
@@ -14,11 +18,14 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
-from rooms.errors import Draining, InvalidInput, InvalidState
-from rooms.streams import Streams, StreamState
+from rooms.errors import CodecMismatch, Draining, InvalidInput, InvalidState
+from rooms.events import Event
+from rooms.streams import OfflineReason, PauseReason, Streams, StreamState
 from server.noderpc import NodeRpc
+from server.rtc import errors as rtc_errors
 from server.rtc.aiortc_internals import CandidatePolicy
 from server.rtc.errors import RtcError, StreamClosed, UnknownViewer, UnsupportedOffer
+from server.rtc.events import OfflineReason as MediaEnded
 from server.rtc.events import StreamEvent, StreamLive, StreamOffline, ViewerCountChanged
 from server.rtc.hub import IceServer, StreamHub
 
@@ -26,12 +33,16 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 OFFLINE_REASONS = {
-    "left": "the recruiter left",
-    "unpublished": "the recruiter left",
-    "replaced": "the recruiter restarted the stream",
-    "stopped": "the stream was stopped",
+    MediaEnded.LEFT: OfflineReason.LEFT,
+    MediaEnded.UNPUBLISHED: OfflineReason.LEFT,
+    MediaEnded.REPLACED: OfflineReason.RESTARTED,
+    MediaEnded.STOPPED: OfflineReason.STOPPED_BY_RECRUITER,
 }
 VIEWER_COUNT_INTERVAL = 1.0  # seconds between viewer-count updates of one stream
+
+# When is the presenter back (for the viewers' card): the interview began + the booth's planned
+# interview length; (fair, booth) -> recruiter id -> expected end, epoch seconds.
+Interviewing = Callable[[str, str], Awaitable[dict[str, float]]]
 
 
 def stream_id(fair_id: str, booth_id: str) -> str:
@@ -47,6 +58,8 @@ async def rtc_errors_as_domain(call: Awaitable[T]) -> T:
     """The hub's errors as domain errors (the one place they are translated)."""
     try:
         return await call
+    except rtc_errors.CodecMismatch as exc:
+        raise CodecMismatch(f"the stream sends {exc}; this browser's offer lacks it") from None
     except UnsupportedOffer as exc:
         raise InvalidInput(str(exc)) from None
     except UnknownViewer:
@@ -62,8 +75,10 @@ class Streaming:
         rpc: NodeRpc,
         ice_servers: Sequence[IceServer] = (),
         candidates: CandidatePolicy | None = None,
+        interviewing: Interviewing | None = None,
     ) -> None:
         self.streams = streams
+        self._interviewing = interviewing
         self.rpc = rpc
         self.node_id = rpc.node_id
         self.hub = StreamHub(ice_servers, self._on_event, candidates=candidates)
@@ -71,6 +86,8 @@ class Streaming:
         self._publishers: dict[str, str] = {}  # stream id -> publishing participant
         self._held: dict[str, StreamState] = {}  # stream id -> its live state in Redis
         self._counts: dict[str, int] = {}
+        self._checks: dict[str, asyncio.Task[None]] = {}  # stream id -> its pause check
+        self._recheck: set[str] = set()
         self._worker: asyncio.Task[None] | None = None
         self._counter: asyncio.Task[None] | None = None
         self.draining = False
@@ -95,7 +112,7 @@ class Streaming:
     async def close(self) -> None:
         """Stop every stream this node holds, and mark them offline for the other nodes."""
         await self.hub.close()
-        for task in (self._worker, self._counter):
+        for task in (self._worker, self._counter, *self._checks.values()):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -104,7 +121,7 @@ class Streaming:
             fair_id, booth_id = _split(sid)
             with contextlib.suppress(Exception):
                 await self.streams.go_offline(
-                    fair_id, booth_id, state.session, "the server is restarting"
+                    fair_id, booth_id, state.session, OfflineReason.SERVER_RESTARTING
                 )
         self._held.clear()
 
@@ -117,9 +134,11 @@ class Streaming:
         current = await self.streams.get(fair_id, booth_id)
         if current is not None and current.node != self.node_id:
             # the booth was live through another node: end that stream there first
-            await self.stop(fair_id, booth_id, "the recruiter restarted the stream")
+            await self.stop(fair_id, booth_id, OfflineReason.RESTARTED)
         self._publishers[sid] = publisher_id
-        return await rtc_errors_as_domain(self.hub.publish(sid, sdp))
+        # an interview under way: not one frame of the new publisher may pass before the pause
+        paused = await self._busy_until(fair_id, booth_id, publisher_id) is not None
+        return await rtc_errors_as_domain(self.hub.publish(sid, sdp, paused=paused))
 
     async def unpublish(self, fair_id: str, booth_id: str) -> None:
         """The publisher's websocket closed: end its media; its viewers wait for its return."""
@@ -160,7 +179,7 @@ class Streaming:
         with contextlib.suppress(InvalidState):
             await self.rpc.call(state.node, "leave", request)
 
-    async def stop(self, fair_id: str, booth_id: str, reason: str) -> None:
+    async def stop(self, fair_id: str, booth_id: str, reason: OfflineReason) -> None:
         """End a booth's stream wherever it is held, and mark it offline even if that node is
         gone."""
         state = await self.streams.get(fair_id, booth_id)
@@ -230,11 +249,62 @@ class Streaming:
         if isinstance(event, StreamLive):
             publisher = self._publishers.get(sid, "")
             self._held[sid] = await self.streams.go_live(fair_id, booth_id, self.node_id, publisher)
+            self._check_pause(sid)
         elif isinstance(event, StreamOffline):
             state = self._held.pop(sid, None)
             if state is not None:
-                reason = OFFLINE_REASONS.get(event.reason.value, event.reason.value)
+                reason = OFFLINE_REASONS[event.reason]
                 await self.streams.go_offline(fair_id, booth_id, state.session, reason)
+
+    # --- paused while the presenter interviews ---------------------------------------------
+
+    def queue_changed(self, fair_id: str, notice: Event) -> None:
+        """A booth's line changed (`queue.changed`): if this node holds its stream, check whether
+        its presenter has begun or ended an interview."""
+        sid = stream_id(fair_id, str(notice.data["booth_id"]))
+        if sid in self._held:
+            self._check_pause(sid)
+
+    def _check_pause(self, sid: str) -> None:
+        """One check at a time per stream; changes during a check trigger one more."""
+        if sid in self._checks:
+            self._recheck.add(sid)
+            return
+        task = asyncio.get_running_loop().create_task(self._pause_checks(sid), name="stream-pause")
+        self._checks[sid] = task
+
+    async def _pause_checks(self, sid: str) -> None:
+        try:
+            again = True
+            while again:
+                self._recheck.discard(sid)
+                try:
+                    await self._apply_pause(sid)
+                except Exception:
+                    log.exception("could not pause or resume %s", sid)
+                again = sid in self._recheck
+        finally:
+            self._recheck.discard(sid)
+            del self._checks[sid]
+
+    async def _apply_pause(self, sid: str) -> None:
+        state = self._held.get(sid)
+        if state is None:
+            return
+        fair_id, booth_id = _split(sid)
+        back_at = await self._busy_until(fair_id, booth_id, state.publisher_id)
+        if back_at is not None:
+            self.hub.pause(sid)  # first: nothing more leaks while Redis is told
+            await self.streams.set_paused(fair_id, state, PauseReason.INTERVIEW, back_at)
+        elif state.paused or self.hub.is_paused(sid):
+            await self.streams.set_paused(fair_id, state, None)
+            self.hub.resume(sid)
+
+    async def _busy_until(self, fair_id: str, booth_id: str, presenter_id: str) -> float | None:
+        """When the presenter's interview under way should end, or None if they are free."""
+        if self._interviewing is None or not presenter_id:
+            return None
+        return (await self._interviewing(fair_id, booth_id)).get(presenter_id)
 
     async def _report_counts(self) -> None:
         """Viewer counts, at most once a second per stream: 64 viewers joining is one update."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 
 from aiortc import AudioStreamTrack, RTCPeerConnection, RTCSessionDescription, VideoStreamTrack
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
@@ -47,6 +48,7 @@ class Viewer:
         self.ids = {"booth_id": booth_id} if booth_id else ids
         self.pc = RTCPeerConnection()
         self.video_frames = 0
+        self.video_at: list[float] = []  # monotonic time of each decoded video frame
         self.audio_frames = 0
         self._readers: list[asyncio.Task[None]] = []
         self.pc.on("track", self._on_track)
@@ -60,6 +62,7 @@ class Viewer:
                 await track.recv()
                 if track.kind == "video":
                     self.video_frames += 1
+                    self.video_at.append(time.monotonic())
                 else:
                     self.audio_frames += 1
 
@@ -75,6 +78,11 @@ class Viewer:
             answer = RTCSessionDescription(sdp=reply["data"]["sdp"], type="answer")
             await self.pc.setRemoteDescription(answer)
         return reply
+
+    async def packets_received(self) -> int:
+        """RTP packets of both kinds received so far."""
+        stats = await self.pc.getStats()
+        return sum(s.packetsReceived for s in stats.values() if s.type == "inbound-rtp")
 
     async def frames(self, video: int, seconds: float = 15.0) -> None:
         """Wait until `video` more decoded video frames have arrived."""

@@ -22,12 +22,12 @@ UPLOAD_SUFFIXES = ("/logo", "/cv")
 
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
-    (b"x-frame-options", b"DENY"),
+    (b"x-frame-options", b"SAMEORIGIN"),  # the console embeds the interview room
     (b"referrer-policy", b"same-origin"),
     (
         b"content-security-policy",
         b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-        b"media-src 'self' blob:; connect-src 'self' ws: wss:; frame-ancestors 'none'",
+        b"media-src 'self' blob:; connect-src 'self' ws: wss:; frame-ancestors 'self'",
     ),
     (b"permissions-policy", b"camera=(self), microphone=(self), display-capture=(self)"),
 ]

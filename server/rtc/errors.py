@@ -15,3 +15,8 @@ class UnknownViewer(RtcError):
 
 class StreamClosed(RtcError):
     """The stream (or the whole hub) was stopped while the request was in progress."""
+
+
+class CodecMismatch(UnsupportedOffer):
+    """A hand-over offer lacks the stream's video codec: viewers' connections are negotiated for
+    it and nothing is transcoded."""

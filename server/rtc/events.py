@@ -20,6 +20,14 @@ class StreamLive:
 
 
 @dataclass(frozen=True, slots=True)
+class StreamHandedOver:
+    """Viewers now see the publisher that took over (`StreamHub.hand_over`); no gap, no
+    reconnection."""
+
+    stream_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class StreamOffline:
     stream_id: str
     reason: OfflineReason
@@ -31,7 +39,7 @@ class ViewerCountChanged:
     count: int
 
 
-StreamEvent = StreamLive | StreamOffline | ViewerCountChanged
+StreamEvent = StreamLive | StreamHandedOver | StreamOffline | ViewerCountChanged
 
 # Called on the event loop, synchronously: it must not block (hand the event to a bounded queue or
 # a task of its own). An exception it raises is logged and does not reach the media path.

@@ -70,14 +70,44 @@ class StreamHub:
         self._retiring: set[asyncio.Task[None]] = set()
         self._closed = False
 
-    async def publish(self, stream_id: str, offer_sdp: str) -> str:
-        """Answer a publisher's offer; an existing publisher of the stream is replaced."""
+    async def publish(self, stream_id: str, offer_sdp: str, *, paused: bool = False) -> str:
+        """Answer a publisher's offer; an existing publisher of the stream is replaced. `paused`:
+        the stream is paused before the new publisher's first frame can pass."""
         offer = parse_offer(offer_sdp)
         stream = self._stream(stream_id)
         try:
-            return await stream.publish(offer)
+            return await stream.publish(offer, paused=paused)
         finally:
             self._retire_if_idle(stream)
+
+    async def hand_over(self, stream_id: str, offer_sdp: str) -> str:
+        """Answer the offer of a publisher taking over the stream: viewers are cut over at its
+        first keyframe, without a gap or a reconnection (`StreamHandedOver`), and the previous
+        publisher is then closed. Raises `CodecMismatch` if it cannot send the stream's codec."""
+        offer = parse_offer(offer_sdp)
+        stream = self._stream(stream_id)
+        try:
+            return await stream.hand_over(offer)
+        finally:
+            self._retire_if_idle(stream)
+
+    def pause(self, stream_id: str) -> bool:
+        """Forward nothing of this stream (publisher and viewers stay connected, a new publisher
+        too). Idempotent; False if no such stream is held here."""
+        stream = self._streams.get(stream_id)
+        if stream is not None:
+            stream.pause()
+        return stream is not None
+
+    def resume(self, stream_id: str) -> None:
+        """Forward again: audio at once, video from a keyframe requested now. Idempotent."""
+        stream = self._streams.get(stream_id)
+        if stream is not None:
+            stream.resume()
+
+    def is_paused(self, stream_id: str) -> bool:
+        stream = self._streams.get(stream_id)
+        return stream is not None and stream.paused
 
     async def unpublish(self, stream_id: str) -> None:
         """End the publisher's connection; viewers stay and see the next publisher."""

@@ -9,9 +9,7 @@ from aiortc.jitterbuffer import JitterFrame
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters
 
 from server.rtc.aiortc_internals import divert_encoded_frames, replace_jitter_buffer, send_pli
-from server.rtc.fanout import Fanout
 from server.rtc.frames import EncodedFrame, is_keyframe, starts_frame
-from server.rtc.keyframes import KeyframeRequester
 from server.rtc.negotiation import Offer, prefer_codec
 from server.rtc.peer import PeerConnection, PeerSetup
 from server.rtc.reassembly import VideoFrameAssembler
@@ -20,7 +18,8 @@ logger = logging.getLogger(__name__)
 
 
 class Publisher:
-    """Forwards one publisher's frames to its stream's fan-outs while `forwarding`.
+    """A feed (source.py): hands each of its frames to `on_frame`, its stream's switch, which
+    decides whether viewers get it.
 
     Frames arrive on the event loop from inside aiortc's packet handler; `epoch` tells the fan-outs'
     timelines that a new publisher has begun.
@@ -31,25 +30,27 @@ class Publisher:
         setup: PeerSetup,
         *,
         epoch: int,
-        fanouts: dict[str, Fanout],
-        keyframes: KeyframeRequester,
+        on_frame: Callable[["Publisher", str, EncodedFrame], None],
+        on_loss: Callable[["Publisher"], None],
         on_media: Callable[["Publisher"], None],
         on_ended: Callable[["Publisher"], None],
     ) -> None:
-        self._epoch = epoch
-        self._fanouts = fanouts
-        self._keyframes = keyframes
+        self.epoch = epoch
+        self._forward = on_frame
+        self._on_loss = partial(on_loss, self)
         self._on_media = on_media
         self._peer = PeerConnection(setup, on_ended=partial(on_ended, self))
         self._assembler: VideoFrameAssembler | None = None
         self._video_receiver: RTCRtpReceiver | None = None
         self._has_media = False
-        self.forwarding = True
+        self._closed = False
         self.video_codec: str | None = None
 
-    async def negotiate(self, offer: Offer) -> str:
+    async def negotiate(self, offer: Offer, video_codec: str | None = None) -> str:
+        """Answer with `video_codec` if given (a hand-over keeps the stream's codec), else the
+        preferred one the offer has."""
         ours = []
-        for kind, codec in offer.codecs().items():
+        for kind, codec in offer.codecs(prefer=video_codec).items():
             if codec is None:
                 continue
             transceiver = self._peer.pc.addTransceiver(kind, direction="recvonly")
@@ -57,7 +58,7 @@ class Publisher:
             if kind == "video":
                 self.video_codec = codec
                 self._assembler = VideoFrameAssembler(
-                    on_loss=self._fanouts["video"].hold_until_keyframe,
+                    on_loss=self._on_loss,
                     starts_frame=partial(starts_frame, codec),
                 )
                 replace_jitter_buffer(transceiver.receiver, self._assembler)
@@ -67,14 +68,14 @@ class Publisher:
         return await self._peer.answer(offer, ours)
 
     async def send_pli(self) -> None:
-        if self._assembler is None or self._video_receiver is None or not self.forwarding:
+        if self._assembler is None or self._video_receiver is None or self._closed:
             return
         ssrc = self._assembler.media_ssrc
         if ssrc is not None:
             await send_pli(self._video_receiver, ssrc)
 
     def _on_frame(self, kind: str, codec: RTCRtpCodecParameters, frame: JitterFrame) -> None:
-        if not self.forwarding:
+        if self._closed:
             return
         mime = codec.mimeType.lower()
         encoded = EncodedFrame(
@@ -87,11 +88,9 @@ class Publisher:
         if not self._has_media:
             self._has_media = True
             self._on_media(self)
-        if kind == "video" and encoded.keyframe:
-            self._keyframes.keyframe_arrived()
-        self._fanouts[kind].publish(encoded, self._epoch)
+        self._forward(self, kind, encoded)
 
     async def close(self) -> None:
         """Idempotent."""
-        self.forwarding = False
+        self._closed = True
         await self._peer.close()

@@ -6,11 +6,12 @@ from collections.abc import Callable, Coroutine
 from enum import StrEnum
 from typing import Any
 
-from server.rtc.errors import StreamClosed, UnknownViewer
+from server.rtc.errors import CodecMismatch, StreamClosed, UnknownViewer
 from server.rtc.events import (
     EventCallback,
     OfflineReason,
     StreamEvent,
+    StreamHandedOver,
     StreamLive,
     StreamOffline,
     ViewerCountChanged,
@@ -20,6 +21,7 @@ from server.rtc.keyframes import KeyframeRequester
 from server.rtc.negotiation import Offer
 from server.rtc.peer import PeerSetup
 from server.rtc.publisher import Publisher
+from server.rtc.source import Feed, Switch
 from server.rtc.viewer import Viewer
 
 logger = logging.getLogger(__name__)
@@ -33,7 +35,8 @@ class StreamState(StrEnum):
 
 class BoothStream:
     """Viewers outlive publishers: when one leaves, viewers keep their connections, and a returning
-    publisher's frames reach them again from a keyframe on.
+    publisher's frames reach them again from a keyframe on. Which publisher's frames reach them,
+    and whether any do (pause), is the `Switch`'s business (source.py).
 
     Negotiation (which may wait for ICE gathering) happens before a connection is registered, and
     registration never awaits, so concurrent calls cannot interleave halfway.
@@ -56,7 +59,9 @@ class BoothStream:
             "audio": Fanout(request_keyframe=lambda: None),  # every Opus frame stands alone
             "video": Fanout(request_keyframe=self._keyframes.request),
         }
+        self._switch = Switch(self._fanouts, self._keyframes, on_cut_over=self._handed_over)
         self._publisher: Publisher | None = None
+        self._incoming: Publisher | None = None  # a hand-over waiting for its first keyframe
         self._viewers: dict[str, Viewer] = {}
         self._epoch = 0
         self._negotiating = 0
@@ -73,31 +78,84 @@ class BoothStream:
 
     @property
     def idle(self) -> bool:
-        return self._publisher is None and not self._viewers and not self._negotiating
+        return (
+            self._publisher is None
+            and self._incoming is None
+            and not self._viewers
+            and not self._negotiating
+        )
 
-    async def publish(self, offer: Offer) -> str:
-        self._check_open()
+    @property
+    def paused(self) -> bool:
+        return self._switch.paused
+
+    @property
+    def video_codec(self) -> str | None:
+        return None if self._publisher is None else self._publisher.video_codec
+
+    def _new_publisher(self) -> Publisher:
         self._epoch += 1
-        publisher = Publisher(
+        return Publisher(
             self._setup,
             epoch=self._epoch,
-            fanouts=self._fanouts,
-            keyframes=self._keyframes,
+            on_frame=self._switch.frame,
+            on_loss=self._switch.lost,
             on_media=self._publisher_media,
             on_ended=self._publisher_ended,
         )
+
+    async def publish(self, offer: Offer, paused: bool = False) -> str:
+        """A publisher replacing the current one (break before make: viewers wait for its first
+        keyframe); a hand-over under way is abandoned. `paused`: whether the stream forwards
+        (set before the new publisher's first frame can pass)."""
+        self._check_open()
+        if paused:
+            self._switch.pause()
+        else:
+            self._switch.resume()
+        publisher = self._new_publisher()
         answer = await self._negotiate(publisher.negotiate(offer), publisher.close)
-        old = self._publisher
+        old, incoming = self._publisher, self._incoming
+        self._incoming = None
         if old is not None:
             self._drop_publisher(OfflineReason.REPLACED)
-        # Held first, attached second: requests made before the new publisher has sent a packet
-        # could not reach it, and viewers held back ask again as its frames pass them by.
-        self._fanouts["video"].hold_until_keyframe()
         self._publisher = publisher
-        self._keyframes.attach(publisher.send_pli)
-        if old is not None:
-            await old.close()
+        self._switch.select(publisher)
+        for ended in (old, incoming):
+            if ended is not None:
+                await ended.close()
         return answer
+
+    async def hand_over(self, offer: Offer) -> str:
+        """A new publisher takes over without a gap: the current one goes on until the new one's
+        first keyframe, on which viewers are cut over (`StreamHandedOver`), and is then closed.
+        The new publisher must send the stream's video codec (nothing is transcoded): else
+        `CodecMismatch`. With no current publisher this is `publish`."""
+        self._check_open()
+        codec = self.video_codec
+        if codec is None:
+            return await self.publish(offer)
+        if codec not in offer.offered["video"]:
+            raise CodecMismatch(codec)
+        publisher = self._new_publisher()
+        answer = await self._negotiate(publisher.negotiate(offer, codec), publisher.close)
+        if self._publisher is None:  # the current one left while we negotiated
+            self._publisher = publisher
+            self._switch.select(publisher)
+            return answer
+        stale, self._incoming = self._incoming, publisher
+        self._switch.hand_over(publisher)
+        if stale is not None:
+            await stale.close()
+        return answer
+
+    def pause(self) -> None:
+        """Viewers get no packet of this stream until `resume()`; every connection stays up."""
+        self._switch.pause()
+
+    def resume(self) -> None:
+        """Forwarding again: audio at once, video from a keyframe (requested now)."""
+        self._switch.resume()
 
     async def unpublish(self) -> None:
         """End the publisher's connection; viewers stay connected and wait."""
@@ -115,8 +173,7 @@ class BoothStream:
             request_keyframe=self._keyframes.request,
             on_ended=self._viewer_ended,
         )
-        codec = None if self._publisher is None else self._publisher.video_codec
-        negotiation = viewer.negotiate(offer, audio_only, video_codec=codec)
+        negotiation = viewer.negotiate(offer, audio_only, video_codec=self.video_codec)
         answer = await self._negotiate(negotiation, viewer.close)
         old = self._viewers.pop(viewer_id, None)
         if old is not None:
@@ -150,6 +207,7 @@ class BoothStream:
             await self._settle()
             return
         publisher, viewers = self._publisher, list(self._viewers.values())
+        incoming, self._incoming = self._incoming, None
         if publisher is not None:
             self._drop_publisher(OfflineReason.STOPPED)
         self.state = StreamState.CLOSED
@@ -160,8 +218,7 @@ class BoothStream:
             fanout.close()
         await self._keyframes.close()
         closing = [v.close() for v in viewers]
-        if publisher is not None:
-            closing.append(publisher.close())
+        closing += [p.close() for p in (publisher, incoming) if p is not None]
         await asyncio.gather(*closing)
         await self._settle()
 
@@ -188,7 +245,18 @@ class BoothStream:
     def _publisher_ended(self, publisher: Publisher) -> None:
         if publisher is self._publisher:
             self._drop_publisher(OfflineReason.LEFT)
+        elif publisher is self._incoming:
+            self._incoming = None
+            self._switch.forget(publisher)
         self._close_later(publisher.close())
+
+    def _handed_over(self, old: Feed) -> None:
+        """The switch cut over to the incoming publisher on its keyframe: the old one ends."""
+        previous = self._publisher
+        assert previous is not None and old is previous and self._incoming is not None
+        self._publisher, self._incoming = self._incoming, None
+        self._emit(StreamHandedOver(self.stream_id))
+        self._close_later(previous.close())
 
     def _viewer_ended(self, viewer: Viewer) -> None:
         if self._viewers.get(viewer.viewer_id) is viewer:
@@ -199,9 +267,8 @@ class BoothStream:
 
     def _drop_publisher(self, reason: OfflineReason) -> None:
         assert self._publisher is not None
-        self._publisher.forwarding = False
+        self._switch.forget(self._publisher)
         self._publisher = None
-        self._keyframes.attach(None)
         if self.state is StreamState.LIVE:
             self.state = StreamState.OFFLINE
             self._emit(StreamOffline(self.stream_id, reason))

@@ -28,7 +28,7 @@ class Hub:
     ) -> None:
         self._fairs: dict[str, set[Connection]] = {}
         self._users: dict[str, dict[str, set[Connection]]] = {}  # fair -> user id -> connections
-        self._intercepts: dict[str, Callable[[str, Event], None]] = {}
+        self._intercepts: dict[str, list[Callable[[str, Event], None]]] = {}
         self._subscribe = subscribe
         self._unsubscribe = unsubscribe
 
@@ -69,8 +69,9 @@ class Hub:
         return list(self._fairs)
 
     def intercept(self, event_type: str, handler: Callable[[str, Event], None]) -> None:
-        """Hand events of `event_type` to `handler(fair_id, event)` instead of to clients."""
-        self._intercepts[event_type] = handler
+        """Hand events of `event_type` to `handler(fair_id, event)` (and to every other handler
+        of that type) instead of to clients."""
+        self._intercepts.setdefault(event_type, []).append(handler)
 
     def deliver(self, fair_id: str, raw: str) -> None:
         """Push one published envelope to every local client of the fair that may see it."""
@@ -79,9 +80,10 @@ class Hub:
         except (ValueError, KeyError, TypeError):
             log.exception("dropping a malformed event on fair %s", fair_id)
             return
-        handler = self._intercepts.get(ev.type)
-        if handler is not None:
-            handler(fair_id, ev)
+        handlers = self._intercepts.get(ev.type)
+        if handlers is not None:
+            for handler in handlers:
+                handler(fair_id, ev)
             return
         text = event(ev.type, ev.data, rev)
         admits = ev.to.admits

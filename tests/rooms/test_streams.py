@@ -13,7 +13,7 @@ from rooms.fairs import Fairs
 from rooms.models import BoothInput
 from rooms.nodes import Nodes
 from rooms.store import keys
-from rooms.streams import Streams
+from rooms.streams import OfflineReason, Streams
 from tests.clients import FAIR_INPUT
 
 
@@ -55,11 +55,11 @@ async def test_a_stale_session_cannot_end_the_current_stream(
     booth = await fairs.create_booth(fair.id, BoothInput(employer="A"))
     old = await streams.go_live(fair.id, booth.id, "node-1", "r")
     new = await streams.go_live(fair.id, booth.id, "node-1", "r")
-    assert not await streams.go_offline(fair.id, booth.id, old.session, "publisher left")
+    assert not await streams.go_offline(fair.id, booth.id, old.session, OfflineReason.LEFT)
     assert (await streams.get(fair.id, booth.id)) == new
-    assert await streams.go_offline(fair.id, booth.id, new.session, "publisher left")
+    assert await streams.go_offline(fair.id, booth.id, new.session, OfflineReason.LEFT)
     assert await streams.get(fair.id, booth.id) is None
-    assert not await streams.go_offline(fair.id, booth.id, None, "again")
+    assert not await streams.go_offline(fair.id, booth.id, None, OfflineReason.LEFT)
 
 
 async def test_viewer_counts_apply_only_to_the_session_they_name(

@@ -129,8 +129,10 @@ class TestViewer:
         }
         self.codecs: set[str] = set()
         self.keyframes: list[bool] = []
+        self.received_at: list[float] = []  # monotonic time each (still encoded) frame came out
         self.timestamps: list[int] = []  # RTP clock (90 kHz), from the first frame on
         self.video_frames: list[tuple[int, int]] = []
+        self.decoded_at: list[float] = []  # monotonic time of each decoded frame
         self.decode_errors = 0
         self.audio_frames = 0
         self.audio_peak = 0
@@ -141,6 +143,7 @@ class TestViewer:
         mime = codec.mimeType.lower()
         self.codecs.add(mime)
         self.keyframes.append(is_keyframe(mime, frame.data))
+        self.received_at.append(time.monotonic())
         self.timestamps.append(frame.timestamp)
         try:
             decoded = self._decoders[mime].decode(av.Packet(frame.data))
@@ -148,6 +151,7 @@ class TestViewer:
             self.decode_errors += 1
             return
         self.video_frames += [(f.width, f.height) for f in decoded]
+        self.decoded_at += [time.monotonic()] * len(decoded)
 
     def _on_track(self, track: MediaStreamTrack) -> None:
         if track.kind == "audio":
@@ -173,6 +177,11 @@ class TestViewer:
 
     async def video_packets_received(self) -> int:
         stats = await self.video_receiver.getStats()
+        return sum(s.packetsReceived for s in stats.values() if s.type == "inbound-rtp")
+
+    async def media_packets_received(self) -> int:
+        """RTP packets of both kinds received so far (retransmissions included)."""
+        stats = await self.pc.getStats()
         return sum(s.packetsReceived for s in stats.values() if s.type == "inbound-rtp")
 
     async def send_pli(self) -> None:

@@ -54,7 +54,7 @@ async def test_a_moderator_stops_a_booths_stream(fx: Fixture) -> None:
         stopped = await moderator.request("stream.stop", {"booth_id": fx.booth_a.id})
         assert stopped["type"] == "ack"
         offline = await moderator.event("stream.offline", timeout=10)
-        assert offline["data"]["reason"] == "stopped by a moderator"
+        assert offline["data"]["reason"] == "stopped_by_moderator"
     finally:
         await publisher.close()
 

@@ -8,6 +8,7 @@ from typing import Any
 from rooms.commands import media
 from rooms.commands.base import BoothInput
 from rooms.permissions import Action, allowed
+from rooms.streams import OfflineReason
 from server.ws.handlers.base import Context, Handler
 
 
@@ -28,7 +29,7 @@ async def publish(ctx: Context, d: media.Publish) -> dict[str, Any]:
 async def stop(ctx: Context, d: BoothInput) -> dict[str, Any]:
     """The recruiter's "Stop", or a moderator's: ends the stream and every viewer's connection."""
     by_staff = allowed(ctx.user, Action.STREAM, ctx.fair_id, None)  # for any booth: moderators
-    reason = "stopped by a moderator" if by_staff else "the recruiter ended the stream"
+    reason = OfflineReason.STOPPED_BY_MODERATOR if by_staff else OfflineReason.STOPPED_BY_RECRUITER
     await ctx.services.streaming.stop(ctx.fair_id, d.booth_id, reason)
     ctx.conn.forget(f"publish:{d.booth_id}")
     return {}

@@ -34,8 +34,8 @@ function render(state) {
   document.getElementById("booth-description").textContent = booth.description;
   const stream = state.streams[page.booth];
   const badge = document.getElementById("live-badge");
-  badge.textContent = stream ? t("LIVE") : t("offline");
-  badge.className = `badge ${stream ? "live" : "offline"}`;
+  badge.textContent = stream ? (stream.paused ? t("interviewing") : t("LIVE")) : t("offline");
+  badge.className = `badge ${stream ? (stream.paused ? "paused" : "live") : "offline"}`;
   document.getElementById("viewer-count").textContent = stream ? `${stream.viewers} ${t("watching")}` : "";
   const jobs = state.jobs.filter((j) => j.booth_id === page.booth);
   document.getElementById("jobs").replaceChildren(...jobs.map(jobCard));

@@ -22,6 +22,7 @@ const REFUSALS = {
   draining: t("This server is restarting; please wait a moment."),
   too_large: t("The file is too large."),
   unsupported_media: t("This kind of file is not accepted."),
+  codec_mismatch: t("This browser cannot send the video format this stream uses; please try Chrome or Firefox."),
 };
 
 /** An Error for a refusal: its message translated from the code; the server's detail goes
@@ -215,7 +216,7 @@ function applyLobbyEvent(state, name, data) {
     case "booth.created": case "booth.updated": upsert(state.booths, data); break;
     case "job.created": case "job.updated": upsert(state.jobs, data); break;
     case "job.deleted": state.jobs = state.jobs.filter((j) => j.id !== data.id); break;
-    case "stream.live": state.streams[data.booth_id] = data; break;
+    case "stream.live": case "stream.paused": case "stream.resumed": state.streams[data.booth_id] = data; break;
     case "stream.offline": delete state.streams[data.booth_id]; break;
   }
 }

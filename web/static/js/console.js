@@ -19,14 +19,27 @@ mountJobsEditor(document.getElementById("jobs-editor"), socket, page.booth);
 
 const stateLine = document.getElementById("stream-state");
 const [goLive, share, stop] = ["go-live", "share-screen", "stop-live"].map((id) => document.getElementById(id));
+/** While this recruiter interviews, the server pauses the booth's stream (viewers get nothing of
+ * it) and resumes it when the interview ends: the console says so, and nothing is to be clicked. */
+const pausedHere = () => Boolean(socket.state?.streams[page.booth]?.paused);
+const showState = (kind, text) => {
+  if (kind === "live" && pausedHere()) {
+    [kind, text] = ["paused", t("Paused for your viewers while you interview; it resumes by itself when the interview ends.")];
+  }
+  stateLine.dataset.kind = kind;
+  stateLine.textContent = text;
+};
 export const publisher = new BoothPublisher(socket, page.booth, document.getElementById("self-view"),
   (kind, text) => {
-    stateLine.dataset.kind = kind;
-    stateLine.textContent = text;
+    showState(kind, text);
     const on = kind !== "offline" && kind !== "error";
     goLive.hidden = share.hidden = on;
     stop.hidden = !on;
   });
+socket.addEventListener("event", ({ detail: { name, data } }) => {
+  if ((name === "stream.paused" || name === "stream.resumed") && data.booth_id === page.booth
+    && publisher.pc?.connectionState === "connected") showState("live", t("LIVE"));
+});
 goLive.addEventListener("click", () => publisher.start());
 share.addEventListener("click", () => publisher.start({ screen: true }));
 stop.addEventListener("click", () => publisher.stop());

@@ -416,6 +416,17 @@ if (side === "recruiter") {
     }
     if (room) room.interview.ended_at = Date.now() / 1000 + skew;
     end();
-    location.assign(document.getElementById("iv-back").href);
+    backToConsole();
   });
 }
+
+/** Inside the booth console's panel, "back" closes the panel; alone, it goes to the console. */
+function backToConsole() {
+  if (window.parent !== window) window.parent.postMessage({ type: "interview.closed" }, location.origin);
+  else location.assign(document.getElementById("iv-back").href);
+}
+document.getElementById("iv-back")?.addEventListener("click", (e) => {
+  if (window.parent === window) return;
+  e.preventDefault();
+  backToConsole();
+});

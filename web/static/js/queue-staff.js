@@ -12,6 +12,31 @@ const OUTCOME = { declined: "declined", no_show: "no-show", done: "interview fin
 const STATE = { open: "open", paused: "paused", closed: "closed" };
 
 const roomOf = (entry) => `/fairs/${page.fair}/interviews/${entry.interview_id}`;
+
+/** The booth console opens the interview room in its panel, beside the console: the booth's
+ * stream, its line and its Q&A stay on this page (the stream pauses by itself meanwhile). Other
+ * pages go to the room. */
+const panel = document.getElementById("interview-panel");
+const panelFrame = document.getElementById("interview-frame");
+function openRoom(entry) {
+  if (!panel) return location.assign(roomOf(entry));
+  if (panel.dataset.interview !== entry.interview_id) {
+    panel.dataset.interview = entry.interview_id;
+    panelFrame.src = roomOf(entry);
+  }
+  panel.hidden = false;
+  panel.scrollIntoView({ block: "start" });
+}
+function closeRoom() {
+  if (!panel) return;
+  panel.hidden = true;
+  panel.dataset.interview = "";
+  panelFrame.src = "about:blank";
+}
+document.getElementById("interview-panel-close")?.addEventListener("click", closeRoom);
+window.addEventListener("message", ({ origin, data }) => {
+  if (origin === location.origin && data?.type === "interview.closed") closeRoom();
+});
 const clock = (at) => new Date(at * 1000).toLocaleTimeString();
 
 function mountLine(root, socket) {
@@ -138,8 +163,10 @@ function mountLine(root, socket) {
     const accepted = next.active.find((e) => e.state === "interviewing" && myCalls.has(e.id) && !e.walk_in);
     if (accepted) {
       myCalls.clear();
-      location.assign(roomOf(accepted));
+      openRoom(accepted);
     }
+    const open = panel?.dataset.interview;
+    if (open && !next.active.some((e) => e.interview_id === open)) closeRoom(); // it ended
   }
 
   function render() {
@@ -165,7 +192,8 @@ function mountLine(root, socket) {
       e.state === "called" ? el("button", { type: "button", class: "danger queue-no-show",
         onclick: () => act("queue.no_show", { entry_id: e.id }) }, t("No-show")) : null,
       e.state === "interviewing" && e.called_by === page.user ? el("a", { class: "button queue-room",
-        href: roomOf(e) }, t("Open interview room")) : null,
+        href: roomOf(e), onclick: (ev) => { if (panel) { ev.preventDefault(); openRoom(e); } } },
+      t("Open interview room")) : null,
       e.state === "interviewing" ? el("button", { type: "button", class: "queue-finish",
         onclick: () => act("queue.finish", { interview_id: e.interview_id }) }, t("Finish interview")) : null)));
     line.replaceChildren(...view.line.map((e) => el("li", { dataset: { entry: e.id, state: e.state } },

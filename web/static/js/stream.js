@@ -81,7 +81,24 @@ async function videoCounters(pc) {
   return counters;
 }
 
-/** A worker watching a booth. `onState(kind, text)`: connecting | live | offline | reconnecting | error.
+/** Why a stream went offline, by the code the server sends (rooms/streams.py OfflineReason). */
+const OFFLINE_REASONS = {
+  left: t("The recruiter left."),
+  restarted: t("The recruiter is restarting the stream."),
+  stopped_by_recruiter: t("The recruiter ended the stream."),
+  stopped_by_moderator: t("A moderator stopped the stream."),
+  server_restarting: t("The server is restarting."),
+  server_lost: t("The server carrying the stream stopped."),
+};
+
+/** What viewers of a paused stream read, by its reason code (rooms/streams.py PauseReason). */
+export function pausedText(stream) {
+  const minutes = Math.max(1, Math.ceil(((stream.back_at || 0) - Date.now() / 1000) / 60));
+  return t("The recruiter is interviewing — back in about {n} minutes. You can still join the line and ask questions.")
+    .replace("{n}", minutes);
+}
+
+/** A worker watching a booth. `onState(kind, text)`: connecting | live | paused | offline | reconnecting | error.
  * `onPoorVideo(poor)`: the video has stopped (or resumed) getting through while not audio only. */
 export class BoothViewer {
   constructor(socket, boothId, video, onState, onPoorVideo = () => {}) {
@@ -96,10 +113,14 @@ export class BoothViewer {
       if (data?.booth_id !== boothId) return;
       if (name === "stream.live") this.connect();
       if (name === "stream.offline") this.offline(data.reason);
+      // paused or resumed at the server: the connection stays, only the card changes
+      if (name === "stream.paused" || name === "stream.resumed") this.showConnected();
     });
   }
 
   get live() { return Boolean(this.socket.state?.streams[this.boothId]); }
+
+  get paused() { return this.socket.state?.streams[this.boothId]?.paused ? this.socket.state.streams[this.boothId] : null; }
 
   sync() {
     if (!this.live) this.offline();
@@ -108,7 +129,8 @@ export class BoothViewer {
 
   offline(reason) {
     this.close();
-    this.onState("offline", reason ? `${t("The booth is offline.")} (${reason})` : t("The booth is offline."));
+    const why = OFFLINE_REASONS[reason];
+    this.onState("offline", why ? `${t("The booth is offline.")} ${why}` : t("The booth is offline."));
   }
 
   /** Close the connection; `tell` the server too (a new view replaces the old one anyway). */
@@ -133,8 +155,7 @@ export class BoothViewer {
       if (pc !== this.pc) return;
       if (pc.connectionState === "connected") {
         this.attempt = 0;
-        if (this.video.muted) this.onState("muted", t("LIVE"));
-        else this.onState("live", this.audioOnly ? t("audio only") : t("LIVE"));
+        this.showConnected();
         this.watchVideo(pc);
       } else if (pc.connectionState === "failed") {
         this.retry();
@@ -149,10 +170,19 @@ export class BoothViewer {
     }
   }
 
+  /** The state line of a connected viewer: paused (with when the recruiter is back), muted or live. */
+  showConnected() {
+    if (this.pc?.connectionState !== "connected") return;
+    const paused = this.paused;
+    if (paused) this.onState("paused", pausedText(paused));
+    else if (this.video.muted) this.onState("muted", t("LIVE"));
+    else this.onState("live", this.audioOnly ? t("audio only") : t("LIVE"));
+  }
+
   unmute() {
     this.video.muted = false;
     this.video.play().catch(() => {});
-    this.onState("live", this.audioOnly ? t("audio only") : t("LIVE"));
+    this.showConnected();
   }
 
   retry(message) {
@@ -201,7 +231,7 @@ export class BoothViewer {
     if (on) this.setPoorVideo(false);
     if (this.pc?.connectionState === "connected") {
       await this.socket.send("stream.audio_only", { booth_id: this.boothId, on });
-      this.onState("live", on ? t("audio only") : t("LIVE"));
+      this.showConnected();
     }
   }
 }
