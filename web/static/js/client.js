@@ -88,7 +88,8 @@ export const abroadLabel = { "": "Domestic", JP: "Japan", KR: "Korea", TW: "Taiw
  * The fair websocket. Keeps the lobby state (fair, booths, jobs) at the server's revision:
  * an event with a gap in revisions, a reconnect or a server "resync" re-reads the snapshot.
  * While the server says "degraded" (its Redis is not answering), the status shows reconnecting.
- * Listeners: "state" (the whole state changed), "event" (detail {name, data}), "status".
+ * Listeners: "state" (the whole state changed), "event" (detail {name, data}), "status",
+ * "welcome" (a new connection: what the old one held on the server has ended).
  */
 export class FairSocket extends EventTarget {
   constructor(fairId) {
@@ -149,6 +150,7 @@ export class FairSocket extends EventTarget {
     if (frame.type === "welcome") {
       this.backoff = 500;
       this.you = frame.you;
+      this.dispatchEvent(new CustomEvent("welcome")); // before "state": old legs drop first
       this.setState(frame.state);
       this.setStatus(t("connected"), "ok");
     } else if (frame.type === "ack" || frame.type === "error") {

@@ -108,6 +108,11 @@ export class BoothViewer {
     this.attempt = 0;
     this.poorVideo = false;
     this.qualityTimer = null;
+    socket.addEventListener("welcome", () => {
+      // a new websocket: the server ended the old viewing leg; "state" follows and reconnects
+      this.pc?.close();
+      this.pc = null;
+    });
     socket.addEventListener("state", () => this.sync());
     socket.addEventListener("event", ({ detail: { name, data } }) => {
       if (data?.booth_id !== boothId) return;
@@ -250,7 +255,7 @@ export class BoothPublisher {
     this.pc = null;
     this.media = null;
     this.wanted = false;
-    socket.addEventListener("state", () => {
+    socket.addEventListener("welcome", () => {
       // a new websocket: the server ended the old publication when the old socket closed
       if (this.wanted) this.negotiate();
     });
