@@ -31,8 +31,9 @@ from tests.server.test_queue_ws import workers
 
 T = TypeVar("T")
 
-# The issue's 20 s shows nothing more than 6 s: every timeout involved is 2 s or less.
-FREEZE_SECONDS = 6.0
+# As the issue asks: 20 s, ten times the longest timeout involved (a leak of waiting requests,
+# connections or memory over a long freeze would show here, not in a short one).
+FREEZE_SECONDS = 20.0
 LIMITS = Limits()
 WAIT_BOUND = LIMITS.redis_timeout + 0.75  # the margin is for a busy, shared test machine
 HEALTHZ_BOUND = 1.0
