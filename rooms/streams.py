@@ -72,10 +72,13 @@ class Streams:
         return state
 
     async def go_offline(
-        self, fair_id: str, booth_id: str, session: str | None, reason: str
+        self, fair_id: str, booth_id: str, session: str | None, reason: str, code: str = "ended"
     ) -> bool:
-        """End the stream (`session` None: whichever is live). False if it had already ended."""
-        event = Event("stream.offline", {"booth_id": booth_id, "live": False, "reason": reason})
+        """End the stream (`session` None: whichever is live). False if it had already ended.
+
+        `reason` is for logs and people reading events; pages show `code`, translated."""
+        data = {"booth_id": booth_id, "live": False, "reason": reason, "code": code}
+        event = Event("stream.offline", data)
         ended = await self.scripts.run(
             "stream_offline",
             [keys.streams(fair_id), keys.rev(fair_id), keys.facts(fair_id)],
@@ -107,7 +110,11 @@ class Streams:
             alive = await nodes.alive({s.node for s in streams.values()})
             for state in streams.values():
                 if state.node not in alive and await self.go_offline(
-                    fair_id, state.booth_id, state.session, "the server holding it stopped"
+                    fair_id,
+                    state.booth_id,
+                    state.session,
+                    "the server holding it stopped",
+                    code="server_lost",
                 ):
                     ended += 1
         return ended

@@ -104,7 +104,7 @@ class Streaming:
             fair_id, booth_id = _split(sid)
             with contextlib.suppress(Exception):
                 await self.streams.go_offline(
-                    fair_id, booth_id, state.session, "the server is restarting"
+                    fair_id, booth_id, state.session, "the server is restarting", code="restarting"
                 )
         self._held.clear()
 
@@ -117,7 +117,7 @@ class Streaming:
         current = await self.streams.get(fair_id, booth_id)
         if current is not None and current.node != self.node_id:
             # the booth was live through another node: end that stream there first
-            await self.stop(fair_id, booth_id, "the recruiter restarted the stream")
+            await self.stop(fair_id, booth_id, "the recruiter restarted the stream", "replaced")
         self._publishers[sid] = publisher_id
         return await rtc_errors_as_domain(self.hub.publish(sid, sdp))
 
@@ -160,14 +160,14 @@ class Streaming:
         with contextlib.suppress(InvalidState):
             await self.rpc.call(state.node, "leave", request)
 
-    async def stop(self, fair_id: str, booth_id: str, reason: str) -> None:
+    async def stop(self, fair_id: str, booth_id: str, reason: str, code: str = "stopped") -> None:
         """End a booth's stream wherever it is held, and mark it offline even if that node is
         gone."""
         state = await self.streams.get(fair_id, booth_id)
         if state is None:
             return
         # offline first, with this reason; the media's own "stopped" report then finds it done
-        await self.streams.go_offline(fair_id, booth_id, state.session, reason)
+        await self.streams.go_offline(fair_id, booth_id, state.session, reason, code)
         request = {"stream": stream_id(fair_id, booth_id)}
         with contextlib.suppress(InvalidState):
             await self._at(state.node, "stop", request, self._rpc_stop)
@@ -234,7 +234,9 @@ class Streaming:
             state = self._held.pop(sid, None)
             if state is not None:
                 reason = OFFLINE_REASONS.get(event.reason.value, event.reason.value)
-                await self.streams.go_offline(fair_id, booth_id, state.session, reason)
+                await self.streams.go_offline(
+                    fair_id, booth_id, state.session, reason, event.reason.value
+                )
 
     async def _report_counts(self) -> None:
         """Viewer counts, at most once a second per stream: 64 viewers joining is one update."""

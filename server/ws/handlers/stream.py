@@ -29,7 +29,8 @@ async def stop(ctx: Context, d: BoothInput) -> dict[str, Any]:
     """The recruiter's "Stop", or a moderator's: ends the stream and every viewer's connection."""
     by_staff = allowed(ctx.user, Action.STREAM, ctx.fair_id, None)  # for any booth: moderators
     reason = "stopped by a moderator" if by_staff else "the recruiter ended the stream"
-    await ctx.services.streaming.stop(ctx.fair_id, d.booth_id, reason)
+    code = "moderator" if by_staff else "recruiter"
+    await ctx.services.streaming.stop(ctx.fair_id, d.booth_id, reason, code)
     ctx.conn.forget(f"publish:{d.booth_id}")
     return {}
 

@@ -14,6 +14,17 @@ const QUALITY_EVERY_MS = 2000;
 const POOR_FPS = 10;
 const POOR_LOSS = 0.05;
 const POOR_CHECKS = 3;
+/** Why a stream went offline, by the code in `stream.offline` (rooms/streams.py, server/streaming.py). */
+const OFFLINE = {
+  left: t("the recruiter left"),
+  unpublished: t("the recruiter left"),
+  replaced: t("the recruiter restarted the stream"),
+  stopped: t("the stream was stopped"),
+  recruiter: t("the recruiter ended the stream"),
+  moderator: t("stopped by a moderator"),
+  restarting: t("the server is restarting"),
+  server_lost: t("the server holding it stopped"),
+};
 
 /** Why this browser cannot stream, or null. */
 export function webrtcProblem({ camera = false } = {}) {
@@ -95,7 +106,7 @@ export class BoothViewer {
     socket.addEventListener("event", ({ detail: { name, data } }) => {
       if (data?.booth_id !== boothId) return;
       if (name === "stream.live") this.connect();
-      if (name === "stream.offline") this.offline(data.reason);
+      if (name === "stream.offline") this.offline(data.code);
     });
   }
 
@@ -106,9 +117,11 @@ export class BoothViewer {
     else if (!this.pc || ["failed", "closed"].includes(this.pc.connectionState)) this.connect();
   }
 
-  offline(reason) {
+  /** Offline, saying why by the server's code (never its English reason). */
+  offline(code) {
     this.close();
-    this.onState("offline", reason ? `${t("The booth is offline.")} (${reason})` : t("The booth is offline."));
+    const why = OFFLINE[code];
+    this.onState("offline", why ? `${t("The booth is offline.")} (${why})` : t("The booth is offline."));
   }
 
   /** Close the connection; `tell` the server too (a new view replaces the old one anyway). */
