@@ -43,8 +43,7 @@ from server.bus import Bus
 from server.dashboard import Dashboards
 from server.errors import json_error
 from server.health import Health
-from server.http import api, dossiers, interviews, pages, reports
-from server.http import error_pages
+from server.http import api, dossiers, error_pages, interviews, pages, reports
 from server.http.faults import Faults
 from server.http.guard import Guard
 from server.i18n import Catalogs

@@ -36,7 +36,7 @@ DEFAULT_ZONE = "Asia/Ho_Chi_Minh"  # pages without a fair (the index) show times
 HTML_LANG = {"vi": "vi", "en": "en", "zh": "zh-CN"}
 LOCALE = web.ROOT / "locale"
 
-Message = str | tuple[str, str]
+Message = str | tuple[str, ...]  # a plural message: (singular, plural)
 
 
 def _compile(lang: str) -> NullTranslations:
@@ -55,7 +55,7 @@ def script_messages() -> list[Message]:
     with (LOCALE / "messages.pot").open("rb") as f:
         template = read_po(f)
     return [
-        m.id
+        m.id if isinstance(m.id, str) else tuple(m.id)
         for m in template
         if m.id and any(filename.endswith(".js") for filename, _line in m.locations)
     ]
@@ -94,7 +94,7 @@ class Catalogs:
             if isinstance(message, str):
                 table[message] = translations.gettext(message)
                 continue
-            singular, plural = message
+            singular, plural = message[0], message[1]
             forms: dict[str, str] = {}
             for n in range(0, 200):  # a number of every CLDR category of the language
                 forms.setdefault(rule(n), translations.ngettext(singular, plural, n))

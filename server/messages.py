@@ -25,10 +25,10 @@ KEYWORDS = {**DEFAULT_KEYWORDS, "t": None, "tn": (1, 2)}
 
 
 def extract() -> Catalog:
-    """Every message Babel's extractors find, with where it is used (file names, no line numbers:
-    a moved line is not a catalog change)."""
+    """Every message Babel's extractors find, with the files that use it (no line numbers: a
+    moved line is not a catalog change)."""
     with (ROOT / "babel.cfg").open() as f:
-        method_map, options_map = parse_mapping_cfg(f)
+        method_map, options_map = parse_mapping_cfg(f)  # type: ignore[no-untyped-call]
     catalog = Catalog(project="jobfair", charset="utf-8", creation_date=FIXED_DATE)
     found = extract_from_dir(
         str(ROOT), method_map, options_map, keywords=KEYWORDS, strip_comment_tags=True
@@ -36,9 +36,9 @@ def extract() -> Catalog:
     for filename, _lineno, message, comments, context in found:
         known = catalog.get(message, context)
         if known is None:
-            catalog.add(message, None, [(filename, None)], auto_comments=comments, context=context)
-        elif (filename, None) not in known.locations:
-            known.locations.append((filename, None))
+            catalog.add(message, None, [(filename, 0)], auto_comments=comments, context=context)
+        elif (filename, 0) not in known.locations:
+            known.locations.append((filename, 0))
     return catalog
 
 

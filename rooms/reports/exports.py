@@ -16,7 +16,6 @@ Translate = Callable[[str], str]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-
 def N_(label: str) -> str:
     """Marks an English label for Babel's extractor (server/messages.py); the reader's catalog
     translates it where it is shown."""

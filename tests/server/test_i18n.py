@@ -39,9 +39,7 @@ def test_every_message_is_translated_in_every_language() -> None:
     with POT.open("rb") as f:
         wanted = {m.id for m in read_po(f) if m.id}
     for lang in TRANSLATED:
-        translated = {
-            m.id: forms(m.string) for m in catalog(lang) if m.id and not m.fuzzy
-        }
+        translated = {m.id: forms(m.string) for m in catalog(lang) if m.id and not m.fuzzy}
         missing = sorted(str(i) for i in wanted if not all(translated.get(i, [""])))
         assert missing == [], lang
 
