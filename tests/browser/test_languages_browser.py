@@ -127,7 +127,7 @@ async def test_every_page_speaks_each_language_and_shows_the_fairs_time(
                 pay = page.locator("#jobs article.job", has_text=JOB_JPY.title).locator(".salary")
                 await expect(pay).to_contain_text("¥")
             await page.wait_for_timeout(300)  # the scripts' last renders
-            zone = await page.locator("header .tz").inner_text()
+            zone = await page.locator("main > .tz").inner_text()
             assert "GMT+07:00" in zone or "GMT+7" in zone, (lang, name, zone)
             for text in await page.evaluate(VISIBLE_TEXT):
                 if text.rstrip(":") in untranslated:
