@@ -15,6 +15,7 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -55,10 +56,12 @@ class Strict(BaseModel):
 class FairInput(Strict):
     title: Name
     description: Text = ""
+    # an IANA name: every page and report shows times in it (declared before the times: a time
+    # given without an offset is read on this zone's clock)
+    timezone: str = "Asia/Ho_Chi_Minh"
     starts_at: datetime
     ends_at: datetime
-    language: Literal["vi", "en"] = "vi"
-    timezone: str = "Asia/Ho_Chi_Minh"  # an IANA name: reports' dates and times are in it
+    language: Literal["vi", "en", "zh"] = "vi"  # pages' language when the browser asks none of ours
 
     @field_validator("timezone")
     @classmethod
@@ -68,6 +71,17 @@ class FairInput(Strict):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError("timezone must be an IANA time zone name") from None
         return value
+
+    @field_validator("starts_at", "ends_at")
+    @classmethod
+    def _on_the_fair_clock(cls, value: datetime, info: ValidationInfo) -> datetime:
+        """A time typed without an offset is the fair's wall-clock time, never the server's."""
+        if value.tzinfo is not None:
+            return value
+        zone = info.data.get("timezone")
+        if zone is None:  # the zone itself was refused: that error is the one to report
+            raise ValueError("a time needs a valid timezone")
+        return value.replace(tzinfo=ZoneInfo(zone))
 
     @model_validator(mode="after")
     def _ends_after_start(self) -> FairInput:
@@ -95,11 +109,16 @@ class Booth(BoothInput):
     logo: str = ""  # file name of the stored logo, empty when none
 
 
+Currency = Literal["VND", "JPY", "KRW", "TWD", "CNY"]
+
+
 class JobInput(Strict):
     title: Name
     openings: int = Field(ge=1, le=100_000)
+    # a month's pay in `currency` (the field names predate it: amounts are not always VND)
     salary_min_vnd: int = Field(ge=0, le=1_000_000_000)
     salary_max_vnd: int = Field(ge=0, le=1_000_000_000)
+    currency: Currency = "VND"  # the posting's: a job in Japan may pay in yen
     location: Name
     abroad: Abroad = Abroad.DOMESTIC
     requirements: Text = ""

@@ -41,12 +41,12 @@ from server.attendance import Attendance
 from server.auth import Tokens
 from server.bus import Bus
 from server.dashboard import Dashboards
-from server.errors import domain_error_handler, http_error_handler, json_error
+from server.errors import json_error
 from server.health import Health
-from server.http import api, dossiers, interviews, pages, reports
+from server.http import api, dossiers, error_pages, interviews, pages, reports
 from server.http.faults import Faults
 from server.http.guard import Guard
-from server.i18n import load_catalogs
+from server.i18n import Catalogs
 from server.interview_media import InterviewMedia
 from server.lease import keep_lease
 from server.metrics import Metrics
@@ -166,7 +166,7 @@ def create_app(settings: Settings) -> Starlette:
             health=health,
             metrics=Metrics(),
             templates=Jinja2Templates(directory=web.ROOT / "templates"),
-            catalogs=load_catalogs(),
+            catalogs=Catalogs(),
             node_id=node_id,
             nodes=nodes,
             streaming=streaming,
@@ -213,8 +213,8 @@ def create_app(settings: Settings) -> Starlette:
         lifespan=lifespan,
         middleware=[Middleware(Faults), Middleware(Guard, settings=settings)],
         exception_handlers={
-            DomainError: domain_error_handler,
-            HTTPException: http_error_handler,
+            DomainError: error_pages.domain_error,  # a page for a person, JSON for scripts
+            HTTPException: error_pages.http_error,
             RedisError: cast(ExceptionHandler, redis_error_handler),  # serves both kinds
         },
     )

@@ -1,315 +1,166 @@
 """UI text through gettext: English in the source, translations in web/locale/<lang>/messages.po.
 
-Catalogs are compiled in memory at start-up (no .mo files to build or commit).
+Catalogs are compiled in memory at start-up (no .mo files to build or commit). The messages a
+page script needs are the ones Babel's extractor found in a .js file (web/locale/messages.pot,
+written by server/messages.py): each page gets them translated, plural ones by CLDR category so
+that the script picks the form with `Intl.PluralRules`.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from datetime import datetime, tzinfo
+from typing import Any
 
+from babel import Locale
+from babel.dates import (
+    format_date,
+    format_datetime,
+    format_time,
+    get_timezone_gmt,
+    get_timezone_location,
+)
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 from starlette.requests import Request
 
 import web
 
-LANGUAGES = ("vi", "en")
+LANGUAGES = ("vi", "en", "zh")
 LANG_COOKIE = "jf_lang"
+DEFAULT_ZONE = "Asia/Ho_Chi_Minh"  # pages without a fair (the index) show times in it
+# the page's `lang` attribute: scripts format dates and money by it (zh is Simplified Chinese)
+HTML_LANG = {"vi": "vi", "en": "en", "zh": "zh-CN"}
+LOCALE = web.ROOT / "locale"
+
+Message = str | tuple[str, ...]  # a plural message: (singular, plural)
 
 
-def load_catalogs() -> dict[str, NullTranslations]:
-    catalogs: dict[str, NullTranslations] = {"en": NullTranslations()}
-    for po_path in sorted((web.ROOT / "locale").glob("*/LC_MESSAGES/messages.po")):
-        lang = po_path.parent.parent.name
-        with po_path.open("rb") as f:
-            catalog = read_po(f, locale=lang)
-        buffer = io.BytesIO()
-        write_mo(buffer, catalog)
-        buffer.seek(0)
-        catalogs[lang] = Translations(fp=buffer)
-    return catalogs
+def _compile(lang: str) -> NullTranslations:
+    if lang == "en":
+        return NullTranslations()
+    with (LOCALE / lang / "LC_MESSAGES" / "messages.po").open("rb") as f:
+        catalog = read_po(f, locale=lang)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(fp=buffer)
+
+
+def script_messages() -> list[Message]:
+    """The messages Babel's extractor found in page scripts."""
+    with (LOCALE / "messages.pot").open("rb") as f:
+        template = read_po(f)
+    return [
+        m.id if isinstance(m.id, str) else tuple(m.id)
+        for m in template
+        if m.id and any(filename.endswith(".js") for filename, _line in m.locations)
+    ]
+
+
+class Catalogs:
+    """Every language's compiled catalog, and what each page hands its scripts."""
+
+    def __init__(self) -> None:
+        self.translations = {lang: _compile(lang) for lang in LANGUAGES}
+        scripts = script_messages()
+        self._for_scripts = {lang: self._script_table(lang, scripts) for lang in LANGUAGES}
+
+    def gettext(self, lang: str) -> Callable[[str], str]:
+        return self.translations.get(lang, self.translations["en"]).gettext
+
+    def ngettext(self, lang: str) -> Callable[[str, str, int], str]:
+        """`ngettext("{n} fair", "{n} fairs", n)` with `{n}` written as the language writes it."""
+        translations = self.translations.get(lang, self.translations["en"])
+
+        def ngettext(singular: str, plural: str, n: int) -> str:
+            return translations.ngettext(singular, plural, n).replace(
+                "{n}", format_decimal(n, locale=lang)
+            )
+
+        return ngettext
+
+    def for_scripts(self, lang: str) -> dict[str, Any]:
+        return self._for_scripts.get(lang, self._for_scripts["en"])
+
+    def _script_table(self, lang: str, messages: list[Message]) -> dict[str, Any]:
+        translations = self.translations[lang]
+        rule = Locale.parse(lang).plural_form
+        table: dict[str, Any] = {}
+        for message in messages:
+            if isinstance(message, str):
+                table[message] = translations.gettext(message)
+                continue
+            singular, plural = message[0], message[1]
+            forms: dict[str, str] = {}
+            for n in range(0, 200):  # a number of every CLDR category of the language
+                forms.setdefault(rule(n), translations.ngettext(singular, plural, n))
+            table[singular] = forms
+        return table
 
 
 def choose_language(request: Request, default: str) -> str:
-    """`?lang=` wins, then the cookie a previous choice set, then the fair's language."""
+    """`?lang=` wins, then the cookie a previous choice set, then the browser's Accept-Language
+    among our languages, then the fair's language."""
     for candidate in (request.query_params.get("lang"), request.cookies.get(LANG_COOKIE)):
         if candidate in LANGUAGES:
             return candidate
+    accepted = browser_language(request.headers.get("accept-language", ""))
+    if accepted is not None:
+        return accepted
     return default if default in LANGUAGES else LANGUAGES[0]
 
 
-def gettext_for(catalogs: dict[str, NullTranslations], lang: str) -> Callable[[str], str]:
-    return catalogs.get(lang, catalogs["en"]).gettext
+def browser_language(header: str) -> str | None:
+    """The first of our languages in an Accept-Language header, by its q-values (`zh-CN`,
+    `zh-TW` and `zh` all read Simplified Chinese here: the nearest we have)."""
+    ranked: list[tuple[float, int, str]] = []
+    for i, part in enumerate(header.split(",")[:20]):
+        tag, _sep, params = part.strip().partition(";")
+        q = 1.0
+        if params.strip().startswith("q="):
+            try:
+                q = float(params.strip()[2:])
+            except ValueError:
+                continue
+        primary = tag.strip().split("-")[0].lower()
+        if primary in LANGUAGES and q > 0:
+            ranked.append((-q, i, primary))
+    return min(ranked)[2] if ranked else None
 
 
-# Strings the page scripts show, translated server-side and handed to them as JSON.
-JS_MESSAGES = (
-    # refusals, by code (client.js)
-    *(
-        "That was not accepted: please check what you entered.",
-        "Please sign in again.",
-        "You may not do this here.",
-        "This no longer exists.",
-        "Someone changed this at the same time; please try again.",
-        "This cannot be done right now.",
-        "You have reached the limit for this.",
-        "Too many actions at once; please wait a moment.",
-        "The server did not answer; please try again.",
-        "Something went wrong on our side; please try again.",
-        "This server is restarting; please wait a moment.",
-        "The file is too large.",
-        "This kind of file is not accepted.",
-        "You are not a participant of this fair.",
-    ),
-    "connecting…",
-    "connected",
-    "reconnecting…",
-    "LIVE",
-    "offline",
-    "No booths yet.",
-    "openings",
-    "VND / month",
-    "Open booth",
-    "Domestic",
-    "Japan",
-    "Korea",
-    "Taiwan",
-    "Saved.",
-    "Error",
-    "Copy this sign-in link and send it to the recruiter:",
-    "Delete",
-    "Edit",
-    "Save",
-    "Jobs",
-    "No jobs posted yet.",
-    "Requirements",
-    "Title",
-    "Openings",
-    "Salary from (VND / month)",
-    "Salary to (VND / month)",
-    "Location",
-    "Market",
-    "Invite recruiter",
-    "Recruiter name",
-    "Console",
-    "This browser cannot play live video (no WebRTC).",
-    "The camera needs a secure page: open this site over HTTPS (or on localhost).",
-    "This browser gives no access to a camera.",
-    "The booth is offline.",
-    "audio only",
-    "Camera or microphone access was refused.",
-    "watching",
-    "Stop the stream",
-    "CV uploaded",
-    "No CV uploaded yet.",
-    # Q&A (web/static/js/qa.js, qa-staff.js)
-    "A moderator muted you in the Q&A. You can still watch.",
-    "A moderator removed you from the Q&A. You can still watch.",
-    "Anonymous",
-    "Answer",
-    "Answered",
-    "Answering now",
-    "Approve",
-    "Ask",
-    "Ask a question",
-    "Ask anonymously",
-    "Channel",
-    "Hidden",
-    "Hidden by a moderator",
-    "Hide",
-    "Main stage",
-    "Mark answered",
-    "Merge",
-    "Merge into…",
-    "Moderation log",
-    "Mute",
-    "New",
-    "No questions yet.",
-    "Pin",
-    "Pinned",
-    "Pre-moderation",
-    "Questions",
-    "Questions appear after a moderator approves them.",
-    "Remove from Q&A",
-    "Reopen",
-    "Send answer",
-    "Stop answering",
-    "Top",
-    "Unmute",
-    "Unpin",
-    "Vote",
-    "Waiting for approval",
-    "Your question",
-    "asked anonymously",
-    "characters left",
-    "edited",
-    # interview queues (queue-worker.js, queue-staff.js)
-    "Accept for them",
-    "Accept",
-    "Add a walk-in",
-    "Add to the line",
-    "Any job at this booth",
-    "Audit log",
-    "Booth",
-    "Call next",
-    "Call",
-    "Calling you now!",
-    "Calls and interviews",
-    "Calls are paused for now.",
-    "Decline",
-    "Estimated wait",
-    "Finish interview",
-    "For which job (optional)",
-    "For",
-    "It is your turn!",
-    "Join the interview line",
-    "Latest outcomes",
-    "Leave the line",
-    "Most people in line",
-    "Move down",
-    "Move up",
-    "Name",
-    "No-show",
-    "On hold while you are in another interview; you keep your place.",
-    "Phone",
-    "Place",
-    "Queue settings of the fair",
-    "Remove",
-    "Set cap",
-    "Show audit log",
-    "Time left to answer",
-    "Wait here for a one-on-one interview. Lines you may stand in at once:",
-    "Waiting",
-    "You are next.",
-    "Your other lines",
-    "cap",
-    "in another interview",
-    "in line of",
-    "is calling you to an interview.",
-    "min",
-    "no cap",
-    "serving",
-    "typical interview",
-    "waiting",
-    "walk-in",
-    "Pause",
-    "Resume",
-    "Close line",
-    "Lines per worker",
-    "Seconds to answer a call",
-    "Seconds a dropped worker keeps their place",
-    "declined",
-    "no-show",
-    "interview finished",
-    "called",
-    "interviewing",
-    "open",
-    "paused",
-    "closed",
-    "You left the line.",
-    "A moderator removed you from the line.",
-    "You were away too long and lost your place.",
-    "You declined the call.",
-    "The call was not answered in time.",
-    "The interview is over.",
-    "Switch to audio only",
-    "The video is not getting through on this connection. Audio only keeps the sound clear.",
-    # interview room (interview.js, history.js, outcomes.js, outcome-labels.js)
-    "Your camera is not available.",
-    "The other side's camera is off.",
-    "The interview has ended.",
-    "A walk-in interview: no video. Take notes here.",
-    "You",
-    "Full name",
-    "Phone or e-mail",
-    "Birth year",
-    "Home province",
-    "Education",
-    "Skills",
-    "Desired job",
-    "Languages",
-    "Willing to work abroad in",
-    "Other",
-    "Download CV",
-    "A walk-in has no dossier.",
-    "This worker has not shared their dossier with your booth.",
-    "This worker has not filled in a dossier yet.",
-    "The dossier could not be loaded.",
-    "Passed the qualifying round",
-    "Invited to an on-site interview",
-    "Offer",
-    "Not suitable",
-    "No outcome yet",
-    "Under way: return to the room",
-    "No interviews yet.",
-    "Interview under way: open the room",
-    "Open interview room",
-    "Interviewed",
-    "Passed",
-    "Refresh",
-    "Total",
-    "under way",
-    "Read the record",
-    "Started",
-    "Ended",
-    "Outcome",
-    "Notes",
-    "Recorded",
-    # booked interview times (slots.js, slots-staff.js)
-    "Choose a time: when it comes, you go to the front of this booth's line.",
-    "Booked",
-    "places left",
-    "Fully booked",
-    "Cancel booking",
-    "Book",
-    "No interview times offered yet.",
-    "Your interview times",
-    "The booth cancelled your interview time",
-    "Your interview time begins soon",
-    "Starts",
-    "Minutes each",
-    "Places each",
-    "How many, back to back",
-    "Publish times",
-    "booked",
-    "begun",
-    # dossier consent (consent.js, dossier.js)
-    "Let {company} read your profile and CV?",
-    "They can read them until you withdraw your consent on your dossier page.",
-    "My dossier",
-    "Your answer does not change your place in line or your booking.",
-    "Yes, share them",
-    "No, do not share",
-    "Cancel",
-    "These companies can read your profile and CV",
-    "No company can read your profile and CV.",
-    "you said no",
-    "Remove this time",
-    # the live dashboard (dashboard.js)
-    "Online now",
-    "Peak at once",
-    "Registered",
-    "Attended on site",
-    "Questions waiting for approval",
-    "Watching now",
-    "In line",
-    "Longest wait (min)",
-    "Recruiters free",
-    "Recruiters interviewing",
-    "Interviews done",
-    "Long line while recruiters are free",
-    "Someone has waited more than 20 minutes",
-    # booth streams paused while the presenter interviews; offline reasons by code
-    "The recruiter left.",
-    "The recruiter is restarting the stream.",
-    "The recruiter ended the stream.",
-    "A moderator stopped the stream.",
-    "The server is restarting.",
-    "The server carrying the stream stopped.",
-    "The recruiter is interviewing — back in about {n} minutes. "
-    "You can still join the line and ask questions.",
-    "Paused for your viewers while you interview; it resumes by itself when the interview ends.",
-    "This browser cannot send the video format this stream uses; please try Chrome or Firefox.",
-)
+def zone_name(zone: tzinfo, lang: str, at: datetime) -> str:
+    """The fair's zone as its pages name it: "Giờ Việt Nam (GMT+07:00)", "UTC"."""
+    key = str(getattr(zone, "key", zone))
+    if key in ("UTC", "Etc/UTC"):
+        return "UTC"
+    location = get_timezone_location(zone, locale=lang)
+    return f"{location} ({get_timezone_gmt(at.astimezone(zone), locale=lang)})"
+
+
+class FairClock:
+    """Dates and times of one fair for a page: in the fair's zone (never the server's or the
+    reader's clock), written as the page's language writes them, the zone named."""
+
+    def __init__(self, zone: tzinfo, lang: str) -> None:
+        self.zone, self.lang = zone, lang
+        self.key = str(getattr(zone, "key", zone))
+
+    def day(self, at: datetime) -> str:
+        return format_date(at.astimezone(self.zone), "full", locale=self.lang)
+
+    def time(self, at: datetime) -> str:
+        return format_time(at, "short", tzinfo=self.zone, locale=self.lang)
+
+    def when(self, at: datetime) -> str:
+        return format_datetime(at, "short", tzinfo=self.zone, locale=self.lang)
+
+    def local_input(self, at: datetime) -> str:
+        """The value of a datetime-local input: the wall-clock time in the fair's zone."""
+        return at.astimezone(self.zone).strftime("%Y-%m-%dT%H:%M")
+
+    def name(self, at: datetime) -> str:
+        return zone_name(self.zone, self.lang, at)

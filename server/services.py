@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from babel.support import NullTranslations
 from redis.asyncio import Redis
 from starlette.requests import HTTPConnection
 from starlette.templating import Jinja2Templates
@@ -25,6 +24,7 @@ from server.auth import Tokens
 from server.bus import Bus
 from server.dashboard import Dashboards
 from server.health import Health
+from server.i18n import Catalogs
 from server.interview_media import InterviewMedia
 from server.metrics import Metrics
 from server.qa_notifier import QANotifier
@@ -49,7 +49,7 @@ class Services:
     health: Health
     metrics: Metrics
     templates: Jinja2Templates
-    catalogs: dict[str, NullTranslations]
+    catalogs: Catalogs
     node_id: str
     nodes: Nodes
     streaming: Streaming

@@ -15,26 +15,33 @@ from rooms.reports.tally import OUTCOMES
 Translate = Callable[[str], str]
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
+
+def N_(label: str) -> str:
+    """Marks an English label for Babel's extractor (server/messages.py); the reader's catalog
+    translates it where it is shown."""
+    return label
+
+
 # column key -> English label (translated through the reader's catalog)
 LABELS = {
-    "registered": "Registered",
-    "attended_online": "Attended online",
-    "attended_on_site": "Attended on site",
-    "watched": "Watched a stream",
-    "joined_line": "Joined a line",
-    "interviewed": "Interviewed",
-    "passed": "Passed",
-    "no_show": "No-show",
-    "interviews": "Interviews",
-    "outcome.passed": "Passed the qualifying round",
-    "outcome.on_site": "Invited to an on-site interview",
-    "outcome.offer": "Offer",
-    "outcome.not_suitable": "Not suitable",
-    "outcome.no_show": "No-show (outcome)",
-    "wait_median_s": "Median wait (s)",
-    "wait_p90_s": "90th percentile wait (s)",
-    "questions_asked": "Questions asked",
-    "questions_answered": "Questions answered",
+    "registered": N_("Registered"),
+    "attended_online": N_("Attended online"),
+    "attended_on_site": N_("Attended on site"),
+    "watched": N_("Watched a stream"),
+    "joined_line": N_("Joined a line"),
+    "interviewed": N_("Interviewed"),
+    "passed": N_("Passed"),
+    "no_show": N_("No-show"),
+    "interviews": N_("Interviews"),
+    "outcome.passed": N_("Passed the qualifying round"),
+    "outcome.on_site": N_("Invited to an on-site interview"),
+    "outcome.offer": N_("Offer"),
+    "outcome.not_suitable": N_("Not suitable"),
+    "outcome.no_show": N_("No-show (outcome)"),
+    "wait_median_s": N_("Median wait (s)"),
+    "wait_p90_s": N_("90th percentile wait (s)"),
+    "questions_asked": N_("Questions asked"),
+    "questions_answered": N_("Questions answered"),
 }
 REPORT_COLUMNS = (
     *COUNTS,
@@ -81,13 +88,13 @@ def report_csv(report: dict[str, Any], _: Translate) -> bytes:
 
 
 INTERVIEW_COLUMNS = (
-    ("employer", "Employer"),
-    ("worker", "Worker"),
-    ("started_at", "Time"),
-    ("wait_s", "Wait (s)"),
-    ("duration_s", "Duration (s)"),
-    ("outcome", "Outcome"),
-    ("notes", "Notes"),
+    ("employer", N_("Employer")),
+    ("worker", N_("Worker")),
+    ("started_at", N_("Time")),
+    ("wait_s", N_("Wait (s)")),
+    ("duration_s", N_("Duration (s)")),
+    ("outcome", N_("Outcome")),
+    ("notes", N_("Notes")),
 )
 
 

@@ -13,14 +13,16 @@ from typing import Any
 
 from markupsafe import Markup
 
+from rooms.reports.exports import N_
+
 WIDTH = 340
 LABEL_WIDTH = 118  # the step names left of the funnel's bars
 BAR = 14
 FUNNEL = (
-    ("reached", "Attended"),
-    ("joined_line", "Joined a line"),
-    ("interviewed", "Interviewed"),
-    ("passed", "Passed"),
+    ("reached", N_("Attended")),
+    ("joined_line", N_("Joined a line")),
+    ("interviewed", N_("Interviewed")),
+    ("passed", N_("Passed")),
 )
 
 

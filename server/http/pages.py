@@ -72,7 +72,7 @@ async def register(request: Request) -> Response:
         return render(
             request,
             "lobby.html",
-            {"fair": fair, "error": exc.message, "form": fields},
+            {"fair": fair, "error": exc.code, "form": fields},  # the page says it by code
             user=None,
             language=fair.language,
             status=400,

@@ -20,7 +20,7 @@ from rooms.validation import parse
 from server.auth import Unauthenticated, current_user
 from server.http import charts
 from server.http.render import render
-from server.i18n import choose_language, gettext_for
+from server.i18n import choose_language
 from server.services import services
 
 LONGEST_SERIES_DAYS = 366
@@ -28,13 +28,13 @@ LONGEST_SERIES_DAYS = 366
 
 class ReportQuery(Strict):
     booth_id: Id | None = None
-    lang: Literal["vi", "en"] | None = None
+    lang: Literal["vi", "en", "zh"] | None = None
 
 
 class SeriesQuery(Strict):
     start: date = Field(alias="from")
     end: date = Field(alias="to")
-    lang: Literal["vi", "en"] | None = None
+    lang: Literal["vi", "en", "zh"] | None = None
 
     @model_validator(mode="after")
     def _a_range(self) -> SeriesQuery:
@@ -55,7 +55,7 @@ async def _reader(request: Request) -> Participant:
 
 def _translate(request: Request, default: str) -> Any:
     lang = choose_language(request, default)
-    return gettext_for(services(request).catalogs, lang)
+    return services(request).catalogs.gettext(lang)
 
 
 def _csv(data: bytes, name: str) -> Response:

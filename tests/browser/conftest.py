@@ -61,7 +61,8 @@ async def open_page(
     pages: list[Page] = []
 
     async def open_(who: Participant | None, path: str) -> Page:
-        context = await browser.new_context(viewport={"width": 412, "height": 915})
+        # a Vietnamese phone: pages follow the browser's Accept-Language
+        context = await browser.new_context(viewport={"width": 412, "height": 915}, locale="vi-VN")
         contexts.append(context)
         page = await context.new_page()
         pages.append(page)

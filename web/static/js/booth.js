@@ -1,5 +1,5 @@
 // A booth page for workers: the booth's live stream, its jobs, kept current over the websocket.
-import { FairSocket, el, jobCard, page, t } from "./client.js";
+import { el, FairSocket, jobCard, page, t, tn } from "./client.js";
 import { BoothViewer } from "./stream.js";
 
 export const socket = new FairSocket(page.fair);
@@ -36,7 +36,7 @@ function render(state) {
   const badge = document.getElementById("live-badge");
   badge.textContent = stream ? (stream.paused ? t("interviewing") : t("LIVE")) : t("offline");
   badge.className = `badge ${stream ? (stream.paused ? "paused" : "live") : "offline"}`;
-  document.getElementById("viewer-count").textContent = stream ? `${stream.viewers} ${t("watching")}` : "";
+  document.getElementById("viewer-count").textContent = stream ? tn("{n} watching", "{n} watching", stream.viewers) : "";
   const jobs = state.jobs.filter((j) => j.booth_id === page.booth);
   document.getElementById("jobs").replaceChildren(...jobs.map(jobCard));
 }

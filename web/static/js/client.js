@@ -2,10 +2,26 @@
 
 const messages = JSON.parse(document.getElementById("i18n")?.textContent || "{}");
 
-/** Translate a UI string the server handed to the page. */
-export const t = (s) => messages[s] ?? s;
-
 export const page = document.body.dataset;
+/** The page's language ("vi", "en", "zh-CN"): dates, numbers and money are written by it. */
+export const locale = document.documentElement.lang || "vi";
+/** The fair's time zone: every time is shown in it, whatever the device's clock says. */
+export const fairZone = page.tz || "Asia/Ho_Chi_Minh";
+
+/** Translate a UI string the server handed to the page (Babel extracts every `t("...")`). */
+export const t = (s) => {
+  const m = messages[s];
+  return typeof m === "string" ? m : s;
+};
+
+const plurals = new Intl.PluralRules(locale);
+const numbers = new Intl.NumberFormat(locale);
+/** A count in words: `tn("{n} opening", "{n} openings", n)`, the form the language uses for n. */
+export function tn(singular, plural, n) {
+  const forms = messages[singular];
+  const form = typeof forms === "object" ? (forms[plurals.select(n)] ?? forms.other) : (n === 1 ? singular : plural);
+  return form.replace("{n}", numbers.format(n));
+}
 
 /** What a refusal says to a person, by its code: pages never show the server's English. */
 const REFUSALS = {
@@ -81,8 +97,44 @@ export function onSubmit(form, handler) {
   });
 }
 
-export const formatVnd = (n) => new Intl.NumberFormat("vi-VN").format(n);
-export const abroadLabel = { "": "Domestic", JP: "Japan", KR: "Korea", TW: "Taiwan" };
+/** An amount in the posting's currency, written as the page's language writes money. */
+export const formatMoney = (amount, currency = "VND") =>
+  new Intl.NumberFormat(locale, { style: "currency", currency, maximumFractionDigits: 0 }).format(amount);
+
+const inFair = (options) => new Intl.DateTimeFormat(locale, { timeZone: fairZone, ...options });
+const clockFormat = inFair({ hour: "2-digit", minute: "2-digit" });
+const dayFormat = inFair({ weekday: "short", day: "numeric", month: "short" });
+const whenFormat = inFair({ dateStyle: "medium", timeStyle: "short" });
+/** "14:05": a time (seconds since the epoch) on the fair's clock. */
+export const formatTime = (at) => clockFormat.format(at * 1000);
+/** "Th 5, 26 thg 11": a day on the fair's calendar. */
+export const formatDay = (at) => dayFormat.format(at * 1000);
+/** A date and time on the fair's clock. */
+export const formatWhen = (at) => whenFormat.format(at * 1000);
+/** The fair's zone as the page names it ("Giờ Việt Nam (GMT+07:00)"). */
+export const zoneName = page.tzName || fairZone;
+
+/** The fair zone's offset from UTC at `ms`, in ms. */
+function zoneOffset(ms) {
+  const parts = Object.fromEntries(new Intl.DateTimeFormat("en-US", {
+    timeZone: fairZone, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric",
+    hour: "numeric", minute: "numeric", second: "numeric",
+  }).formatToParts(ms).map((p) => [p.type, Number(p.value)]));
+  const wall = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
+  return wall - Math.floor(ms / 1000) * 1000;
+}
+
+/** Seconds since the epoch of a datetime-local value ("2026-11-26T14:00") read on the fair's
+ * clock: what a moderator or recruiter types means the fair's time, not their device's. */
+export function fairEpoch(local) {
+  const [date, time] = local.split("T");
+  const [y, mo, d] = date.split("-").map(Number);
+  const [h, mi] = time.split(":").map(Number);
+  const wall = Date.UTC(y, mo - 1, d, h, mi);
+  const first = wall - zoneOffset(wall);
+  return (wall - zoneOffset(first)) / 1000;
+}
+export const abroadLabel = { "": t("Domestic"), JP: t("Japan"), KR: t("Korea"), TW: t("Taiwan") };
 
 /**
  * The fair websocket. Keeps the lobby state (fair, booths, jobs) at the server's revision:
@@ -225,13 +277,13 @@ function applyLobbyEvent(state, name, data) {
 
 /** A job posting, as shown to workers. */
 export function jobCard(job) {
-  const where = job.abroad ? `${job.location} · ${t(abroadLabel[job.abroad])}` : job.location;
+  const where = job.abroad ? `${job.location} · ${abroadLabel[job.abroad]}` : job.location;
   return el("article", { class: "job", dataset: { job: job.id } },
     el("h4", {}, job.title),
     el("p", { class: "job-meta" },
-      el("span", { class: "openings" }, `${job.openings} ${t("openings")}`), " · ",
-      el("span", { class: "salary" },
-        `${formatVnd(job.salary_min_vnd)}–${formatVnd(job.salary_max_vnd)} ${t("VND / month")}`),
+      el("span", { class: "openings" }, tn("{n} opening", "{n} openings", job.openings)), " · ",
+      el("span", { class: "salary" }, t("{pay} a month").replace("{pay}",
+        `${formatMoney(job.salary_min_vnd, job.currency)}–${formatMoney(job.salary_max_vnd, job.currency)}`)),
       " · ", el("span", { class: "where" }, where)),
     job.requirements ? el("p", { class: "req" }, `${t("Requirements")}: ${job.requirements}`) : null);
 }

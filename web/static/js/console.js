@@ -1,5 +1,5 @@
 // The recruiter's booth console: going live, booth details, logo and job postings.
-import { FairSocket, api, onSubmit, page, t } from "./client.js";
+import { api, FairSocket, onSubmit, page, t, tn } from "./client.js";
 import { mountJobsEditor } from "./jobs-editor.js";
 import { BoothPublisher } from "./stream.js";
 
@@ -46,7 +46,7 @@ stop.addEventListener("click", () => publisher.stop());
 
 function showViewers() {
   const stream = socket.state?.streams[page.booth];
-  document.getElementById("viewer-count").textContent = stream ? `${stream.viewers} ${t("watching")}` : "";
+  document.getElementById("viewer-count").textContent = stream ? tn("{n} watching", "{n} watching", stream.viewers) : "";
 }
 socket.addEventListener("state", showViewers);
 socket.addEventListener("event", showViewers);

@@ -12,29 +12,29 @@ const error = document.getElementById("dash-error");
 const scopeBooth = root.dataset.scopeBooth;
 
 const FAIR = [
-  ["online_now", "Online now"],
-  ["peak_online", "Peak at once"],
-  ["registered", "Registered"],
-  ["attended_on_site", "Attended on site"],
-  ["questions_pending", "Questions waiting for approval"],
+  ["online_now", t("Online now")],
+  ["peak_online", t("Peak at once")],
+  ["registered", t("Registered")],
+  ["attended_on_site", t("Attended on site")],
+  ["questions_pending", t("Questions waiting for approval")],
 ];
 const BOOTH = [
-  ["viewers", "Watching now"],
-  ["line", "In line"],
-  ["longest_wait_min", "Longest wait (min)"],
-  ["staff_free", "Recruiters free"],
-  ["staff_busy", "Recruiters interviewing"],
-  ["interviews_done", "Interviews done"],
-  ["passed", "Passed"],
-  ["questions_pending", "Questions waiting for approval"],
+  ["viewers", t("Watching now")],
+  ["line", t("In line")],
+  ["longest_wait_min", t("Longest wait (min)")],
+  ["staff_free", t("Recruiters free")],
+  ["staff_busy", t("Recruiters interviewing")],
+  ["interviews_done", t("Interviews done")],
+  ["passed", t("Passed")],
+  ["questions_pending", t("Questions waiting for approval")],
 ];
 const FLAGS = {
-  idle_staff: "Long line while recruiters are free",
-  long_wait: "Someone has waited more than 20 minutes",
+  idle_staff: t("Long line while recruiters are free"),
+  long_wait: t("Someone has waited more than 20 minutes"),
 };
 
 const item = (key, label, value) =>
-  el("div", {}, el("dt", {}, t(label)), el("dd", { dataset: { key } }, String(value)));
+  el("div", {}, el("dt", {}, label), el("dd", { dataset: { key } }, String(value)));
 
 function show(view) {
   numbers.replaceChildren(...(view.fair ? FAIR.map(([k, label]) => item(k, label, view.fair[k])) : []));
@@ -43,7 +43,7 @@ function show(view) {
     el("li", { class: "card dash-booth", dataset: { booth: b.booth_id, flag: b.flag } },
       el("h3", {}, b.employer, " ",
         el("span", { class: `badge ${b.live ? "live" : "offline"}` }, b.live ? t("LIVE") : t("offline"))),
-      b.flag ? el("p", { class: "dash-flag", role: "status" }, t(FLAGS[b.flag])) : null,
+      b.flag ? el("p", { class: "dash-flag", role: "status" }, FLAGS[b.flag]) : null,
       el("dl", { class: "report-numbers" }, BOOTH.map(([k, label]) => item(k, label, b[k]))))));
 }
 

@@ -1,5 +1,5 @@
 // A worker's own interviews at this fair: the employer, when, how long, and the outcome.
-import { FairSocket, el, page, t } from "./client.js";
+import { FairSocket, el, formatWhen, page, t } from "./client.js";
 import { minutesText, outcomeLabel } from "./outcome-labels.js";
 
 export const socket = new FairSocket(page.fair);
@@ -7,7 +7,7 @@ const list = document.getElementById("history");
 
 function item(interview) {
   const booth = socket.state?.booths.find((b) => b.id === interview.booth_id);
-  const when = new Date(interview.started_at * 1000).toLocaleString([], { dateStyle: "short", timeStyle: "short" });
+  const when = formatWhen(interview.started_at);
   const room = `/fairs/${page.fair}/interviews/${interview.id}`;
   return el("li", { class: "iv-history-item", dataset: { interview: interview.id, outcome: interview.outcome || "" } },
     el("strong", { class: "iv-employer" }, booth?.employer || ""),

@@ -6,8 +6,8 @@ if (form) {
   onSubmit(form, async (data) => {
     const fair = await api("POST", "/api/fairs", {
       ...data,
-      starts_at: `${data.starts_at}:00Z`,
-      ends_at: `${data.ends_at}:00Z`,
+      starts_at: `${data.starts_at}:00`, // no offset: read on the fair's clock
+      ends_at: `${data.ends_at}:00`,
     });
     location.href = `/fairs/${fair.id}/moderate`;
   });

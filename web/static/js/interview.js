@@ -3,7 +3,7 @@
 // records the outcome, adds time and ends the interview (queue.finish). Media goes through the
 // server: each side publishes its camera and views the other's (docs/protocol-interview.md). When
 // media cannot connect the chat still works and the state line says why.
-import { FairSocket, el, onSubmit, page, t } from "./client.js";
+import { FairSocket, el, formatTime, onSubmit, page, t } from "./client.js";
 import { change } from "./queue-ops.js";
 import { iceServers, offerWhenGathered, playWithSound, preferCodec, receivingPeer, webrtcProblem } from "./stream.js";
 
@@ -250,7 +250,7 @@ function showMessage(message) {
   const mine = message.from === side;
   messages.append(el("li", { class: `iv-message ${mine ? "mine" : "theirs"}` },
     el("span", { class: "iv-from" }, mine ? t("You") : message.name),
-    el("span", { class: "iv-at" }, new Date(message.at * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })),
+    el("span", { class: "iv-at" }, formatTime(message.at)),
     el("p", { class: "iv-text" }, message.text)));
   messages.scrollTop = messages.scrollHeight;
 }
@@ -344,19 +344,19 @@ function fillNotes(notes) {
 }
 
 function dossierView(d) {
-  const row = (label, value) => (value ? [el("dt", {}, t(label)), el("dd", {}, value)] : []);
-  const countries = { JP: "Japan", KR: "Korea", TW: "Taiwan", other: "Other" };
+  const row = (label, value) => (value ? [el("dt", {}, label), el("dd", {}, value)] : []);
+  const countries = { JP: t("Japan"), KR: t("Korea"), TW: t("Taiwan"), other: t("Other") };
   return el("div", {},
     el("dl", { class: "iv-dossier-fields" },
-      row("Full name", d.name),
-      row("Phone or e-mail", d.contact),
-      row("Birth year", d.birth_year ? String(d.birth_year) : ""),
-      row("Home province", d.home_province),
-      row("Education", d.education),
-      row("Skills", d.skills.join(", ")),
-      row("Desired job", d.desired_job),
-      row("Languages", d.languages.join(", ")),
-      row("Willing to work abroad in", d.abroad_countries.map((c) => t(countries[c] || c)).join(", "))),
+      row(t("Full name"), d.name),
+      row(t("Phone or e-mail"), d.contact),
+      row(t("Birth year"), d.birth_year ? String(d.birth_year) : ""),
+      row(t("Home province"), d.home_province),
+      row(t("Education"), d.education),
+      row(t("Skills"), d.skills.join(", ")),
+      row(t("Desired job"), d.desired_job),
+      row(t("Languages"), d.languages.join(", ")),
+      row(t("Willing to work abroad in"), d.abroad_countries.map((c) => countries[c] || c).join(", "))),
     d.cv_url
       ? el("a", { class: "button iv-cv", href: d.cv_url, download: "" }, t("Download CV"))
       : el("p", { class: "muted" }, t("No CV uploaded yet.")));
@@ -392,7 +392,7 @@ if (side === "recruiter") {
     const notes = await socket.send("interview.record",
       { interview_id: interviewId, outcome: data.outcome || null, notes: data.notes || "" });
     fillNotes(notes);
-    document.getElementById("iv-saved").textContent = `${t("Saved.")} ${new Date().toLocaleTimeString()}`;
+    document.getElementById("iv-saved").textContent = `${t("Saved.")} ${formatTime(Date.now() / 1000 + skew)}`;
   });
   document.getElementById("iv-extend").addEventListener("click", async () => {
     errorLine.textContent = "";

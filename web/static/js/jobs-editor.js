@@ -1,17 +1,24 @@
 // Create, edit and delete a booth's job postings (recruiter console and moderator console).
-import { abroadLabel, api, el, jobCard, onSubmit, page, t } from "./client.js";
+import { abroadLabel, api, el, jobCard, locale, onSubmit, page, t } from "./client.js";
+
+const CURRENCIES = ["VND", "JPY", "KRW", "TWD", "CNY"]; // rooms/models.py Currency
+const currencyNames = new Intl.DisplayNames(locale, { type: "currency" });
+const currencyName = (code) => currencyNames.of(code) ?? code;
 
 function jobForm(values, submitLabel, handler) {
   const v = values || {};
   const form = el("form", { class: "stack job-form" },
     el("label", {}, t("Title"), el("input", { name: "title", required: true, maxlength: 120, value: v.title || "" })),
     el("label", {}, t("Openings"), el("input", { name: "openings", type: "number", min: 1, required: true, value: v.openings || 1 })),
-    el("label", {}, t("Salary from (VND / month)"), el("input", { name: "salary_min_vnd", type: "number", min: 0, step: 100000, required: true, value: v.salary_min_vnd ?? "" })),
-    el("label", {}, t("Salary to (VND / month)"), el("input", { name: "salary_max_vnd", type: "number", min: 0, step: 100000, required: true, value: v.salary_max_vnd ?? "" })),
+    el("label", {}, t("Monthly pay from"), el("input", { name: "salary_min_vnd", type: "number", min: 0, step: 100000, required: true, value: v.salary_min_vnd ?? "" })),
+    el("label", {}, t("Monthly pay up to"), el("input", { name: "salary_max_vnd", type: "number", min: 0, step: 100000, required: true, value: v.salary_max_vnd ?? "" })),
+    el("label", {}, t("Currency"),
+      el("select", { name: "currency" }, CURRENCIES.map((code) =>
+        el("option", { value: code, selected: (v.currency || "VND") === code }, currencyName(code))))),
     el("label", {}, t("Location"), el("input", { name: "location", required: true, maxlength: 120, value: v.location || "" })),
     el("label", {}, t("Market"),
       el("select", { name: "abroad" }, Object.entries(abroadLabel).map(([code, label]) =>
-        el("option", { value: code, selected: (v.abroad || "") === code }, t(label))))),
+        el("option", { value: code, selected: (v.abroad || "") === code }, label)))),
     el("label", {}, t("Requirements"), el("textarea", { name: "requirements", maxlength: 2000 }, v.requirements || "")),
     el("button", { type: "submit" }, submitLabel),
     el("p", { class: "form-error", role: "alert" }));

@@ -4,10 +4,10 @@ import { mountJobsEditor } from "./jobs-editor.js";
 
 export const socket = new FairSocket(page.fair);
 const fairPath = `/api/fairs/${page.fair}`;
-const utc = (local) => `${local}:00Z`;
+const onFairClock = (local) => `${local}:00`; // no offset: the server reads it on the fair's clock
 
 onSubmit(document.getElementById("fair-form"), (data) =>
-  api("PATCH", fairPath, { ...data, starts_at: utc(data.starts_at), ends_at: utc(data.ends_at) }));
+  api("PATCH", fairPath, { ...data, starts_at: onFairClock(data.starts_at), ends_at: onFairClock(data.ends_at) }));
 onSubmit(document.getElementById("new-booth"), async (data) => {
   await api("POST", `${fairPath}/booths`, data);
   document.getElementById("new-booth").reset();

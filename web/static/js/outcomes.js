@@ -1,10 +1,10 @@
 // The moderator console's outcomes: per booth, how many were interviewed, passed, found not
 // suitable or did not show (interview.report), refreshed when a recruiter records an outcome; and
 // each interview's record with the recruiter's notes (interview.get). Never the media or the chat.
-import { el, page, t } from "./client.js";
+import { el, formatWhen, page, t } from "./client.js";
 import { minutesText, outcomeLabel } from "./outcome-labels.js";
 
-const COLUMNS = [["interviewed", "Interviewed"], ["passed", "Passed"], ["not_suitable", "Not suitable"], ["no_show", "No-show"]];
+const COLUMNS = [["interviewed", t("Interviewed")], ["passed", t("Passed")], ["not_suitable", t("Not suitable")], ["no_show", t("No-show")]];
 const REFRESH_DELAY_MS = 500; // outcomes recorded together are read once
 
 function mountOutcomes(root, socket) {
@@ -16,7 +16,7 @@ function mountOutcomes(root, socket) {
   const records = el("div", { class: "outcome-records" });
   const table = el("table", { class: "outcomes-table" },
     el("thead", {}, el("tr", {}, el("th", { scope: "col" }, t("Booth")),
-      ...COLUMNS.map(([, label]) => el("th", { scope: "col" }, t(label))))),
+      ...COLUMNS.map(([, label]) => el("th", { scope: "col" }, label)))),
     body, totals);
   const refresh = el("button", { type: "button", class: "outcomes-refresh", onclick: () => load() }, t("Refresh"));
   root.append(el("div", { class: "table-scroll" }, table), el("div", { class: "row" }, refresh), error, records);
@@ -56,7 +56,7 @@ function mountOutcomes(root, socket) {
 
   function recordItem(interview) {
     const details = el("div", { class: "outcome-record" });
-    const when = new Date(interview.started_at * 1000).toLocaleString([], { dateStyle: "short", timeStyle: "short" });
+    const when = formatWhen(interview.started_at);
     return el("li", { dataset: { interview: interview.id } },
       el("strong", {}, interview.name), ` · ${when} · `,
       interview.ended_at ? minutesText(interview.duration) : t("under way"), " · ",
@@ -72,14 +72,14 @@ function mountOutcomes(root, socket) {
   }
 
   function recordView(record) {
-    const time = (at) => (at ? new Date(at * 1000).toLocaleString() : "–");
-    const row = (label, value) => [el("dt", {}, t(label)), el("dd", {}, value)];
+    const time = (at) => (at ? formatWhen(at) : "–");
+    const row = (label, value) => [el("dt", {}, label), el("dd", {}, value)];
     return el("dl", { class: "outcome-fields" },
-      row("Started", time(record.started_at)),
-      row("Ended", time(record.ended_at)),
-      row("Outcome", outcomeLabel(record.notes.outcome)),
-      row("Notes", el("span", { class: "outcome-notes" }, record.notes.notes || "–")),
-      row("Recorded", time(record.notes.at)));
+      row(t("Started"), time(record.started_at)),
+      row(t("Ended"), time(record.ended_at)),
+      row(t("Outcome"), outcomeLabel(record.notes.outcome)),
+      row(t("Notes"), el("span", { class: "outcome-notes" }, record.notes.notes || "–")),
+      row(t("Recorded"), time(record.notes.at)));
   }
 
   socket.addEventListener("state", load);

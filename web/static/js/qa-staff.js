@@ -1,7 +1,7 @@
 // The Q&A staff view (recruiter console, moderator console): the pending queue to approve, the
 // ranked questions to answer ("answering now", a written answer, mark answered) and, for
 // moderators, hide, edit, pin, merge, mute and pre-moderation. Text is only ever set as text.
-import { el, page, t } from "./client.js";
+import { el, formatTime, page, t } from "./client.js";
 import { QAChannel, fillBody, questionBody, renderKeyed } from "./qa.js";
 
 const moderator = page.role === "moderator";
@@ -46,7 +46,7 @@ function mountStaff(root, model, socket) {
     const result = await act("qa.log", { count: 100 });
     if (!result) return;
     log.replaceChildren(...result.entries.map((e) => el("li", {},
-      `${new Date(Number(e.at) * 1000).toLocaleTimeString()} · ${e.actor_name} · ${e.action}`,
+      `${formatTime(Number(e.at))} · ${e.actor_name} · ${e.action}`,
       e.detail ? ` · ${e.detail}` : "")));
   }
 

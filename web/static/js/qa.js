@@ -1,7 +1,7 @@
 // Live Q&A of a booth stream or of the main stage, for attendees: ask (optionally anonymously),
 // vote, sort by top or new, see answers and "answering now" live. Also the channel model and the
 // keyed list renderer that the staff view (qa-staff.js) builds on. Text is only ever set as text.
-import { el, page, t } from "./client.js";
+import { el, page, t, tn } from "./client.js";
 
 const byTop = (a, b) => (b.pinned - a.pinned) || (b.votes - a.votes) || (a.seq - b.seq);
 const byNew = (a, b) => b.seq - a.seq;
@@ -177,7 +177,7 @@ export function mountAttendee(root, model) {
   const empty = el("p", { class: "muted qa-empty" }, t("No questions yet."));
   root.append(form, note, now, el("div", { class: "row qa-sort" }, ...sortButtons), list, empty);
 
-  const showLeft = () => { left.textContent = `${500 - text.value.length} ${t("characters left")}`; };
+  const showLeft = () => { left.textContent = tn("{n} character left", "{n} characters left", 500 - text.value.length); };
   text.addEventListener("input", () => { op = null; showLeft(); });
   showLeft();
   form.addEventListener("submit", async (e) => {

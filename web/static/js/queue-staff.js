@@ -3,13 +3,13 @@
 // finish the interview) and the latest outcomes. Moderator console: the same for any booth, plus
 // pause / resume / close, a cap, reordering, removal, walk-ins, the fair's queue settings and the
 // audit log. The view is pushed by the server (queue.line) after every change.
-import { el, onSubmit, page, t } from "./client.js";
+import { el, formatTime, onSubmit, page, t, tn } from "./client.js";
 import { change } from "./queue-ops.js";
 
 const moderator = page.role === "moderator";
-const OUTCOME = { declined: "declined", no_show: "no-show", done: "interview finished",
-  called: "called", interviewing: "interviewing" };
-const STATE = { open: "open", paused: "paused", closed: "closed" };
+const OUTCOME = { declined: t("declined"), no_show: t("no-show"), done: t("interview finished"),
+  called: t("called"), interviewing: t("interviewing") };
+const STATE = { open: t("open"), paused: t("paused"), closed: t("closed") };
 
 const roomOf = (entry) => `/fairs/${page.fair}/interviews/${entry.interview_id}`;
 
@@ -37,7 +37,7 @@ document.getElementById("interview-panel-close")?.addEventListener("click", clos
 window.addEventListener("message", ({ origin, data }) => {
   if (origin === location.origin && data?.type === "interview.closed") closeRoom();
 });
-const clock = (at) => new Date(at * 1000).toLocaleTimeString();
+const clock = formatTime;
 
 function mountLine(root, socket) {
   let booth = root.dataset.booth || "";
@@ -89,7 +89,7 @@ function mountLine(root, socket) {
     return el("span", { class: "row queue-mod" },
       ...["pause", "resume", "close"].map((change) => el("button", { type: "button",
         class: `queue-${change}`, onclick: () => act(`queue.${change}`, { booth_id: booth }) },
-        t({ pause: "Pause", resume: "Resume", close: "Close line" }[change]))),
+        { pause: t("Pause"), resume: t("Resume"), close: t("Close line") }[change])),
       cap,
       el("button", { type: "button", class: "queue-set-cap", onclick: () =>
         act("queue.cap", { booth_id: booth, cap: cap.value ? Number(cap.value) : null }) }, t("Set cap")));
@@ -110,12 +110,12 @@ function mountLine(root, socket) {
   }
 
   function settingsForm() {
-    const field = (name, label, max) => el("label", {}, t(label),
+    const field = (name, label, max) => el("label", {}, label,
       el("input", { name, type: "number", min: 1, max, required: true }));
     const form = el("form", { class: "row queue-settings" },
-      field("lines_per_worker", "Lines per worker", 20),
-      field("call_seconds", "Seconds to answer a call", 600),
-      field("grace_seconds", "Seconds a dropped worker keeps their place", 3600),
+      field("lines_per_worker", t("Lines per worker"), 20),
+      field("call_seconds", t("Seconds to answer a call"), 600),
+      field("grace_seconds", t("Seconds a dropped worker keeps their place"), 3600),
       el("button", { type: "submit" }, t("Save")),
       el("p", { class: "form-error", role: "alert" }));
     onSubmit(form, async (data) => {
@@ -173,8 +173,8 @@ function mountLine(root, socket) {
     if (!view) return;
     const [lo, hi] = view.eta.typical.map((s) => Math.max(1, Math.round(s / 60)));
     summary.replaceChildren(
-      el("span", { class: `badge queue-state-${view.state}` }, t(STATE[view.state])), " ",
-      `${view.size} ${t("waiting")} · ${t("typical interview")} ${lo === hi ? lo : `${lo}–${hi}`} ${t("min")}`,
+      el("span", { class: `badge queue-state-${view.state}` }, STATE[view.state]), " ",
+      `${tn("{n} waiting", "{n} waiting", view.size)} · ${t("typical interview")} ${lo === hi ? lo : `${lo}–${hi}`} ${t("min")}`,
       ` · ${view.eta.servers} ${t("serving")}`,
       view.cap ? ` · ${t("cap")} ${view.cap}` : "");
     callNext.disabled = view.state === "paused";
@@ -185,7 +185,7 @@ function mountLine(root, socket) {
     }
     const now = Date.now() / 1000 + skew;
     active.replaceChildren(...view.active.map((e) => el("li", { dataset: { entry: e.id, state: e.state } },
-      ...person(e), " · ", t(OUTCOME[e.state]),
+      ...person(e), " · ", OUTCOME[e.state],
       e.state === "called" ? ` (${Math.max(0, Math.round(e.deadline - now))} s)` : "",
       e.state === "called" && e.walk_in ? el("button", { type: "button", class: "queue-accept-for",
         onclick: () => act("queue.accept", { entry_id: e.id }) }, t("Accept for them")) : null,
@@ -210,7 +210,7 @@ function mountLine(root, socket) {
           onclick: () => act("queue.remove", { entry_id: e.id }) }, t("Remove"))] : null)));
     if (view.size > view.line.length) line.append(el("li", { class: "muted" }, `… ${view.size - view.line.length}`));
     recent.replaceChildren(...view.recent.map((e) => el("li", {},
-      `${clock(e.ended_at)} · `, el("strong", {}, e.name), ` · ${t(OUTCOME[e.state])}`)));
+      `${clock(e.ended_at)} · `, el("strong", {}, e.name), ` · ${OUTCOME[e.state]}`)));
   }
 
   function show(data) {

@@ -7,9 +7,9 @@ import { el, page, t } from "./client.js";
 import { askConsent } from "./consent.js";
 import { change } from "./queue-ops.js";
 
-const ENDED = { left: "You left the line.", removed: "A moderator removed you from the line.",
-  dropped: "You were away too long and lost your place.", declined: "You declined the call.",
-  no_show: "The call was not answered in time.", done: "The interview is over." };
+const ENDED = { left: t("You left the line."), removed: t("A moderator removed you from the line."),
+  dropped: t("You were away too long and lost your place."), declined: t("You declined the call."),
+  no_show: t("The call was not answered in time."), done: t("The interview is over.") };
 
 const roomOf = (entry) => `/fairs/${page.fair}/interviews/${entry.interview_id}`;
 const minutes = (s) => Math.max(1, Math.round(s / 60));

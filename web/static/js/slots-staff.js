@@ -1,7 +1,7 @@
 // Booked interview times, the staff's side: publish times for the booth (one, or several back to
 // back), see who booked each, remove one (its workers are told). Recruiter console: their booth;
 // moderator console: a booth chosen from the list. Times are entered and shown in local time.
-import { el, onSubmit, page, t } from "./client.js";
+import { el, fairEpoch, onSubmit, page, t } from "./client.js";
 import { change } from "./queue-ops.js";
 import { when } from "./slots.js";
 
@@ -12,17 +12,17 @@ function mountStaffSlots(root, socket) {
   const error = el("p", { class: "form-error", role: "alert" });
   const boothSelect = el("select", { class: "slots-booth", "aria-label": t("Booth"),
     onchange: (e) => { booth = e.target.value; load(); } });
-  const number = (name, label, min, max, value) => el("label", {}, t(label),
+  const number = (name, label, min, max, value) => el("label", {}, label,
     el("input", { name, type: "number", min, max, value, required: true }));
   const form = el("form", { class: "row slots-publish" },
     el("label", {}, t("Starts"), el("input", { name: "starts_at", type: "datetime-local", required: true })),
-    number("minutes", "Minutes each", 5, 120, 15),
-    number("capacity", "Places each", 1, 50, 1),
-    number("count", "How many, back to back", 1, 48, 1),
+    number("minutes", t("Minutes each"), 5, 120, 15),
+    number("capacity", t("Places each"), 1, 50, 1),
+    number("count", t("How many, back to back"), 1, 48, 1),
     el("button", { type: "submit" }, t("Publish times")),
     el("p", { class: "form-error", role: "alert" }));
   onSubmit(form, async (data) => {
-    const startsAt = Math.floor(new Date(data.starts_at).getTime() / 1000);
+    const startsAt = fairEpoch(data.starts_at); // typed on the fair's clock
     await change(socket, "slots.publish", { booth_id: booth, starts_at: startsAt,
       minutes: Number(data.minutes), capacity: Number(data.capacity), count: Number(data.count) });
     await load();

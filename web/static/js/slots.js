@@ -1,19 +1,15 @@
-// Booked interview times, the worker's side (booth page): this booth's upcoming times in the
-// worker's own clock with the places left, book or cancel; the worker's bookings at every booth;
+// Booked interview times, the worker's side (booth page): this booth's upcoming times on the
+// fair's clock with the places left, book or cancel; the worker's bookings at every booth;
 // a reminder shortly before. When a time begins the server puts the worker at the head of the
 // booth's line (queue-worker.js shows that place). Counts arrive as small fair-wide events. The
 // first booking at a booth asks whether the company may read the worker's profile and CV.
-import { el, page, t } from "./client.js";
+import { el, formatDay, formatTime, page, t, tn } from "./client.js";
 import { askConsent } from "./consent.js";
 import { change } from "./queue-ops.js";
 
-/** "Mon 09:00–09:15": in the browser's time zone, in the page's language. */
+/** "Th 5, 26 thg 11 09:00–09:15": on the fair's calendar and clock, in the page's language. */
 export function when(slot) {
-  const lang = document.documentElement.lang || undefined;
-  const time = { hour: "2-digit", minute: "2-digit" };
-  const start = new Date(slot.starts_at * 1000);
-  const day = start.toLocaleDateString(lang, { weekday: "short" });
-  return `${day} ${start.toLocaleTimeString(lang, time)}–${new Date(slot.ends_at * 1000).toLocaleTimeString(lang, time)}`;
+  return `${formatDay(slot.starts_at)} ${formatTime(slot.starts_at)}–${formatTime(slot.ends_at)}`;
 }
 
 export function mountWorkerSlots(root, socket) {
@@ -55,7 +51,7 @@ export function mountWorkerSlots(root, socket) {
     list.replaceChildren(...upcoming.map((s) => el("li", { dataset: { slot: s.id, mine: s.mine ? "yes" : "no" } },
       el("strong", {}, when(s)), " · ",
       s.mine ? el("span", { class: "badge slots-booked" }, t("Booked"))
-        : s.left > 0 ? `${s.left} ${t("places left")}` : t("Fully booked"),
+        : s.left > 0 ? tn("{n} place left", "{n} places left", s.left) : t("Fully booked"),
       s.mine ? el("button", { type: "button", class: "danger slots-cancel", onclick: () => act("slots.cancel", s) },
         t("Cancel booking"))
         : el("button", { type: "button", class: "slots-book", disabled: s.left <= 0,

@@ -14,7 +14,6 @@ const QUALITY_EVERY_MS = 2000;
 const POOR_FPS = 10;
 const POOR_LOSS = 0.05;
 const POOR_CHECKS = 3;
-
 /** Why this browser cannot stream, or null. */
 export function webrtcProblem({ camera = false } = {}) {
   if (!window.RTCPeerConnection) return t("This browser cannot play live video (no WebRTC).");
@@ -132,7 +131,8 @@ export class BoothViewer {
     else if (!this.pc || ["failed", "closed"].includes(this.pc.connectionState)) this.connect();
   }
 
-  offline(reason) {
+  /** Offline, saying why by the server's code (never its English reason). */
+  offline(code) {
     this.close();
     const why = OFFLINE_REASONS[reason];
     this.onState("offline", why ? `${t("The booth is offline.")} ${why}` : t("The booth is offline."));
