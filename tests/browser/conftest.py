@@ -59,6 +59,7 @@ async def open_page(
     On failure, a screenshot of every page goes to test-artifacts/."""
     contexts = []
     pages: list[Page] = []
+    errors: list[str] = []  # uncaught errors in a page's scripts fail the test
 
     async def open_(who: Participant | None, path: str) -> Page:
         # a Vietnamese phone: pages follow the browser's Accept-Language
@@ -67,7 +68,7 @@ async def open_page(
         page = await context.new_page()
         pages.append(page)
         page.on("console", lambda m: print(f"[console {m.type}] {m.text}"))
-        page.on("pageerror", lambda e: print(f"[pageerror] {e}"))
+        page.on("pageerror", lambda e: errors.append(f"{page.url}: {e}"))
         if who is not None:
             await page.goto(fx.link(who))
         await page.goto(fx.base + path)
@@ -81,6 +82,7 @@ async def open_page(
             await page.screenshot(path=ARTIFACTS / f"{request.node.name}-{i}.png", full_page=True)
     for context in contexts:
         await context.close()
+    assert not errors, "uncaught errors in page scripts:\n" + "\n".join(errors)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -134,7 +134,7 @@ export class BoothViewer {
   /** Offline, saying why by the server's code (never its English reason). */
   offline(code) {
     this.close();
-    const why = OFFLINE_REASONS[reason];
+    const why = OFFLINE_REASONS[code];
     this.onState("offline", why ? `${t("The booth is offline.")} ${why}` : t("The booth is offline."));
   }
 
