@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from playwright.async_api import Page, expect
+from playwright.async_api import Frame, Page, expect
 
 from tests.browser.conftest import OpenPage
 from tests.clients import Fixture
@@ -25,7 +25,7 @@ FRAMES_DECODED = """async () => {
 PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 
 
-async def frames_decoded(page: Page) -> int:
+async def frames_decoded(page: Page | Frame) -> int:
     return int(await page.evaluate(FRAMES_DECODED))
 
 
@@ -60,20 +60,24 @@ async def test_a_called_worker_and_the_recruiter_meet_talk_and_the_outcome_is_re
     await recruiter.click("#queue .queue-call-next")
     await worker.locator(".queue-prompt .queue-accept").click()
     await expect(worker).to_have_url(room)
-    await expect(recruiter).to_have_url(room)  # opened by itself when the call was accepted
-    assert worker.url == recruiter.url
+    # the recruiter's room opens by itself in the panel beside the console (the booth stays)
+    frame = recruiter.locator("#interview-frame")
+    await expect(frame).to_have_attribute("src", room)
+    assert worker.url.endswith(str(await frame.get_attribute("src")))
+    panel = recruiter.frame_locator("#interview-frame")
+    room_frame = next(f for f in recruiter.frames if room.search(f.url))
 
     # face to face: each sees the other's camera, decoded and moving
-    for side in (recruiter, worker):
+    for side in (panel, worker):
         await expect(side.locator("#iv-state")).to_have_attribute(
             "data-kind", "live", timeout=20_000
         )
-    first = await frames_decoded(recruiter)
+    first = await frames_decoded(room_frame)
     await recruiter.wait_for_timeout(1500)
-    assert await frames_decoded(recruiter) > first + 10
+    assert await frames_decoded(room_frame) > first + 10
 
     # the recruiter reads the dossier and may download the CV
-    dossier = recruiter.locator("#iv-dossier-body")
+    dossier = panel.locator("#iv-dossier-body")
     await expect(dossier).to_contain_text("Hàn điện, May")
     cv = dossier.locator("a.iv-cv")
     assert await cv.get_attribute("href") == f"/api/fairs/{fx.fair.id}/dossiers/{fx.worker.id}/cv"
@@ -81,34 +85,35 @@ async def test_a_called_worker_and_the_recruiter_meet_talk_and_the_outcome_is_re
     # the chat, both ways; text stays text
     await worker.fill("#iv-say input", "<b>Xin chào</b>")
     await worker.press("#iv-say input", "Enter")
-    heard = recruiter.locator("#iv-messages .theirs .iv-text")
+    heard = panel.locator("#iv-messages .theirs .iv-text")
     await expect(heard).to_have_text("<b>Xin chào</b>")
-    assert await recruiter.locator("#iv-messages b").count() == 0
-    await recruiter.fill("#iv-say input", "Chào bạn, bắt đầu nhé")
-    await recruiter.click("#iv-say button")
+    assert await panel.locator("#iv-messages b").count() == 0
+    await panel.locator("#iv-say input").fill("Chào bạn, bắt đầu nhé")
+    await panel.locator("#iv-say button").click()
     await expect(worker.locator("#iv-messages .theirs .iv-text")).to_have_text(
         "Chào bạn, bắt đầu nhé"
     )
 
     # the timer runs against the slot (15 min); the recruiter adds 5, both timers show it
     await expect(worker.locator("#iv-timer")).to_have_text(re.compile(r"^0:0\d / 15:00$"))
-    await recruiter.click("#iv-extend")
-    for side in (recruiter, worker):
+    await panel.locator("#iv-extend").click()
+    for side in (panel, worker):
         await expect(side.locator("#iv-timer")).to_have_text(re.compile(r"/ 20:00$"))
     await expect(worker.locator("#iv-extend")).to_have_count(0)  # only the recruiter's page
 
     # notes and outcome, seen live on the moderator's outcomes card
-    await recruiter.fill("#iv-record textarea", "Hàn tốt, mời phỏng vấn trực tiếp")
-    await recruiter.check('#iv-record input[value="on_site"]')
-    await recruiter.click("#iv-record button[type=submit]")
-    await expect(recruiter.locator("#iv-saved")).not_to_be_empty()
+    await panel.locator("#iv-record textarea").fill("Hàn tốt, mời phỏng vấn trực tiếp")
+    await panel.locator('#iv-record input[value="on_site"]').check()
+    await panel.locator("#iv-record button[type=submit]").click()
+    await expect(panel.locator("#iv-saved")).not_to_be_empty()
     row = moderator.locator(f'#outcomes tr[data-booth="{fx.booth_a.id}"]')
     await expect(row.locator(".interviewed")).to_have_text("1")
     await expect(row.locator(".passed")).to_have_text("1")
     await expect(moderator.locator("#outcomes tfoot .passed")).to_have_text("1")
 
-    # ending frees the recruiter (back to the console) and tells the worker
-    await recruiter.click("#iv-end")
+    # ending frees the recruiter (the panel closes on the console) and tells the worker
+    await panel.locator("#iv-end").click()
+    await expect(recruiter.locator("#interview-panel")).to_be_hidden()
     await expect(recruiter).to_have_url(re.compile(rf"{booth}/console$"))
     await expect(recruiter.locator("#queue .queue-recent li")).to_have_count(1)
     await expect(worker.locator("#iv-ended")).to_be_visible()

@@ -41,11 +41,12 @@ async def test_a_worker_joins_is_called_accepts_and_the_recruiter_finishes(
     await prompt.locator(".queue-accept").click()
     room = re.compile(rf"/fairs/{fx.fair.id}/interviews/[\w-]+$")
     await expect(worker).to_have_url(room)
-    await expect(recruiter).to_have_url(room)
+    await expect(recruiter.locator("#interview-frame")).to_have_attribute("src", room)  # beside
+    panel = recruiter.frame_locator("#interview-frame")
     not_shared = "chưa chia sẻ hồ sơ"  # "has not shared their dossier": no error, a plain statement
-    await expect(recruiter.locator("#iv-dossier-body")).to_contain_text(not_shared)
+    await expect(panel.locator("#iv-dossier-body")).to_contain_text(not_shared)
 
-    await recruiter.goto(fx.base + f"{booth}/console")  # back in the console, the room is listed
+    await recruiter.goto(fx.base + f"{booth}/console")  # a reloaded console lists the room
     await expect(recruiter.locator("#queue .queue-active .queue-room")).to_have_attribute(
         "href", worker.url.removeprefix(fx.base)
     )
