@@ -1,6 +1,6 @@
 """Faults under queue load: kill -9 a node, SIGKILL Redis, freeze Redis; count what was lost.
 
-Each scenario starts its own redis-server (append-only file, `appendfsync everysec`:
+Each scenario starts its own redis-server (append-only file, `appendfsync always`:
 chaoslib/cluster.py says why) and two `jobfair serve` nodes, creates a fair with --booths booths
 and --workers workers, opens half the workers' pages on each node, and has every worker join
 every booth's line at random moments over --load-seconds. When half the joins are acknowledged:

@@ -76,7 +76,7 @@ class EmbeddedRedis:
                 "--unixsocketperm", "700",
                 "--dir", str(self.data_dir),
                 "--appendonly", "yes",
-                "--appendfsync", "everysec",
+                "--appendfsync", "always",  # docs/state.md "Persistence": on disk before the reply
                 "--save", "",
                 "--daemonize", "no",
             ],

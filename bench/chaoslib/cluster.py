@@ -1,10 +1,11 @@
 """Two `jobfair serve` nodes on one redis-server (the test suite's processes, tests/procs.py), the
 faults done to them, and a /healthz prober.
 
-Redis keeps an append-only file with `appendfsync everysec`, as the embedded Redis of
-`jobfair serve` does (server/embedded_redis.py): Redis writes (write(2)) the file before it sends
-the replies of that event-loop turn, so killing redis-server loses nothing it acknowledged; the
-fsync policy only matters when the machine itself loses power, which a benchmark cannot do."""
+Redis keeps an append-only file with `appendfsync always`, as the embedded Redis of
+`jobfair serve` does (server/embedded_redis.py): each event-loop turn's writes are in the file,
+fsynced, before its replies go out. With `everysec` Redis replies before writing while a previous
+fsync is still running (a busy disk), and a kill then loses acknowledged joins: 5 of 60 in a CI
+run here (docs/state.md "Persistence")."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from tests.procs import Node, RedisProcess
 
-FSYNC = "everysec"
+FSYNC = "always"
 
 
 class Cluster:
