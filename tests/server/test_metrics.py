@@ -10,9 +10,13 @@ import re
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 from prometheus_client.samples import Sample
+from redis.asyncio import Redis
 
+from rooms.fairs import Fairs
 from rooms.people import People
-from tests.clients import Fixture, connect, ok
+from rooms.reports.reader import Reports
+from server.queue_metrics import QueueCollector
+from tests.clients import FAIR_INPUT, Fixture, connect, ok
 from tests.procs import ROOT
 
 DASHBOARD = ROOT / "deploy" / "grafana" / "jobfair.json"
@@ -84,3 +88,14 @@ async def test_redis_round_trips_and_event_loop_lag_are_measured_while_the_node_
     )
     assert 0 < rtt < 0.5
     assert value(then, "jobfair_redis_up") == 1
+
+
+async def test_a_fair_no_longer_served_here_is_forgotten(redis: Redis, fairs: Fairs) -> None:
+    fair = await fairs.create_fair(FAIR_INPUT)
+    served = [fair.id]
+    collector = QueueCollector(Reports(redis), lambda: served)
+    await collector.refresh()
+    assert collector.fairs() == 1
+    served.clear()  # its last page closed
+    await collector.refresh()
+    assert collector.fairs() == 0
