@@ -49,9 +49,12 @@ from server.http.guard import Guard
 from server.i18n import Catalogs
 from server.interview_media import InterviewMedia
 from server.lease import keep_lease
+from server.loop_lag import LoopLag
+from server.media_metrics import MediaCollector
 from server.metrics import Metrics
 from server.noderpc import NodeRpc
 from server.qa_notifier import QANotifier
+from server.queue_metrics import QueueCollector
 from server.queue_notifier import QueueNotifier
 from server.redis_client import connect_probe, connect_redis
 from server.rtc.aiortc_internals import CandidatePolicy
@@ -117,12 +120,14 @@ def create_app(settings: Settings) -> Starlette:
 
         bus = Bus(probe, deliver, bus_changed, limits.redis_timeout)
         hub = Hub(bus.subscribe, bus.unsubscribe)
+        metrics = Metrics()
         health = Health(
             probe,
             lambda: bus.up,
             hub.broadcast,
             limits.redis_probe_interval,
             limits.redis_probe_timeout,
+            on_rtt=metrics.redis_rtt.observe,
         )
         qa_notifier = QANotifier()
         qa_notifier.attach(hub)
@@ -153,6 +158,14 @@ def create_app(settings: Settings) -> Starlette:
         periods = Periods(redis, scripts, settings.limits.attendance_lease)
         attendance = Attendance(periods, node_id, queue.fair_ids)
         dashboards = Dashboards(reports_)
+        metrics.redis_up.set_function(lambda: float(health.ok))
+        metrics.send_queued.set_function(hub.queued)
+        metrics.collect_from(
+            MediaCollector({"booth": streaming.hub, "interview": interview_media.hub})
+        )
+        queue_metrics = QueueCollector(reports_, hub.fair_ids)
+        metrics.collect_from(queue_metrics, queue_metrics.refresh)
+        loop_lag = LoopLag(metrics.loop_lag.observe)
         app.state.services = Services(
             settings=settings,
             redis=redis,
@@ -164,7 +177,7 @@ def create_app(settings: Settings) -> Starlette:
             hub=hub,
             bus=bus,
             health=health,
-            metrics=Metrics(),
+            metrics=metrics,
             templates=Jinja2Templates(directory=web.ROOT / "templates"),
             catalogs=Catalogs(),
             node_id=node_id,
@@ -185,6 +198,7 @@ def create_app(settings: Settings) -> Starlette:
         )
         await bus.start()
         health.start()
+        loop_lag.start()
         await rpc.start()
         await streaming.start()
         sweeper.start()
@@ -202,6 +216,7 @@ def create_app(settings: Settings) -> Starlette:
             await interview_media.close()
             await rpc.close()
             await health.close()
+            await loop_lag.close()
             await bus.close()
             qa_notifier.close()
             await nodes.release(node_id)

@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import gc
 import logging
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -45,13 +46,16 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--public-url", help="how browsers reach this server, for links and Origin")
     serve.add_argument("--tls-cert", type=Path, help="PEM certificate: serve HTTPS")
     serve.add_argument("--tls-key", type=Path, help="PEM private key of --tls-cert")
+    serve.add_argument(
+        "--log-format", choices=logs.FORMATS, help="text (default) or json: one object a line"
+    )
     archive_cli.add_commands(sub)
     return p
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
-    logs.configure()
+    logs.configure(log_format=log_format(getattr(args, "log_format", None)))
     if args.command in ("export", "import"):
         try:
             settings = Settings.from_env(data_dir=args.data_dir)
@@ -91,6 +95,14 @@ def main(argv: list[str] | None = None) -> None:
     finally:
         if embedded is not None:
             embedded.stop()
+
+
+def log_format(flag: str | None) -> str:
+    """The flag, else JOBFAIR_LOG_FORMAT, else text; a bad value stops the start."""
+    chosen = flag or os.environ.get("JOBFAIR_LOG_FORMAT") or "text"
+    if chosen not in logs.FORMATS:
+        raise SystemExit(f"jobfair: JOBFAIR_LOG_FORMAT: {chosen!r} is not text or json")
+    return chosen
 
 
 async def serve(settings: Settings) -> None:

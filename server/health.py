@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 
 from redis.asyncio import Redis
@@ -32,10 +33,13 @@ class Health:
         tell: Callable[[str], None],
         interval: float,
         timeout: float,
+        on_rtt: Callable[[float], None] = lambda seconds: None,
     ) -> None:
         """`probe` should not retry (server/redis_client.py `connect_probe`); `tell(event)` sends
-        a node-wide event to every local page. Starts `ok`: the node has just talked to Redis."""
+        a node-wide event to every local page; `on_rtt(seconds)` gets each answered ping's round
+        trip (/metrics). Starts `ok`: the node has just talked to Redis."""
         self._probe = probe
+        self._on_rtt = on_rtt
         self._bus_up = bus_up
         self._tell = tell
         self._interval = interval
@@ -57,11 +61,13 @@ class Health:
 
     async def ping(self) -> bool:
         """Does Redis answer within the probe timeout? (Never raises, never waits longer.)"""
+        start = time.perf_counter()
         try:
             async with asyncio.timeout(self._timeout):
                 await self._probe.ping()
         except (RedisError, TimeoutError):
             return False
+        self._on_rtt(time.perf_counter() - start)
         return True
 
     def evaluate(self) -> None:

@@ -23,7 +23,11 @@ TOKEN = re.compile(
 )
 EMAIL = re.compile(r"[\w.+%-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
 PHONE = re.compile(r"\+?\(?\d[\d ().-]{6,}\d")  # then sifted by _phones
-TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} ")  # logging's asctime
+# logging's asctime, or the time of a JSON line (server/logs.py, --log-format json)
+TIMESTAMP = re.compile(
+    r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} "
+    r'|^\{"time": "\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00", '
+)
 BANNER = re.compile(r"^  sign in as [^:]+: https?://\S+/signin\?t=[\w.-]+$")
 
 

@@ -161,7 +161,7 @@ async def healthz(request: Request) -> Response:
 
 
 async def metrics(request: Request) -> Response:
-    body = services(request).metrics.render()
+    body = await services(request).metrics.render()
     return Response(body, media_type="text/plain; version=0.0.4")
 
 

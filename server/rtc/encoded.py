@@ -6,6 +6,7 @@ from typing import NoReturn, Protocol
 
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
+from server.rtc.counters import MediaCounters
 from server.rtc.packetizer import PacketizedFrame
 
 logger = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ class EncodedTrack(MediaStreamTrack):
     delta frame without its predecessors would only show corruption).
     """
 
-    def __init__(self, kind: str, codec: str) -> None:
+    def __init__(self, kind: str, codec: str, counters: MediaCounters | None = None) -> None:
         super().__init__()
         self.kind = kind
         self.codec = codec
@@ -43,6 +44,7 @@ class EncodedTrack(MediaStreamTrack):
         self._gated = kind == "video"
         self._needs_keyframe = self._gated
         self._paused = False
+        self._counters = counters or MediaCounters()
         self.dropped = 0
 
     @property
@@ -65,6 +67,7 @@ class EncodedTrack(MediaStreamTrack):
             return True
         if writer.congested:
             self.dropped += 1
+            self._counters.packets_dropped += len(frame.payloads)
             if self._gated:
                 self._needs_keyframe = True
                 return False
@@ -72,6 +75,7 @@ class EncodedTrack(MediaStreamTrack):
         if self._needs_keyframe:
             if not frame.keyframe:
                 self.dropped += 1
+                self._counters.packets_dropped += len(frame.payloads)
                 return False
             self._needs_keyframe = False
         try:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from aiortc import RTCConfiguration, RTCIceServer
 
 from server.rtc.aiortc_internals import CandidatePolicy
+from server.rtc.counters import MediaCounters
 from server.rtc.errors import StreamClosed, UnknownViewer
 from server.rtc.events import EventCallback, StreamEvent
 from server.rtc.negotiation import parse_offer
@@ -154,6 +155,11 @@ class StreamHub:
     def viewer_count(self, stream_id: str) -> int:
         stream = self._streams.get(stream_id)
         return 0 if stream is None else stream.viewer_count
+
+    @property
+    def counters(self) -> MediaCounters:
+        """Totals of this hub's media path since it started (they only grow)."""
+        return self._setup.counters
 
     def stats(self) -> HubStats:
         streams = list(self._streams.values())

@@ -11,6 +11,8 @@ import time
 from collections.abc import Callable, Coroutine
 from typing import Any
 
+from server.rtc.counters import MediaCounters
+
 logger = logging.getLogger(__name__)
 
 MIN_INTERVAL = 0.5  # seconds between upstream PLIs
@@ -20,10 +22,14 @@ SendPli = Callable[[], Coroutine[Any, Any, None]]
 
 class KeyframeRequester:
     def __init__(
-        self, min_interval: float = MIN_INTERVAL, clock: Callable[[], float] = time.monotonic
+        self,
+        min_interval: float = MIN_INTERVAL,
+        clock: Callable[[], float] = time.monotonic,
+        counters: MediaCounters | None = None,
     ) -> None:
         self._min_interval = min_interval
         self._clock = clock
+        self._counters = counters or MediaCounters()
         self._send: SendPli | None = None
         self._last_sent: float | None = None
         self._timer: asyncio.TimerHandle | None = None
@@ -39,7 +45,8 @@ class KeyframeRequester:
 
     def request(self) -> None:
         if self._closed or self._send is None or self._timer is not None:
-            return
+            return  # nobody to ask, or merged into the pending request
+        self._counters.keyframe_requests += 1
         now = self._clock()
         if self._last_sent is None or now - self._last_sent >= self._min_interval:
             self._send_now()
@@ -59,6 +66,7 @@ class KeyframeRequester:
     def _send_now(self) -> None:
         assert self._send is not None
         self._last_sent = self._clock()
+        self._counters.plis_sent += 1
         task = asyncio.get_running_loop().create_task(self._send())
         self._in_flight.add(task)
         task.add_done_callback(self._sent)

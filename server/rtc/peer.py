@@ -8,6 +8,7 @@ from aiortc import RTCConfiguration, RTCIceTransport, RTCPeerConnection, RTCRtpT
 from aiortc.exceptions import InternalError, InvalidAccessError, OperationError
 
 from server.rtc.aiortc_internals import CandidatePolicy, apply_candidate_policy
+from server.rtc.counters import MediaCounters
 from server.rtc.errors import UnsupportedOffer
 from server.rtc.negotiation import Offer
 
@@ -16,11 +17,13 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class PeerSetup:
-    """What every connection of a node is made with: its ICE servers, and the ports and public
-    address of its own candidates (JOBFAIR_RTC_PORTS, JOBFAIR_RTC_PUBLIC_IP)."""
+    """What every connection of a hub is made with: its ICE servers, the ports and public
+    address of its own candidates (JOBFAIR_RTC_PORTS, JOBFAIR_RTC_PUBLIC_IP), and the counters
+    its media path adds to."""
 
     configuration: RTCConfiguration = field(default_factory=RTCConfiguration)
     candidates: CandidatePolicy = field(default_factory=CandidatePolicy)
+    counters: MediaCounters = field(default_factory=MediaCounters)
 
 
 class PeerConnection:

@@ -40,6 +40,7 @@ class Publisher:
         self._on_loss = partial(on_loss, self)
         self._on_media = on_media
         self._peer = PeerConnection(setup, on_ended=partial(on_ended, self))
+        self._counters = setup.counters
         self._assembler: VideoFrameAssembler | None = None
         self._video_receiver: RTCRtpReceiver | None = None
         self._has_media = False
@@ -77,6 +78,7 @@ class Publisher:
     def _on_frame(self, kind: str, codec: RTCRtpCodecParameters, frame: JitterFrame) -> None:
         if self._closed:
             return
+        self._counters.frames_received += 1
         mime = codec.mimeType.lower()
         encoded = EncodedFrame(
             data=frame.data,

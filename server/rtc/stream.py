@@ -54,7 +54,7 @@ class BoothStream:
         self._setup = setup
         self._on_event = on_event
         self._on_idle = on_idle
-        self._keyframes = KeyframeRequester()
+        self._keyframes = KeyframeRequester(counters=setup.counters)
         self._fanouts = {
             "audio": Fanout(request_keyframe=lambda: None),  # every Opus frame stands alone
             "video": Fanout(request_keyframe=self._keyframes.request),

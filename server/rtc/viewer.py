@@ -27,6 +27,7 @@ class Viewer:
         self.viewer_id = viewer_id
         self._request_keyframe = request_keyframe
         self._peer = PeerConnection(setup, on_ended=partial(on_ended, self))
+        self._counters = setup.counters
         self.tracks: dict[str, EncodedTrack] = {}
 
     async def negotiate(self, offer: Offer, audio_only: bool, video_codec: str | None) -> str:
@@ -36,7 +37,7 @@ class Viewer:
         for kind, codec in offer.codecs(prefer=video_codec).items():
             if codec is None:
                 continue
-            track = EncodedTrack(kind, codec)
+            track = EncodedTrack(kind, codec, self._counters)
             transceiver = self._peer.pc.addTransceiver(track, direction="sendonly")
             prefer_codec(transceiver, codec)
             if kind == "video":
@@ -51,7 +52,7 @@ class Viewer:
 
     def _sender_started(self, track: EncodedTrack, link: SenderLink) -> None:
         """The connection is up: the track's frames go out through this sender's transport."""
-        writer = RtpWriter(link)
+        writer = RtpWriter(link, self._counters)
         answer_nacks(link.sender, writer.retransmit)
         track.bind(writer)
         if track.waiting_for_keyframe:

@@ -18,6 +18,7 @@ from aiortc.rtcrtpparameters import RTCRtpSendParameters
 from aiortc.rtp import RTP_HISTORY_SIZE, HeaderExtensions, HeaderExtensionsMap
 
 from server.rtc.aiortc_internals import SenderLink
+from server.rtc.counters import MediaCounters
 from server.rtc.datagrams import Datagrams
 from server.rtc.packetizer import PacketizedFrame
 
@@ -58,8 +59,14 @@ def _header_extensions(parameters: RTCRtpSendParameters) -> bytes:
 class RtpWriter:
     """Writes RTP for one started aiortc sender (see `aiortc_internals.SenderLink`)."""
 
-    def __init__(self, link: SenderLink, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        link: SenderLink,
+        counters: MediaCounters | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._link = link
+        self._counters = counters or MediaCounters()
         self._clock = clock
         codecs = link.parameters.codecs
         payload_type = codecs[0].payloadType
@@ -115,6 +122,7 @@ class RtpWriter:
         self._datagrams.send_all(packets)
         self._sequence = sequence
         self._packets += last + 1
+        self._counters.packets_sent += last + 1
         self._octets += frame.octets
         ntp_timestamp = int((self._clock() + _NTP_EPOCH) * 2**32)
         link.report(self._packets & 0xFFFFFFFF, self._octets & 0xFFFFFFFF, timestamp, ntp_timestamp)
@@ -133,6 +141,7 @@ class RtpWriter:
         first_byte, marked, original, timestamp, _ = _HEADER.unpack_from(data)
         if original != sequence:
             return
+        self._counters.retransmissions += 1
         if self._rtx_payload_type is not None:
             header_end = _HEADER_SIZE + len(self._extensions)
             rtx_header = _HEADER.pack(

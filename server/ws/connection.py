@@ -45,6 +45,11 @@ class Connection:
         self._cleanups: dict[str, Callable[[], Awaitable[None]]] = {}
         self.closed = asyncio.Event()
 
+    @property
+    def queued(self) -> int:
+        """Events waiting for the writer."""
+        return self._queue.qsize()
+
     def start(self) -> None:
         self._writer = asyncio.create_task(self._write(), name=f"ws-writer-{self.user.id}")
 
@@ -55,6 +60,7 @@ class Connection:
             self._queue.put_nowait(text)
         except asyncio.QueueFull:
             self.metrics.errors.labels("slow_client").inc()
+            self.metrics.send_drops.labels("queue_full").inc()
             self.close(CLOSE_TRY_AGAIN, "too slow: events were not read")
 
     async def _write(self) -> None:
@@ -67,6 +73,7 @@ class Connection:
                 self.metrics.messages_out.inc()
         except TimeoutError:
             self.metrics.errors.labels("slow_client").inc()
+            self.metrics.send_drops.labels("send_timeout").inc()
             self.close(CLOSE_TRY_AGAIN, "too slow: a send timed out")
         except Exception:  # the socket is gone; the reader sees it too and unregisters us
             self.closed.set()

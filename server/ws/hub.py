@@ -68,6 +68,10 @@ class Hub:
     def fair_ids(self) -> list[str]:
         return list(self._fairs)
 
+    def queued(self) -> int:
+        """Events queued to this node's clients and not sent yet (for /metrics)."""
+        return sum(conn.queued for members in self._fairs.values() for conn in members)
+
     def intercept(self, event_type: str, handler: Callable[[str, Event], None]) -> None:
         """Hand events of `event_type` to `handler(fair_id, event)` (and to every other handler
         of that type) instead of to clients."""

@@ -83,8 +83,9 @@ def test_a_self_signed_lan_install_makes_its_certificate_once(tmp_path: Path, ca
         ({"PUBLIC_IP": "203.0.113.300"}, "PUBLIC_IP: '203.0.113.300' is not an IPv4 address"),
         ({"TURN_SECRET": "short"}, "TURN_SECRET: use 16 or more"),
         ({"NODES": "many"}, "NODES: 'many' is not auto or a number"),
+        ({"LOG_FORMAT": "xml"}, "LOG_FORMAT: 'xml' is not text or json"),
     ],
-    ids=["missing-certificate", "public-ip", "turn-secret", "nodes"],
+    ids=["missing-certificate", "public-ip", "turn-secret", "nodes", "log-format"],
 )  # fmt: skip
 def test_a_bad_setting_stops_the_install_with_one_line(
     tmp_path: Path, ca: TestCA, change: dict[str, str], line: str

@@ -9,6 +9,7 @@ from aiortc.rtp import RtpPacket
 from pyee.asyncio import AsyncIOEventEmitter
 
 from server.rtc.aiortc_internals import SenderLink
+from server.rtc.counters import MediaCounters
 from server.rtc.encoded import EncodedTrack
 from server.rtc.fanout import Fanout
 from server.rtc.frames import OPUS, VP8, EncodedFrame, is_keyframe
@@ -45,7 +46,9 @@ class Connected(AsyncIOEventEmitter):
     state = "connected"
 
 
-def viewer_track(kind: str, codec: str, network: Network) -> EncodedTrack:
+def viewer_track(
+    kind: str, codec: str, network: Network, counters: MediaCounters | None = None
+) -> EncodedTrack:
     """A track whose writer sends to `network` (SRTP left out: it is not what is tested here)."""
     mime, clock_rate = ("video/VP8", 90_000) if kind == "video" else ("audio/opus", 48_000)
     link = SenderLink(
@@ -62,8 +65,8 @@ def viewer_track(kind: str, codec: str, network: Network) -> EncodedTrack:
         socket=None,
         dtls=Connected(),  # type: ignore[arg-type]  # only its state and events are used
     )
-    track = EncodedTrack(kind, codec)
-    track.bind(RtpWriter(link))
+    track = EncodedTrack(kind, codec, counters)
+    track.bind(RtpWriter(link, counters))
     return track
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import socket
 
 import httpx
@@ -136,3 +137,5 @@ async def test_a_client_that_stops_reading_is_dropped_and_others_get_everything(
     await reader.close()
     slow.ws.transport.abort()
     assert 'jobfair_errors_total{kind="slow_client"}' in metrics
+    drops = re.findall(r'jobfair_ws_send_queue_drops_total\{reason="\w+"\} (\S+)', metrics)
+    assert len(drops) == 2 and sum(map(float, drops)) >= 1  # counted as a full queue or a timeout

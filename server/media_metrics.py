@@ -1,0 +1,57 @@
+"""The media path in /metrics: each stream hub's streams and viewers now, and its totals.
+
+Read when Prometheus scrapes, from what the hubs keep anyway (`StreamHub.stats()`, and the plain
+counters of server/rtc/counters.py), so forwarding a packet costs nothing here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.registry import Collector
+
+from server.rtc.hub import StreamHub
+
+GAUGES = (  # (name, help, the HubStats field)
+    ("jobfair_rtc_streams", "Streams held here, live or awaiting a publisher", "streams"),
+    ("jobfair_rtc_streams_live", "Streams whose publisher's media is flowing", "live_streams"),
+    ("jobfair_rtc_publishers", "Publisher connections", "publishers"),
+    ("jobfair_rtc_viewers", "Viewer connections", "viewers"),
+)
+COUNTERS = (  # (name without _total, help, the MediaCounters field)
+    ("jobfair_rtc_frames_received", "Encoded frames received from publishers", "frames_received"),
+    ("jobfair_rtc_packets_sent", "RTP packets forwarded to viewers", "packets_sent"),
+    (
+        "jobfair_rtc_packets_dropped",
+        "RTP packets not sent to a viewer that lagged or awaited a keyframe",
+        "packets_dropped",
+    ),
+    ("jobfair_rtc_retransmissions", "RTP packets resent on a viewer's NACK", "retransmissions"),
+    (
+        "jobfair_rtc_keyframe_requests",
+        "Keyframes needed by viewers (requests merged into a pending one not counted)",
+        "keyframe_requests",
+    ),
+    ("jobfair_rtc_plis_sent", "Keyframe requests (PLI) sent to publishers", "plis_sent"),
+)
+
+
+class MediaCollector(Collector):
+    """`hubs`: label value -> hub (`booth` streams, `interview` rooms)."""
+
+    def __init__(self, hubs: Mapping[str, StreamHub]) -> None:
+        self._hubs = hubs
+
+    def collect(self) -> Iterator[Metric]:
+        stats = {label: hub.stats() for label, hub in self._hubs.items()}
+        for name, help_, field in GAUGES:
+            gauge = GaugeMetricFamily(name, help_, labels=["hub"])
+            for label, s in stats.items():
+                gauge.add_metric([label], getattr(s, field))
+            yield gauge
+        for name, help_, field in COUNTERS:
+            counter = CounterMetricFamily(name, help_, labels=["hub"])
+            for label, hub in self._hubs.items():
+                counter.add_metric([label], getattr(hub.counters, field))
+            yield counter
