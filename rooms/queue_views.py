@@ -3,7 +3,7 @@ staff's view of a line, the audit log. Reads only, each in one MULTI so it is co
 
 The ETA comes from measured throughput: the booth's latest finished interview durations and the
 number of staff who called at that booth lately. It is a range (quartiles of the durations,
-padded with a default until there are a few), never a capped figure.
+padded with the booth's planned interview length until there are a few), never a capped figure.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from redis.asyncio import Redis
 
 from rooms.store import keys
 
-DEFAULT_INTERVIEW = 300.0  # seconds assumed per interview until a booth has measured some
+DEFAULT_INTERVIEW = 900.0  # seconds assumed when a booth's planned length cannot be read
 MIN_SAMPLES = 3  # fewer measured durations than this are padded with the default
 SERVING_WINDOW = 1800.0  # staff who called within this many seconds count as serving the line
 VIEW_LENGTH = 100  # entries of a line the staff view lists (the size is always exact)
@@ -36,9 +36,11 @@ class EtaBasis:
     servers: int
 
     @classmethod
-    def of(cls, durations: list[str], servers: int) -> EtaBasis:
+    def of(cls, durations: list[str], servers: int, planned: float = DEFAULT_INTERVIEW) -> EtaBasis:
+        """`planned`: the booth's planned interview length in seconds, what the recruiter said
+        until enough interviews have been measured."""
         samples = sorted(float(d) for d in durations)
-        samples += [DEFAULT_INTERVIEW] * max(0, MIN_SAMPLES - len(samples))
+        samples += [planned] * max(0, MIN_SAMPLES - len(samples))
         samples.sort()
         last = len(samples) - 1
         low, high = samples[math.floor(last * 0.25)], samples[math.ceil(last * 0.75)]
@@ -83,8 +85,8 @@ class QueueViews:
             pipe.hget(keys.queue_settings(fair_id), "v")
             pipe.zrange(keys.queue_line(fair_id, booth_id), 0, -1)
             self._basis_reads(pipe, fair_id, booth_id)
-            v, ids, state, durations, servers = await pipe.execute()
-        basis = EtaBasis.of(durations, servers)
+            v, ids, state, *basis_reads = await pipe.execute()
+        basis = _basis(*basis_reads)
         return LineSnapshot(int(v or 0), state or "open", ids, basis)
 
     async def workers_of(self, fair_id: str, entry_ids: list[str]) -> list[str | None]:
@@ -109,15 +111,13 @@ class QueueViews:
         for i, raw in enumerate(raws):
             if raw is None:
                 continue
-            rank, size, state, durations, servers = per_booth[i * 5 : i * 5 + 5]
+            rank, size, state, *basis_reads = per_booth[i * 6 : i * 6 + 6]
             entry = json.loads(raw)
             entry["line_state"] = state or "open"
             entry["size"] = size
             entry["position"] = None if rank is None else rank + 1
             paused = entry["line_state"] == "paused"
-            entry["eta"] = (
-                None if rank is None or paused else EtaBasis.of(durations, servers).range(rank + 1)
-            )
+            entry["eta"] = None if rank is None or paused else _basis(*basis_reads).range(rank + 1)
             if entry["state"] == "called":  # what is left of the countdown, after a reload
                 entry["seconds"] = max(0, round(entry["deadline"] - time.time()))
             out.append(entry)
@@ -135,7 +135,7 @@ class QueueViews:
             pipe.zrange(keys.queue_active(fair_id, booth_id), 0, -1)
             pipe.lrange(keys.queue_recent(fair_id, booth_id), 0, -1)
             self._basis_reads(pipe, fair_id, booth_id)
-            v, head, size, cap, active, recent, state, durations, servers = await pipe.execute()
+            v, head, size, cap, active, recent, state, *basis_reads = await pipe.execute()
         ids = [*head, *active, *recent]
         raws = await self.redis.hmget(keys.queue_entries(fair_id), ids) if ids else []
         found = {e["id"]: e for e in (json.loads(r) for r in raws if r)}
@@ -152,7 +152,7 @@ class QueueViews:
             "line": line,
             "active": [_pick(found[i], _CALL) for i in active if i in found],
             "recent": [_pick(found[i], (*_CALL, "ended_at")) for i in recent if i in found],
-            "eta": EtaBasis.of(durations, servers).to_json(),
+            "eta": _basis(*basis_reads).to_json(),
             "now": time.time(),  # lets a client count a call's deadline down on its own clock
         }
 
@@ -187,3 +187,10 @@ class QueueViews:
         pipe.hget(keys.queue_line_state(fair_id, booth_id), "state")
         pipe.lrange(keys.queue_durations(fair_id, booth_id), 0, -1)
         pipe.zcount(keys.queue_servers(fair_id, booth_id), time.time() - SERVING_WINDOW, "+inf")
+        pipe.hget(keys.booths(fair_id), booth_id)
+
+
+def _basis(durations: list[str], servers: int, booth: str | None) -> EtaBasis:
+    """The ETA basis from the answers of `_basis_reads` after the line state."""
+    planned = json.loads(booth)["slot_minutes"] * 60.0 if booth else DEFAULT_INTERVIEW
+    return EtaBasis.of(durations, servers, planned)
