@@ -89,6 +89,20 @@ class QueueViews:
         basis = _basis(*basis_reads)
         return LineSnapshot(int(v or 0), state or "open", ids, basis)
 
+    async def sizes(self, fair_id: str) -> dict[str, int]:
+        """How many wait in each booth's line (booths with nobody waiting are left out)."""
+        booth_ids = [str(b) for b in await self.redis.hkeys(keys.booths(fair_id))]
+        async with self.redis.pipeline(transaction=True) as pipe:
+            for booth_id in booth_ids:
+                pipe.zcard(keys.queue_line(fair_id, booth_id))
+            counts = await pipe.execute()
+        return {b: n for b, n in zip(booth_ids, counts, strict=True) if n}
+
+    async def now(self) -> float:
+        """Redis's clock, the one that set every deadline: pages measure their offset to it."""
+        seconds, micros = await self.redis.time()
+        return seconds + micros / 1e6
+
     async def workers_of(self, fair_id: str, entry_ids: list[str]) -> list[str | None]:
         """The worker of each entry (None once it has been purged)."""
         raws = await self.redis.hmget(keys.queue_entries(fair_id), entry_ids)
