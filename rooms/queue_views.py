@@ -23,7 +23,10 @@ MIN_SAMPLES = 3  # fewer measured durations than this are padded with the defaul
 SERVING_WINDOW = 1800.0  # staff who called within this many seconds count as serving the line
 VIEW_LENGTH = 100  # entries of a line the staff view lists (the size is always exact)
 
-_PROFILE = ("id", "worker_id", "name", "contact", "walk_in", "job_id", "state", "joined_at")
+_PROFILE = (
+    *("id", "worker_id", "name", "contact", "walk_in", "job_id", "state", "joined_at"),
+    "slot_id",  # set when the place came from a booked interview time
+)
 _CALL = (*_PROFILE, "called_at", "called_by", "deadline", "accepted_at", "interview_id")
 
 
@@ -73,7 +76,7 @@ class LineSnapshot:
 
 
 def _pick(entry: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
-    return {f: entry[f] for f in fields}
+    return {f: entry.get(f) for f in fields}
 
 
 class QueueViews:
@@ -153,10 +156,13 @@ class QueueViews:
         ids = [*head, *active, *recent]
         raws = await self.redis.hmget(keys.queue_entries(fair_id), ids) if ids else []
         found = {e["id"]: e for e in (json.loads(r) for r in raws if r)}
+        await self._mark_shared(
+            fair_id, booth_id, [found[i] for i in (*head, *active) if i in found]
+        )
         line = []
         for position, entry_id in enumerate(head, 1):
             if entry_id in found:
-                line.append({**_pick(found[entry_id], _PROFILE), "position": position})
+                line.append({**_pick(found[entry_id], (*_PROFILE, "shared")), "position": position})
         return {
             "booth_id": booth_id,
             "v": int(v or 0),
@@ -164,7 +170,7 @@ class QueueViews:
             "cap": int(cap) if cap else None,
             "size": size,
             "line": line,
-            "active": [_pick(found[i], _CALL) for i in active if i in found],
+            "active": [_pick(found[i], (*_CALL, "shared")) for i in active if i in found],
             "recent": [_pick(found[i], (*_CALL, "ended_at")) for i in recent if i in found],
             "eta": _basis(*basis_reads).to_json(),
             "now": time.time(),  # lets a client count a call's deadline down on its own clock
@@ -182,6 +188,19 @@ class QueueViews:
                 busy[entry["called_by"]] = float(entry.get("accepted_at") or 0)
         return busy
 
+    async def _mark_shared(
+        self, fair_id: str, booth_id: str, entries: list[dict[str, Any]]
+    ) -> None:
+        """Whether each worker shares their dossier with this booth (explicit consent): the line
+        shows the dossier link or "not shared"."""
+        workers = [e for e in entries if not e.get("walk_in")]
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for e in workers:
+                pipe.sismember(keys.dossier_shares(fair_id, e["worker_id"]), booth_id)
+            answers = await pipe.execute()
+        for e, shared in zip(workers, answers, strict=True):
+            e["shared"] = bool(shared)
+
     async def audit(
         self, fair_id: str, booth_id: str | None = None, count: int = 100
     ) -> list[dict[str, Any]]:
@@ -195,7 +214,17 @@ class QueueViews:
                 out.append({"id": record_id, **fields, "at": float(fields["at"])})
             if len(out) >= count:
                 break
-        return out
+        return await self._named(fair_id, out)
+
+    async def _named(self, fair_id: str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Each record with the names of its actor and worker (as they are now), for people."""
+        ids = sorted({r[f] for r in records for f in ("actor", "worker") if r.get(f)})
+        raws = await self.redis.hmget(keys.people(fair_id), ids) if ids else []
+        names = {i: json.loads(r)["name"] for i, r in zip(ids, raws, strict=True) if r}
+        for r in records:
+            r["actor_name"] = names.get(r.get("actor", ""), "")
+            r["worker_name"] = names.get(r.get("worker", ""), "")
+        return records
 
     def _basis_reads(self, pipe: Any, fair_id: str, booth_id: str) -> None:
         pipe.hget(keys.queue_line_state(fair_id, booth_id), "state")
