@@ -1,8 +1,8 @@
 """In Chromium: a worker waits on the lobby page, then the tab goes to the background (emulated
-through the DevTools protocol: frozen while the call is made, resumed as a phone wakes it); notifications
-were granted through the DevTools protocol. The recruiter's call reaches them: a system
-notification is shown, the tab's title changes, and the countdown is against the server's
-deadline."""
+through the DevTools protocol: frozen while the call is made, resumed as a phone wakes it);
+notifications were granted through the DevTools protocol. The recruiter's call reaches them: a
+system notification is shown, the tab's title changes, and the countdown is against the
+server's deadline."""
 
 from __future__ import annotations
 
@@ -18,7 +18,10 @@ SPY = """(() => {
   const Real = window.Notification;
   window.__shown = [];
   window.Notification = class extends Real {
-    constructor(title, options) { super(title, options); window.__shown.push({ title, ...options }); }
+    constructor(title, options) {
+      super(title, options);
+      window.__shown.push({ title, ...options });
+    }
   };
   Object.defineProperty(window.Notification, "permission", { get: () => Real.permission });
   window.Notification.requestPermission = (...a) => Real.requestPermission(...a);
