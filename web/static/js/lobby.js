@@ -28,7 +28,8 @@ function jobMatches(job, f) {
   if (f.where === "abroad" && !job.abroad) return false;
   if (f.where && f.where !== "domestic" && f.where !== "abroad" && job.abroad !== f.where) return false;
   if (f.location && job.location !== f.location) return false;
-  if (f.salary && job.salary_max_vnd < f.salary) return false;
+  // the floor is in VND: a posting paid in another currency is not judged by it (no rates here)
+  if (f.salary && (job.currency || "VND") === "VND" && job.salary_max_vnd < f.salary) return false;
   return true;
 }
 
