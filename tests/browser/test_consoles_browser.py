@@ -5,6 +5,7 @@ and destructive actions that change nothing unless confirmed."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from playwright.async_api import Dialog, expect
 
@@ -56,9 +57,7 @@ async def test_the_moderator_walks_lines_qa_and_schedule_with_one_booth_picker(
     await expect(page.locator("#queue")).to_be_hidden()
     await expect(page.locator("#qa .qa-channel option")).to_have_count(2)  # stage, booth B
     await page.click("#tab-schedule")
-    cdp = await page.context.new_cdp_session(page)
-    await cdp.send("Emulation.setTimezoneOverride", {"timezoneId": "UTC"})
-    starts = tomorrow.strftime("%Y-%m-%dT%H:%M")  # entered in the browser's zone
+    starts = tomorrow.astimezone(ZoneInfo(fx.fair.timezone)).strftime("%Y-%m-%dT%H:%M")
     await page.fill("#slots input[name=starts_at]", starts)
     await page.click("#slots .slots-publish button[type=submit]")
     slot = page.locator("#slots .slots-list li[data-slot]")
