@@ -1,13 +1,15 @@
 """A realistic but fictional fair for `jobfair serve --demo`: an online job exchange session of a
-provincial employment service center, with three employers at home and abroad."""
+provincial employment service center, with three employers at home and abroad (or, with
+`--demo-size large`, a regional fair of 140 employers and 1,000 postings: rooms/demo_large.py)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from rooms.demo_large import LARGE_TITLE, large_booths
 from rooms.fairs import Fairs
-from rooms.models import BoothInput, Fair, FairInput, JobInput, Participant
+from rooms.models import BoothInput, Fair, FairInput, JobInput, Participant, Role
 from rooms.people import People
 
 DEMO_TITLE = "Phiên giao dịch việc làm trực tuyến tháng 11 — Trung tâm Dịch vụ việc làm tỉnh"
@@ -15,6 +17,7 @@ DEMO_TITLE = "Phiên giao dịch việc làm trực tuyến tháng 11 — Trung 
 BOOTHS: list[dict[str, Any]] = [
     {
         "employer": "Công ty TNHH Điện tử Sông Mai",
+        "sector": "Điện tử",
         "description": "Lắp ráp linh kiện điện tử, khu công nghiệp Song Khê – Nội Hoàng. "
         "Xe đưa đón, bữa trưa, ký túc xá miễn phí.",
         "jobs": [
@@ -38,6 +41,7 @@ BOOTHS: list[dict[str, Any]] = [
     },
     {
         "employer": "Công ty CP Hợp tác quốc tế Hoa Sen",
+        "sector": "Xuất khẩu lao động",
         "description": "Tuyển chọn lao động đi làm việc có thời hạn ở nước ngoài theo hợp đồng; "
         "đào tạo tiếng Nhật, tiếng Hàn trước xuất cảnh.",
         "jobs": [
@@ -46,7 +50,7 @@ BOOTHS: list[dict[str, Any]] = [
                 "openings": 40,
                 "salary_min_vnd": 28_000_000,
                 "salary_max_vnd": 32_000_000,
-                "location": "Aichi, Nhật Bản",
+                "location": "Aichi",
                 "abroad": "JP",
                 "requirements": "Nam/nữ 18–30 tuổi, không xăm hình, đạt tiếng Nhật N5 sau đào tạo.",
             },
@@ -55,7 +59,7 @@ BOOTHS: list[dict[str, Any]] = [
                 "openings": 25,
                 "salary_min_vnd": 35_000_000,
                 "salary_max_vnd": 40_000_000,
-                "location": "Gyeonggi, Hàn Quốc",
+                "location": "Gyeonggi",
                 "abroad": "KR",
                 "requirements": "Đã đăng ký hoặc đạt kỳ thi tiếng Hàn EPS-TOPIK.",
             },
@@ -64,7 +68,7 @@ BOOTHS: list[dict[str, Any]] = [
                 "openings": 30,
                 "salary_min_vnd": 22_000_000,
                 "salary_max_vnd": 26_000_000,
-                "location": "Đài Trung, Đài Loan",
+                "location": "Đài Trung",
                 "abroad": "TW",
                 "requirements": "Nam 20–35 tuổi, ưu tiên có kinh nghiệm hàn, tiện.",
             },
@@ -72,6 +76,7 @@ BOOTHS: list[dict[str, Any]] = [
     },
     {
         "employer": "Công ty May mặc Tiến Phát",
+        "sector": "Dệt may",
         "description": "May xuất khẩu áo jacket, đồ thể thao; nhận cả lao động chưa có tay nghề "
         "và đào tạo tại chỗ có hưởng lương.",
         "jobs": [
@@ -96,15 +101,25 @@ BOOTHS: list[dict[str, Any]] = [
 ]
 
 
-async def seed_demo(fairs: Fairs, people: People) -> tuple[Fair, list[Participant]] | None:
-    """Create the demo fair once; returns it with a recruiter per booth and a test worker, or
-    None when a fair with the demo title already exists."""
-    if any(f.title == DEMO_TITLE for f in await fairs.list_fairs()):
-        return None
+RECRUITERS = ["Nguyễn Thu Hà", "Trần Văn Minh", "Lò Thị Mai"]
+DEMO_WORKER = {"name": "Cà Văn Duy", "contact": "0912 345 678"}
+
+
+async def seed_demo(
+    fairs: Fairs, people: People, size: str = "small"
+) -> tuple[Fair, list[Participant], bool]:
+    """The demo fair with a recruiter for each of its first booths and a test worker, and
+    whether it was created now. On a restart it is found again (by its title) with everyone
+    who may sign in to it, so that every link can be printed again."""
+    title = LARGE_TITLE if size == "large" else DEMO_TITLE
+    for existing in await fairs.list_fairs():
+        if existing.title == title:
+            return existing, await _participants(people, existing.id), False
+    booths = large_booths() if size == "large" else BOOTHS
     start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
     fair = await fairs.create_fair(
         FairInput(
-            title=DEMO_TITLE,
+            title=title,
             description="Kết nối người lao động, sinh viên sắp tốt nghiệp, thanh niên dân tộc "
             "thiểu số với doanh nghiệp trong và ngoài tỉnh, và thị trường xuất khẩu lao động.",
             starts_at=start,
@@ -113,15 +128,21 @@ async def seed_demo(fairs: Fairs, people: People) -> tuple[Fair, list[Participan
         )
     )
     participants: list[Participant] = []
-    recruiters = ["Nguyễn Thu Hà", "Trần Văn Minh", "Lò Thị Mai"]
-    for spec, recruiter_name in zip(BOOTHS, recruiters, strict=True):
-        booth = await fairs.create_booth(
-            fair.id, BoothInput(employer=spec["employer"], description=spec["description"])
-        )
+    for i, spec in enumerate(booths):
+        fields = {k: v for k, v in spec.items() if k != "jobs"}
+        booth = await fairs.create_booth(fair.id, BoothInput.model_validate(fields))
         for job in spec["jobs"]:
             await fairs.create_job(fair.id, booth.id, JobInput.model_validate(job))
-        participants.append(await people.add_recruiter(fair.id, booth.id, recruiter_name))
-    participants.append(
-        await people.register_worker(fair.id, {"name": "Cà Văn Duy", "contact": "0912 345 678"})
-    )
-    return fair, participants
+        if i < len(RECRUITERS):
+            participants.append(await people.add_recruiter(fair.id, booth.id, RECRUITERS[i]))
+    participants.append(await people.register_worker(fair.id, DEMO_WORKER))
+    return fair, participants, True
+
+
+async def _participants(people: People, fair_id: str) -> list[Participant]:
+    """Who of the demo fair signs in with a printed link: its recruiters, then the test worker
+    (workers who registered themselves are not printed)."""
+    everyone = await people.of_fair(fair_id)
+    recruiters = [p for p in everyone if p.role is Role.RECRUITER]
+    tester = [p for p in everyone if p.role is Role.WORKER and p.name == DEMO_WORKER["name"]]
+    return recruiters + tester[:1]

@@ -95,8 +95,12 @@ class Fair(FairInput):
     created_at: float
 
 
+Sector = Annotated[str, StringConstraints(strip_whitespace=True, max_length=60)]
+
+
 class BoothInput(Strict):
     employer: Name
+    sector: Sector = ""  # the employer's trade, as workers filter the lobby by it
     description: Text = ""
     slot_minutes: int = Field(default=15, ge=3, le=120)  # an interview's planned length
     low_bandwidth: bool = False  # the recruiter streams 320x180 at 250 kbps for weak links

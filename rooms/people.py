@@ -95,6 +95,13 @@ class People:
             raise NotFound("no such participant")
         return Participant.model_validate_json(raw)
 
+    async def of_fair(self, fair_id: str) -> list[Participant]:
+        """Everyone of a fair, oldest first."""
+        raws = await self.redis.hvals(keys.people(fair_id))
+        return sorted(
+            (Participant.model_validate_json(r) for r in raws), key=lambda p: p.created_at
+        )
+
     async def count(self, fair_id: str) -> dict[str, int]:
         counts = {role.value: 0 for role in Role}
         for raw in await self.redis.hvals(keys.people(fair_id)):

@@ -3,7 +3,7 @@ staff's view of a line, the audit log. Reads only, each in one MULTI so it is co
 
 The ETA comes from measured throughput: the booth's latest finished interview durations and the
 number of staff who called at that booth lately. It is a range (quartiles of the durations,
-padded with a default until there are a few), never a capped figure.
+padded with the booth's planned interview length until there are a few), never a capped figure.
 """
 
 from __future__ import annotations
@@ -18,12 +18,15 @@ from redis.asyncio import Redis
 
 from rooms.store import keys
 
-DEFAULT_INTERVIEW = 300.0  # seconds assumed per interview until a booth has measured some
+DEFAULT_INTERVIEW = 900.0  # seconds assumed when a booth's planned length cannot be read
 MIN_SAMPLES = 3  # fewer measured durations than this are padded with the default
 SERVING_WINDOW = 1800.0  # staff who called within this many seconds count as serving the line
 VIEW_LENGTH = 100  # entries of a line the staff view lists (the size is always exact)
 
-_PROFILE = ("id", "worker_id", "name", "contact", "walk_in", "job_id", "state", "joined_at")
+_PROFILE = (
+    *("id", "worker_id", "name", "contact", "walk_in", "job_id", "state", "joined_at"),
+    "slot_id",  # set when the place came from a booked interview time
+)
 _CALL = (*_PROFILE, "called_at", "called_by", "deadline", "accepted_at", "interview_id")
 
 
@@ -36,9 +39,11 @@ class EtaBasis:
     servers: int
 
     @classmethod
-    def of(cls, durations: list[str], servers: int) -> EtaBasis:
+    def of(cls, durations: list[str], servers: int, planned: float = DEFAULT_INTERVIEW) -> EtaBasis:
+        """`planned`: the booth's planned interview length in seconds, what the recruiter said
+        until enough interviews have been measured."""
         samples = sorted(float(d) for d in durations)
-        samples += [DEFAULT_INTERVIEW] * max(0, MIN_SAMPLES - len(samples))
+        samples += [planned] * max(0, MIN_SAMPLES - len(samples))
         samples.sort()
         last = len(samples) - 1
         low, high = samples[math.floor(last * 0.25)], samples[math.ceil(last * 0.75)]
@@ -71,7 +76,7 @@ class LineSnapshot:
 
 
 def _pick(entry: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
-    return {f: entry[f] for f in fields}
+    return {f: entry.get(f) for f in fields}
 
 
 class QueueViews:
@@ -83,9 +88,23 @@ class QueueViews:
             pipe.hget(keys.queue_settings(fair_id), "v")
             pipe.zrange(keys.queue_line(fair_id, booth_id), 0, -1)
             self._basis_reads(pipe, fair_id, booth_id)
-            v, ids, state, durations, servers = await pipe.execute()
-        basis = EtaBasis.of(durations, servers)
+            v, ids, state, *basis_reads = await pipe.execute()
+        basis = _basis(*basis_reads)
         return LineSnapshot(int(v or 0), state or "open", ids, basis)
+
+    async def sizes(self, fair_id: str) -> dict[str, int]:
+        """How many wait in each booth's line (booths with nobody waiting are left out)."""
+        booth_ids = [str(b) for b in await self.redis.hkeys(keys.booths(fair_id))]
+        async with self.redis.pipeline(transaction=True) as pipe:
+            for booth_id in booth_ids:
+                pipe.zcard(keys.queue_line(fair_id, booth_id))
+            counts = await pipe.execute()
+        return {b: n for b, n in zip(booth_ids, counts, strict=True) if n}
+
+    async def now(self) -> float:
+        """Redis's clock, the one that set every deadline: pages measure their offset to it."""
+        seconds, micros = await self.redis.time()
+        return seconds + micros / 1e6
 
     async def workers_of(self, fair_id: str, entry_ids: list[str]) -> list[str | None]:
         """The worker of each entry (None once it has been purged)."""
@@ -109,15 +128,13 @@ class QueueViews:
         for i, raw in enumerate(raws):
             if raw is None:
                 continue
-            rank, size, state, durations, servers = per_booth[i * 5 : i * 5 + 5]
+            rank, size, state, *basis_reads = per_booth[i * 6 : i * 6 + 6]
             entry = json.loads(raw)
             entry["line_state"] = state or "open"
             entry["size"] = size
             entry["position"] = None if rank is None else rank + 1
             paused = entry["line_state"] == "paused"
-            entry["eta"] = (
-                None if rank is None or paused else EtaBasis.of(durations, servers).range(rank + 1)
-            )
+            entry["eta"] = None if rank is None or paused else _basis(*basis_reads).range(rank + 1)
             if entry["state"] == "called":  # what is left of the countdown, after a reload
                 entry["seconds"] = max(0, round(entry["deadline"] - time.time()))
             out.append(entry)
@@ -135,14 +152,17 @@ class QueueViews:
             pipe.zrange(keys.queue_active(fair_id, booth_id), 0, -1)
             pipe.lrange(keys.queue_recent(fair_id, booth_id), 0, -1)
             self._basis_reads(pipe, fair_id, booth_id)
-            v, head, size, cap, active, recent, state, durations, servers = await pipe.execute()
+            v, head, size, cap, active, recent, state, *basis_reads = await pipe.execute()
         ids = [*head, *active, *recent]
         raws = await self.redis.hmget(keys.queue_entries(fair_id), ids) if ids else []
         found = {e["id"]: e for e in (json.loads(r) for r in raws if r)}
+        await self._mark_shared(
+            fair_id, booth_id, [found[i] for i in (*head, *active) if i in found]
+        )
         line = []
         for position, entry_id in enumerate(head, 1):
             if entry_id in found:
-                line.append({**_pick(found[entry_id], _PROFILE), "position": position})
+                line.append({**_pick(found[entry_id], (*_PROFILE, "shared")), "position": position})
         return {
             "booth_id": booth_id,
             "v": int(v or 0),
@@ -150,9 +170,9 @@ class QueueViews:
             "cap": int(cap) if cap else None,
             "size": size,
             "line": line,
-            "active": [_pick(found[i], _CALL) for i in active if i in found],
+            "active": [_pick(found[i], (*_CALL, "shared")) for i in active if i in found],
             "recent": [_pick(found[i], (*_CALL, "ended_at")) for i in recent if i in found],
-            "eta": EtaBasis.of(durations, servers).to_json(),
+            "eta": _basis(*basis_reads).to_json(),
             "now": time.time(),  # lets a client count a call's deadline down on its own clock
         }
 
@@ -168,6 +188,19 @@ class QueueViews:
                 busy[entry["called_by"]] = float(entry.get("accepted_at") or 0)
         return busy
 
+    async def _mark_shared(
+        self, fair_id: str, booth_id: str, entries: list[dict[str, Any]]
+    ) -> None:
+        """Whether each worker shares their dossier with this booth (explicit consent): the line
+        shows the dossier link or "not shared"."""
+        workers = [e for e in entries if not e.get("walk_in")]
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for e in workers:
+                pipe.sismember(keys.dossier_shares(fair_id, e["worker_id"]), booth_id)
+            answers = await pipe.execute()
+        for e, shared in zip(workers, answers, strict=True):
+            e["shared"] = bool(shared)
+
     async def audit(
         self, fair_id: str, booth_id: str | None = None, count: int = 100
     ) -> list[dict[str, Any]]:
@@ -181,9 +214,26 @@ class QueueViews:
                 out.append({"id": record_id, **fields, "at": float(fields["at"])})
             if len(out) >= count:
                 break
-        return out
+        return await self._named(fair_id, out)
+
+    async def _named(self, fair_id: str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Each record with the names of its actor and worker (as they are now), for people."""
+        ids = sorted({r[f] for r in records for f in ("actor", "worker") if r.get(f)})
+        raws = await self.redis.hmget(keys.people(fair_id), ids) if ids else []
+        names = {i: json.loads(r)["name"] for i, r in zip(ids, raws, strict=True) if r}
+        for r in records:
+            r["actor_name"] = names.get(r.get("actor", ""), "")
+            r["worker_name"] = names.get(r.get("worker", ""), "")
+        return records
 
     def _basis_reads(self, pipe: Any, fair_id: str, booth_id: str) -> None:
         pipe.hget(keys.queue_line_state(fair_id, booth_id), "state")
         pipe.lrange(keys.queue_durations(fair_id, booth_id), 0, -1)
         pipe.zcount(keys.queue_servers(fair_id, booth_id), time.time() - SERVING_WINDOW, "+inf")
+        pipe.hget(keys.booths(fair_id), booth_id)
+
+
+def _basis(durations: list[str], servers: int, booth: str | None) -> EtaBasis:
+    """The ETA basis from the answers of `_basis_reads` after the line state."""
+    planned = json.loads(booth)["slot_minutes"] * 60.0 if booth else DEFAULT_INTERVIEW
+    return EtaBasis.of(durations, servers, planned)

@@ -43,6 +43,11 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, help="port to listen on (default 8000)")
     serve.add_argument("--data-dir", type=Path, help="state and uploads (default ./jobfair-data)")
     serve.add_argument("--demo", action="store_true", default=None, help="create a demo fair")
+    serve.add_argument(
+        "--demo-size",
+        choices=("small", "large"),
+        help="small: 3 booths (default); large: 140 booths and 1,000 postings (implies --demo)",
+    )
     serve.add_argument("--public-url", help="how browsers reach this server, for links and Origin")
     serve.add_argument("--tls-cert", type=Path, help="PEM certificate: serve HTTPS")
     serve.add_argument("--tls-key", type=Path, help="PEM private key of --tls-cert")
@@ -68,7 +73,8 @@ def main(argv: list[str] | None = None) -> None:
             host=args.host,
             port=args.port,
             data_dir=args.data_dir,
-            demo=args.demo,
+            demo=args.demo or (True if args.demo_size else None),
+            demo_size=args.demo_size,
             public_url=args.public_url,
             tls_cert=args.tls_cert,
             tls_key=args.tls_key,
@@ -147,11 +153,10 @@ async def bootstrap(settings: Settings) -> None:
         if created:
             log.info("first run: created the service moderator")
         if settings.demo:
-            seeded = await seed_demo(fairs, people)
-            if seeded is not None:
-                fair, participants = seeded
-                log.info("demo fair created: %s/fairs/%s", settings.base_url, fair.id)
-                links += [(_label(p), p) for p in participants]
+            fair, participants, new = await seed_demo(fairs, people, settings.demo_size)
+            made = "created" if new else "already there"
+            log.info("demo fair %s: %s/fairs/%s", made, settings.base_url, fair.id)
+            links += [(_label(p), p) for p in participants]
         print(f"\njobfair is serving on {settings.base_url}/", flush=True)
         for label, who in links:
             print(f"  sign in as {label}: {settings.base_url}/signin?t={tokens.signin(who)}")

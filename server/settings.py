@@ -67,6 +67,7 @@ class Settings:
     session_hours: float = 24.0
     invite_days: float = 7.0
     demo: bool = False
+    demo_size: str = "small"  # "large": 140 booths and 1,000 postings (rooms/demo_large.py)
     limits: Limits = field(default_factory=Limits)
 
     @property

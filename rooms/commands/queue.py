@@ -61,6 +61,7 @@ COMMANDS = {
     "queue.decline": Command(EntryOp, Action.QUEUE_ANSWER, "op", "decline a call"),
     "queue.mine": Command(Empty, Action.ATTEND, "read", "one's places, after (re)connecting"),
     "queue.settings": Command(Empty, Action.ATTEND, "read", "the fair's line settings"),
+    "queue.sizes": Command(Empty, Action.ATTEND, "read", "how many wait at each booth"),
     "queue.view": Command(BoothInput, Action.QUEUE_SERVE, "read", "a line as staff see it"),
     "queue.call_next": Command(BoothOp, Action.QUEUE_SERVE, "op", "call the next in line"),
     "queue.call": Command(EntryOp, Action.QUEUE_SERVE, "op", "call this place out of order"),

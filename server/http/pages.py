@@ -123,6 +123,11 @@ async def signin(request: Request) -> Response:
     return _with_session(request, RedirectResponse(home_of(who), status_code=303), who)
 
 
+async def favicon(request: Request) -> Response:
+    """Browsers ask for /favicon.ico on pages that are not ours (JSON, errors): the one icon."""
+    return RedirectResponse("/static/favicon.svg", status_code=301)
+
+
 async def signout(request: Request) -> Response:
     form = await request.form()
     check_csrf(request, str(form.get("csrf", "")))
@@ -135,6 +140,7 @@ ROUTES: list[BaseRoute] = [
     Route("/", index),
     Route("/signin", signin),
     Route("/signout", signout, methods=["POST"]),
+    Route("/favicon.ico", favicon),
     Route("/fairs/{fair_id}", lobby),
     Route("/fairs/{fair_id}/register", register, methods=["POST"]),
     Route("/fairs/{fair_id}/moderate", moderate),

@@ -126,6 +126,7 @@ async def test_a_called_worker_and_the_recruiter_meet_talk_and_the_outcome_is_re
     await expect(item).to_have_attribute("data-outcome", "on_site")
     await expect(item.locator(".iv-employer")).to_have_text("Công ty A")
 
+    await moderator.click("#tab-reports")  # outcomes are with the reports
     await row.locator(".outcome-booth").click()
     await moderator.locator("#outcomes .outcome-read").click()
     await expect(moderator.locator("#outcomes .outcome-notes")).to_have_text(

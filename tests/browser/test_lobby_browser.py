@@ -19,6 +19,7 @@ async def test_a_registered_worker_sees_a_new_booth_appear_without_reload(
     await expect(worker.locator("#conn-status")).to_have_attribute("data-kind", "ok")
 
     moderator = await open_page(fx.moderator, f"/fairs/{fx.fair.id}/moderate")
+    await moderator.click("#tab-booths")
     await moderator.fill("#new-booth input[name=employer]", "Công ty Giày da Phú Yên")
     await moderator.fill("#new-booth textarea[name=description]", "<b>Tuyển 300</b> công nhân")
     await moderator.click("#new-booth button[type=submit]")

@@ -25,6 +25,7 @@ async def test_a_question_is_asked_approved_upvoted_and_answered_live_on_every_p
         fx.fair.id, {"name": "Giàng A Páo", "contact": "0911111111"}
     )
     moderator = await open_page(fx.moderator, f"/fairs/{fx.fair.id}/moderate?lang=en")
+    await moderator.click("#tab-qa")
     await moderator.select_option("#qa .qa-channel", fx.booth_a.id)
     await moderator.locator("#qa .qa-premod").check()
     asker = await booth_page(open_page, fx, fx.worker)

@@ -493,3 +493,17 @@ def test_the_eta_is_a_range_from_measured_durations_and_serving_staff() -> None:
     assert measured.range(5) == [240, 720]  # 4 ahead, 2 serving: 2-3 rounds of 2-4 minutes
     long_line = EtaBasis.of(["300"] * 5, 1).range(500)
     assert long_line[1] > 30 * 60  # no "30 min" cap
+
+
+async def test_before_any_measured_interview_the_eta_is_the_booths_planned_length(
+    line: Line, fairs: Fairs
+) -> None:
+    await fairs.update_booth(line.f, line.b(0), {"slot_minutes": 20})
+    await line.join(0)
+    await line.join(1)
+    mine = await line.views.mine(line.f, line.workers[1].id)
+    assert mine[0]["eta"] == [20 * 60, 2 * 20 * 60]  # one ahead: 20 to 40 minutes
+    view = await line.views.view(line.f, line.b(0))
+    assert view["eta"]["typical"] == [20 * 60, 20 * 60]
+    snapshot = await line.views.line(line.f, line.b(0))
+    assert snapshot.basis.range(2) == [20 * 60, 2 * 20 * 60]

@@ -45,7 +45,13 @@ async def mine(ctx: Context, d: Empty) -> Any:
     return {
         "entries": await svc.queue_views.mine(ctx.fair_id, ctx.user.id),
         "settings": await svc.queue.settings(ctx.fair_id),
+        "now": await svc.queue_views.now(),
     }
+
+
+async def sizes(ctx: Context, d: Empty) -> Any:
+    """The lobby orders booths by it: short lines first, after the live ones."""
+    return {"sizes": await ctx.services.queue_views.sizes(ctx.fair_id)}
 
 
 async def settings(ctx: Context, d: Empty) -> Any:
@@ -116,6 +122,7 @@ HANDLERS: dict[str, Handler] = {
     "queue.decline": decline,
     "queue.mine": mine,
     "queue.settings": settings,
+    "queue.sizes": sizes,
     "queue.view": view,
     "queue.call_next": call_next,
     "queue.call": call,

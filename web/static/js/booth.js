@@ -38,7 +38,8 @@ function render(state) {
   badge.className = `badge ${stream ? (stream.paused ? "paused" : "live") : "offline"}`;
   document.getElementById("viewer-count").textContent = stream ? tn("{n} watching", "{n} watching", stream.viewers) : "";
   const jobs = state.jobs.filter((j) => j.booth_id === page.booth);
-  document.getElementById("jobs").replaceChildren(...jobs.map(jobCard));
+  document.getElementById("jobs").replaceChildren(...(jobs.length ? jobs.map(jobCard)
+    : [el("p", { class: "muted no-jobs" }, t("This booth has not posted any jobs yet."))]));
 }
 
 socket.addEventListener("state", () => render(socket.state));

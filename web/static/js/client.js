@@ -79,6 +79,9 @@ export async function api(method, path, body, contentType = "application/json") 
   return data;
 }
 
+/** Ask before a destructive action (removing someone, a time, a posting; stopping a stream). */
+export const confirmed = (question) => window.confirm(question);
+
 /** Wire a <form> to an async submit handler that shows errors in its .form-error. */
 export function onSubmit(form, handler) {
   form.addEventListener("submit", async (event) => {

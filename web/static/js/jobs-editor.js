@@ -1,5 +1,5 @@
 // Create, edit and delete a booth's job postings (recruiter console and moderator console).
-import { abroadLabel, api, el, jobCard, locale, onSubmit, page, t } from "./client.js";
+import { abroadLabel, api, confirmed, el, jobCard, locale, onSubmit, page, t } from "./client.js";
 
 const CURRENCIES = ["VND", "JPY", "KRW", "TWD", "CNY"]; // rooms/models.py Currency
 const currencyNames = new Intl.DisplayNames(locale, { type: "currency" });
@@ -40,7 +40,9 @@ export function mountJobsEditor(container, socket, boothId) {
         jobCard(job),
         el("details", {}, el("summary", {}, t("Edit")),
           jobForm(job, t("Save"), (data) => api("PATCH", `/api/fairs/${page.fair}/jobs/${job.id}`, data))),
-        el("button", { class: "danger", onclick: () => api("DELETE", `/api/fairs/${page.fair}/jobs/${job.id}`) }, t("Delete")))),
+        el("button", { class: "danger", onclick: () => {
+          if (confirmed(`${t("Delete this job posting")}: ${job.title}?`)) api("DELETE", `/api/fairs/${page.fair}/jobs/${job.id}`);
+        } }, t("Delete")))),
       ...(jobs.length ? [] : [el("p", { class: "muted" }, t("No jobs posted yet."))]),
       el("details", { class: "new-job" }, el("summary", {}, "+ " + t("Jobs")),
         jobForm(null, t("Save"), (data) => api("POST", `/api/fairs/${page.fair}/booths/${boothId}/jobs`, data))));

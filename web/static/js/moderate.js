@@ -1,5 +1,8 @@
-// The moderator console: the fair, its booths, recruiter invitations and job postings.
-import { FairSocket, api, el, onSubmit, page, t } from "./client.js";
+// The moderator console, organized around the job in tabs (lines, Q&A, schedule, booths, the
+// fair, reports) with one booth picker that every booth card follows: the picked booth's
+// details, recruiter invitations and job postings; a new booth; the fair's settings.
+import { picker } from "./booth-picker.js";
+import { FairSocket, api, confirmed, el, onSubmit, page, t } from "./client.js";
 import { mountJobsEditor } from "./jobs-editor.js";
 
 export const socket = new FairSocket(page.fair);
@@ -9,9 +12,34 @@ const onFairClock = (local) => `${local}:00`; // no offset: the server reads it 
 onSubmit(document.getElementById("fair-form"), (data) =>
   api("PATCH", fairPath, { ...data, starts_at: onFairClock(data.starts_at), ends_at: onFairClock(data.ends_at) }));
 onSubmit(document.getElementById("new-booth"), async (data) => {
-  await api("POST", `${fairPath}/booths`, data);
+  const booth = await api("POST", `${fairPath}/booths`, data);
   document.getElementById("new-booth").reset();
+  picker.fill(socket.state.booths);
+  picker.pick(booth.id);
 });
+
+/** Tabs: one panel at a time; the choice survives a reload (the URL's hash). */
+const tabs = [...document.querySelectorAll('[role="tab"]')];
+function openTab(tab) {
+  for (const other of tabs) {
+    const on = other === tab;
+    other.setAttribute("aria-selected", String(on));
+    other.tabIndex = on ? 0 : -1;
+    document.getElementById(other.getAttribute("aria-controls")).hidden = !on;
+  }
+  history.replaceState(null, "", `#${tab.id.slice(4)}`);
+}
+for (const tab of tabs) {
+  tab.addEventListener("click", () => openTab(tab));
+  tab.addEventListener("keydown", (e) => {
+    const step = { ArrowRight: 1, ArrowLeft: -1 }[e.key];
+    if (!step) return;
+    const next = tabs[(tabs.indexOf(tab) + step + tabs.length) % tabs.length];
+    openTab(next);
+    next.focus();
+  });
+}
+openTab(document.getElementById(`tab-${location.hash.slice(1)}`) || tabs[0]);
 
 const container = document.getElementById("mod-booths");
 const mounted = new Map();
@@ -32,6 +60,7 @@ function inviteForm(boothId) {
 }
 
 function render() {
+  picker.fill(socket.state.booths);
   for (const booth of socket.state.booths) {
     let section = mounted.get(booth.id);
     if (!section) {
@@ -42,7 +71,9 @@ function render() {
         el("a", { href: `/fairs/${page.fair}/booths/${booth.id}/console` }, t("Console")),
         el("button", {
           type: "button", class: "danger stop-stream", hidden: true,
-          onclick: () => socket.send("stream.stop", { booth_id: booth.id }),
+          onclick: () => {
+            if (confirmed(`${t("Stop the stream")}: ${booth.employer}?`)) socket.send("stream.stop", { booth_id: booth.id });
+          },
         }, t("Stop the stream")),
         inviteForm(booth.id),
         el("h4", {}, t("Jobs")), jobs);
@@ -53,8 +84,11 @@ function render() {
     section.querySelector(".employer").textContent = booth.employer;
     section.querySelector(".description").textContent = booth.description;
     section.querySelector(".stop-stream").hidden = !socket.state.streams[booth.id];
+    section.hidden = booth.id !== picker.booth; // the picked booth's card only
   }
 }
+
+picker.addEventListener("change", () => { if (socket.state) render(); });
 
 socket.addEventListener("state", render);
 socket.addEventListener("event", (e) => {

@@ -12,5 +12,7 @@ const LABELS = {
 /** The translated label of an outcome; "No outcome yet" for none. */
 export const outcomeLabel = (outcome) => (outcome ? LABELS[outcome] || outcome : t("No outcome yet"));
 
-/** "12 min" (at least 1) for a duration in seconds. */
-export const minutesText = (seconds) => `${Math.max(1, Math.round(seconds / 60))} ${t("min")}`;
+/** "12 min" for a duration in seconds; under a minute, the seconds ("8 s", never "1 min"). */
+export const minutesText = (seconds) => (seconds < 60
+  ? `${Math.max(0, Math.round(seconds))} ${t("s")}`
+  : `${Math.round(seconds / 60)} ${t("min")}`);

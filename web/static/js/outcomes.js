@@ -19,7 +19,7 @@ function mountOutcomes(root, socket) {
       ...COLUMNS.map(([, label]) => el("th", { scope: "col" }, label)))),
     body, totals);
   const refresh = el("button", { type: "button", class: "outcomes-refresh", onclick: () => load() }, t("Refresh"));
-  root.append(el("div", { class: "table-scroll" }, table), el("div", { class: "row" }, refresh), error, records);
+  root.append(el("div", { class: "table-scroll", tabindex: 0, role: "region", "aria-label": t("Outcomes") }, table), el("div", { class: "row" }, refresh), error, records);
 
   const employer = (id) => socket.state?.booths.find((b) => b.id === id)?.employer || id;
   const cells = (row) => COLUMNS.map(([key]) => el("td", { class: `num ${key}` }, String(row[key] || 0)));

@@ -1,6 +1,7 @@
 // The Q&A staff view (recruiter console, moderator console): the pending queue to approve, the
 // ranked questions to answer ("answering now", a written answer, mark answered) and, for
 // moderators, hide, edit, pin, merge, mute and pre-moderation. Text is only ever set as text.
+import { picker } from "./booth-picker.js";
 import { el, formatTime, page, t } from "./client.js";
 import { QAChannel, fillBody, questionBody, renderKeyed } from "./qa.js";
 
@@ -129,16 +130,19 @@ function mountStaff(root, model, socket) {
     }
   }
 
+  /** The main stage or the booth the console's picker holds (not a second booth picker). */
   function renderChannels() {
-    const current = model.channel;
+    const booth = socket.state?.booths.find((b) => b.id === picker.booth);
     const options = [el("option", { value: "stage" }, t("Main stage")),
-      ...(socket.state?.booths || []).map((b) => el("option", { value: b.id }, b.employer))];
+      booth ? el("option", { value: booth.id }, booth.employer) : null].filter(Boolean);
     channelSelect.replaceChildren(...options);
-    channelSelect.value = current;
+    if (model.channel !== "stage" && model.channel !== picker.booth) model.setChannel(booth ? booth.id : "stage");
+    channelSelect.value = model.channel;
   }
   if (moderator) {
     socket.addEventListener("state", renderChannels);
     socket.addEventListener("event", (e) => { if (e.detail.name.startsWith("booth.")) renderChannels(); });
+    picker.addEventListener("change", renderChannels);
     renderChannels();
   }
   model.addEventListener("change", render);

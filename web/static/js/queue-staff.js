@@ -3,7 +3,8 @@
 // finish the interview) and the latest outcomes. Moderator console: the same for any booth, plus
 // pause / resume / close, a cap, reordering, removal, walk-ins, the fair's queue settings and the
 // audit log. The view is pushed by the server (queue.line) after every change.
-import { el, formatTime, onSubmit, page, t, tn } from "./client.js";
+import { picker } from "./booth-picker.js";
+import { confirmed, el, formatTime, onSubmit, page, t, tn } from "./client.js";
 import { change } from "./queue-ops.js";
 
 const moderator = page.role === "moderator";
@@ -40,8 +41,8 @@ window.addEventListener("message", ({ origin, data }) => {
 const clock = formatTime;
 
 function mountLine(root, socket) {
-  let booth = root.dataset.booth || "";
-  const choose = moderator && !booth; // the moderator console picks a booth; a console has one
+  let booth = root.dataset.booth || picker.booth;
+  const choose = !root.dataset.booth && picker.present; // follows the console's booth picker
   let view = null;
   let skew = 0; // server clock minus ours, in seconds
   const error = el("p", { class: "form-error", role: "alert" });
@@ -66,11 +67,9 @@ function mountLine(root, socket) {
   const active = el("ul", { class: "queue-active" });
   const line = el("ol", { class: "queue-line" });
   const recent = el("ul", { class: "queue-recent" });
-  const boothSelect = el("select", { class: "queue-booth", "aria-label": t("Booth"),
-    onchange: (e) => { booth = e.target.value; load(); } });
+  if (choose) picker.addEventListener("change", () => { booth = picker.booth; view = null; load(); });
 
   const parts = [
-    choose ? el("div", { class: "row" }, boothSelect) : null,
     summary,
     el("div", { class: "row" }, callNext, moderator ? moderation() : null),
     error,
@@ -88,7 +87,11 @@ function mountLine(root, socket) {
       placeholder: t("no cap"), "aria-label": t("Most people in line") });
     return el("span", { class: "row queue-mod" },
       ...["pause", "resume", "close"].map((change) => el("button", { type: "button",
-        class: `queue-${change}`, onclick: () => act(`queue.${change}`, { booth_id: booth }) },
+        class: `queue-${change}`, onclick: () => {
+          if (change !== "close" || confirmed(t("Close this line? Nobody can join it any more."))) {
+            act(`queue.${change}`, { booth_id: booth });
+          }
+        } },
         { pause: t("Pause"), resume: t("Resume"), close: t("Close line") }[change])),
       cap,
       el("button", { type: "button", class: "queue-set-cap", onclick: () =>
@@ -142,7 +145,8 @@ function mountLine(root, socket) {
       });
       if (!result) return;
       list.replaceChildren(...result.records.map((r) => el("li", {},
-        `${clock(r.at)} · ${r.role} ${r.actor.slice(0, 8)} · ${r.action}`,
+        `${clock(r.at)} · ${r.actor_name || r.role} · ${r.action}`,
+        r.worker_name ? ` · ${r.worker_name}` : "",
         r.detail ? ` · ${r.detail}` : "")));
     } }, t("Show audit log"));
     return el("div", {}, el("h3", {}, t("Audit log")), show, list);
@@ -151,8 +155,17 @@ function mountLine(root, socket) {
   function person(e) {
     return [el("strong", { class: "queue-name" }, e.name),
       e.walk_in ? el("span", { class: "badge" }, t("walk-in")) : null,
+      e.slot_id ? el("span", { class: "badge queue-booked" }, t("booked time")) : null,
       " · ", el("span", { class: "queue-contact" }, e.contact),
-      e.job_id ? ` · ${socket.state?.jobs.find((j) => j.id === e.job_id)?.title || ""}` : ""];
+      e.job_id ? ` · ${socket.state?.jobs.find((j) => j.id === e.job_id)?.title || ""}` : "",
+      e.walk_in ? null : dossierLink(e)];
+  }
+
+  /** The worker's dossier, when they chose to share it with this booth; else "not shared". */
+  function dossierLink(e) {
+    if (!e.shared) return el("span", { class: "muted queue-dossier" }, ` · ${t("dossier not shared")}`);
+    return [" · ", el("a", { class: "queue-dossier", href: `/api/fairs/${page.fair}/dossiers/${e.worker_id}`,
+      target: "_blank", rel: "noopener" }, t("Dossier"))];
   }
 
   /** A worker just accepted the call this person made: go into the interview room. (A call
@@ -172,12 +185,13 @@ function mountLine(root, socket) {
   function render() {
     if (!view) return;
     const [lo, hi] = view.eta.typical.map((s) => Math.max(1, Math.round(s / 60)));
+    const paused = view.state === "paused";
     summary.replaceChildren(
       el("span", { class: `badge queue-state-${view.state}` }, STATE[view.state]), " ",
       `${tn("{n} waiting", "{n} waiting", view.size)} · ${t("typical interview")} ${lo === hi ? lo : `${lo}–${hi}`} ${t("min")}`,
-      ` · ${view.eta.servers} ${t("serving")}`,
+      ` · ${tn("{n} interviewing now", "{n} interviewing now", view.active.filter((e) => e.state === "interviewing").length)}`,
       view.cap ? ` · ${t("cap")} ${view.cap}` : "");
-    callNext.disabled = view.state === "paused";
+    callNext.disabled = paused || !view.size;
     for (const [change, allowed] of [["pause", view.state === "open"], ["resume", view.state !== "open"],
       ["close", view.state !== "closed"]]) {
       const button = root.querySelector(`.queue-${change}`);
@@ -199,15 +213,16 @@ function mountLine(root, socket) {
     line.replaceChildren(...view.line.map((e) => el("li", { dataset: { entry: e.id, state: e.state } },
       `${e.position}. `, ...person(e),
       e.state === "held" ? el("span", { class: "badge" }, t("in another interview")) : null,
-      el("button", { type: "button", class: "queue-call", disabled: e.state !== "waiting",
+      el("button", { type: "button", class: "queue-call", disabled: e.state !== "waiting" || paused,
         onclick: () => calling("queue.call", { entry_id: e.id }) }, t("Call")),
       moderator ? [
         el("button", { type: "button", class: "queue-up", "aria-label": t("Move up"),
           onclick: () => act("queue.reorder", { entry_id: e.id, position: Math.max(1, e.position - 1) }) }, "↑"),
         el("button", { type: "button", class: "queue-down", "aria-label": t("Move down"),
           onclick: () => act("queue.reorder", { entry_id: e.id, position: e.position + 1 }) }, "↓"),
-        el("button", { type: "button", class: "danger queue-remove",
-          onclick: () => act("queue.remove", { entry_id: e.id }) }, t("Remove"))] : null)));
+        el("button", { type: "button", class: "danger queue-remove", onclick: () => {
+          if (confirmed(`${t("Remove from the line")}: ${e.name}?`)) act("queue.remove", { entry_id: e.id });
+        } }, t("Remove"))] : null)));
     if (view.size > view.line.length) line.append(el("li", { class: "muted" }, `… ${view.size - view.line.length}`));
     recent.replaceChildren(...view.recent.map((e) => el("li", {},
       `${clock(e.ended_at)} · `, el("strong", {}, e.name), ` · ${OUTCOME[e.state]}`)));
@@ -222,12 +237,6 @@ function mountLine(root, socket) {
   }
 
   async function load() {
-    if (choose) {
-      const booths = socket.state?.booths || [];
-      if (!booth && booths.length) booth = booths[0].id;
-      boothSelect.replaceChildren(...booths.map((b) =>
-        el("option", { value: b.id, selected: b.id === booth }, b.employer)));
-    }
     if (!booth) return;
     try {
       show(await socket.send("queue.view", { booth_id: booth }));
@@ -239,7 +248,6 @@ function mountLine(root, socket) {
   socket.addEventListener("state", load);
   socket.addEventListener("event", ({ detail: { name, data } }) => {
     if (name === "queue.line") show(data);
-    else if (choose && name === "booth.created") load();
   });
   setInterval(() => { if (view?.active.some((e) => e.state === "called")) render(); }, 1000);
   if (socket.state) load();

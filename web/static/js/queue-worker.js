@@ -1,8 +1,12 @@
 // The worker's side of the interview queues, on a booth page: join this booth's line (optionally
-// for one job), see the place and an ETA range update live, leave; and, for any line of the fair,
-// the call prompt (a beep, the tab title, a countdown) to accept or decline. Places live on the
-// server: after a reload or a reconnect the page re-reads them with queue.mine. The first join at
-// a booth asks whether the company may read the worker's profile and CV (consent.js).
+// for one job), see the place and an ETA range update live, leave; and, on the booth pages and
+// the lobby, for any line of the fair, the call prompt to accept or decline. The call reaches a
+// worker whose tab is in the background: a system notification (where granted), a beep, a
+// vibration and the tab's title; the countdown runs against the server's deadline (corrected by
+// the offset to the server's clock), never the phone's own clock. A worker may also ask to be
+// warned when they are 3rd. Places live on the server: after a reload or a reconnect the page
+// re-reads them with queue.mine. The first join at a booth asks whether the company may read the
+// worker's profile and CV (consent.js).
 import { el, page, t } from "./client.js";
 import { askConsent } from "./consent.js";
 import { change } from "./queue-ops.js";
@@ -10,6 +14,27 @@ import { change } from "./queue-ops.js";
 const ENDED = { left: t("You left the line."), removed: t("A moderator removed you from the line."),
   dropped: t("You were away too long and lost your place."), declined: t("You declined the call."),
   no_show: t("The call was not answered in time."), done: t("The interview is over.") };
+
+const WARN_AT = 3; // "warn me when I am 3rd"
+const warnKey = (entry) => `jf-warn-${entry.id}`; // "on" (asked) or "done" (warned), per place
+
+/** A system notification where the worker granted it; a click brings the page back. */
+function notify(title, body, tag) {
+  if (!("Notification" in window) || Notification.permission !== "granted") return;
+  try {
+    const note = new Notification(title, { body, tag, renotify: true, requireInteraction: true });
+    note.onclick = () => { window.focus(); note.close(); };
+  } catch (err) {
+    console.info("notification", err.message); // Android Chrome: only from a service worker
+  }
+}
+
+/** Ask for notifications once, on a tap (browsers allow the question only then). */
+function askNotifications() {
+  if ("Notification" in window && Notification.permission === "default") {
+    Notification.requestPermission().catch(() => {});
+  }
+}
 
 const roomOf = (entry) => `/fairs/${page.fair}/interviews/${entry.interview_id}`;
 const minutes = (s) => Math.max(1, Math.round(s / 60));
@@ -50,6 +75,7 @@ export function mountWorkerQueue(root, socket) {
   let limit = 3;
   const title = document.title;
   let prompt = null; // { entry, ends, timer, blink }
+  let skew = 0; // the server's clock minus ours, in seconds (from queue.mine's `now`)
 
   const body = el("div", { class: "queue-body" });
   const error = el("p", { class: "form-error", role: "alert" });
@@ -75,14 +101,15 @@ export function mountWorkerQueue(root, socket) {
 
   function render() {
     body.replaceChildren();
-    const mine = here();
-    if (!mine) {
+    const mine = page.booth ? here() : null;
+    if (page.booth && !mine) {
       const jobs = (socket.state?.jobs || []).filter((j) => j.booth_id === page.booth);
       const select = el("select", { name: "job_id", "aria-label": t("For which job (optional)") },
         el("option", { value: "" }, t("Any job at this booth")),
         ...jobs.map((j) => el("option", { value: j.id }, j.title)));
       const join = el("button", { type: "button", class: "queue-join", onclick: async () => {
         bell.unlock();
+        askNotifications();
         join.disabled = true;
         const answer = await askConsent(page.booth, boothName(page.booth));
         const entry = answer && await act("queue.join", { booth_id: page.booth, job_id: select.value || null, ...answer });
@@ -93,12 +120,15 @@ export function mountWorkerQueue(root, socket) {
         note ? el("p", { class: "queue-note" }, t(note)) : null,
         el("p", { class: "muted" }, t("Wait here for a one-on-one interview. Lines you may stand in at once:"), ` ${limit}.`),
         jobs.length ? select : null, join].filter(Boolean));
-    } else {
+    } else if (mine) {
       body.append(place(mine));
     }
     const elsewhere = [...entries.values()].filter((e) => e.booth_id !== page.booth);
+    if (!page.booth && !elsewhere.length) {
+      body.append(el("p", { class: "muted" }, t("You are in no interview line yet: open a booth to join its line.")));
+    }
     if (elsewhere.length) {
-      body.append(el("h3", {}, t("Your other lines")),
+      body.append(page.booth ? el("h3", {}, t("Your other lines")) : "",
         el("ul", { class: "queue-others" }, elsewhere.map((e) =>
           el("li", {}, el("a", { href: `/fairs/${page.fair}/booths/${e.booth_id}` }, boothName(e.booth_id)),
             " · ", status(e)))));
@@ -127,12 +157,36 @@ export function mountWorkerQueue(root, socket) {
         `${t("in line of")} ${e.size}`) : null,
       el("p", { class: "queue-status" }, e.position && e.state === "waiting" ? etaText(e.eta) : status(e)),
       e.job_id ? el("p", { class: "muted" }, `${t("For")}: ${jobTitle(e.job_id)}`) : null,
+      e.state === "waiting" ? warnToggle(e) : null,
       leave);
+  }
+
+  function warnToggle(e) {
+    const box = el("input", { type: "checkbox", class: "queue-warn", checked: Boolean(localStorage.getItem(warnKey(e))),
+      onchange: () => {
+        if (box.checked) { bell.unlock(); askNotifications(); localStorage.setItem(warnKey(e), "on"); }
+        else localStorage.removeItem(warnKey(e));
+        warnIfNear(e);
+      } });
+    return el("label", { class: "check" }, box, t("Warn me when I am 3rd in line"));
+  }
+
+  /** The "3rd in line" warning, once per place. */
+  function warnIfNear(e) {
+    if (localStorage.getItem(warnKey(e)) !== "on" || !e.position || e.position > WARN_AT) return;
+    localStorage.setItem(warnKey(e), "done");
+    const text = `${boothName(e.booth_id)}: ${t("you are")} ${e.position} ${t("in line of")} ${e.size}`;
+    notify(t("Your turn is near"), text, `near-${e.id}`);
+    bell.ring();
+    navigator.vibrate?.([200, 100, 200]);
+    document.title = `⏳ ${t("Your turn is near")}`;
   }
 
   function showPrompt(entry, seconds) {
     hidePrompt();
-    const ends = Date.now() + seconds * 1000;
+    // the server's deadline on our clock; `seconds` only when an old server sends no deadline
+    const ends = entry.deadline ? (entry.deadline - skew) * 1000 : Date.now() + seconds * 1000;
+    if (ends <= Date.now()) return;
     const count = el("strong", { class: "queue-countdown" });
     const answer = (type) => async () => {
       for (const b of overlay.querySelectorAll("button")) b.disabled = true;
@@ -144,7 +198,7 @@ export function mountWorkerQueue(root, socket) {
     overlay.replaceChildren(el("div", { class: "queue-prompt-card" },
       el("h2", {}, t("It is your turn!")),
       el("p", {}, `${boothName(entry.booth_id)} ${t("is calling you to an interview.")}`),
-      el("p", {}, t("Time left to answer"), ": ", count, " s"),
+      el("p", {}, t("Time left to answer"), ": ", count, ` ${t("s")}`),
       el("div", { class: "row" },
         el("button", { type: "button", class: "queue-accept", onclick: answer("queue.accept") }, t("Accept")),
         el("button", { type: "button", class: "danger queue-decline", onclick: answer("queue.decline") }, t("Decline")))));
@@ -160,6 +214,8 @@ export function mountWorkerQueue(root, socket) {
       blink: setInterval(() => { on = !on; document.title = on ? `🔔 ${t("It is your turn!")}` : title; }, 800) };
     document.title = `🔔 ${t("It is your turn!")}`;
     bell.ring();
+    navigator.vibrate?.([400, 200, 400, 200, 800]);
+    notify(t("It is your turn!"), `${boothName(entry.booth_id)} ${t("is calling you to an interview.")}`, `call-${entry.id}`);
     overlay.querySelector(".queue-accept").focus();
   }
 
@@ -179,14 +235,16 @@ export function mountWorkerQueue(root, socket) {
     } else {
       entries.set(entry.id, { ...entries.get(entry.id), ...entry });
     }
-    if (entry.state === "called" && seconds > 0) showPrompt(entry, seconds);
+    if (entry.state === "called" && (seconds > 0 || entry.deadline)) showPrompt(entry, seconds);
     else if (prompt?.entry.id === entry.id) hidePrompt();
     render();
   }
 
   async function load() {
     try {
+      const asked = Date.now() / 1000;
       const mine = await socket.send("queue.mine");
+      skew = mine.now - (asked + Date.now() / 1000) / 2; // the answer came from halfway
       limit = mine.settings.lines_per_worker;
       entries.clear();
       for (const e of mine.entries) entries.set(e.id, e);
@@ -199,6 +257,9 @@ export function mountWorkerQueue(root, socket) {
     }
   }
 
+  document.addEventListener("visibilitychange", () => {
+    if (!document.hidden && !prompt) document.title = title; // the "near" warning was seen
+  });
   socket.addEventListener("state", load);
   socket.addEventListener("event", ({ detail: { name, data } }) => {
     if (name === "queue.entry") update(data, data.seconds);
@@ -206,6 +267,7 @@ export function mountWorkerQueue(root, socket) {
       const e = entries.get(data.entry_id);
       if (!e) return;
       Object.assign(e, { position: data.position, size: data.size, eta: data.eta, line_state: data.line });
+      warnIfNear(e);
       render();
     }
   });

@@ -1,17 +1,17 @@
 // Booked interview times, the staff's side: publish times for the booth (one, or several back to
 // back), see who booked each, remove one (its workers are told). Recruiter console: their booth;
 // moderator console: a booth chosen from the list. Times are entered and shown in local time.
-import { el, fairEpoch, onSubmit, page, t } from "./client.js";
+import { picker } from "./booth-picker.js";
+import { confirmed, el, fairEpoch, onSubmit, page, t } from "./client.js";
 import { change } from "./queue-ops.js";
 import { when } from "./slots.js";
 
 function mountStaffSlots(root, socket) {
-  let booth = root.dataset.booth || "";
-  const choose = !booth;
+  let booth = root.dataset.booth || picker.booth;
+  const choose = !root.dataset.booth; // the moderator console: follows its booth picker
   const list = el("ul", { class: "slots-list slots-staff" });
   const error = el("p", { class: "form-error", role: "alert" });
-  const boothSelect = el("select", { class: "slots-booth", "aria-label": t("Booth"),
-    onchange: (e) => { booth = e.target.value; load(); } });
+  if (choose) picker.addEventListener("change", () => { booth = picker.booth; load(); });
   const number = (name, label, min, max, value) => el("label", {}, label,
     el("input", { name, type: "number", min, max, value, required: true }));
   const form = el("form", { class: "row slots-publish" },
@@ -27,13 +27,15 @@ function mountStaffSlots(root, socket) {
       minutes: Number(data.minutes), capacity: Number(data.capacity), count: Number(data.count) });
     await load();
   });
-  root.append(...[choose ? boothSelect : null, form, error, list].filter(Boolean));
+  root.append(form, error, list);
 
   function render(slots) {
     list.replaceChildren(...slots.map((s) => el("li", { dataset: { slot: s.id } },
       el("strong", {}, when(s)), ` · ${s.booked} / ${s.capacity} ${t("booked")}`,
       s.begun ? el("span", { class: "badge" }, t("begun")) : null,
       el("button", { type: "button", class: "danger slots-remove", onclick: async () => {
+        const warn = s.booked ? ` ${t("Its bookings are cancelled and the workers are told.")}` : "";
+        if (!confirmed(`${t("Remove this time")}: ${when(s)}?${warn}`)) return;
         error.textContent = "";
         try {
           await change(socket, "slots.remove", { slot_id: s.id });
@@ -48,12 +50,6 @@ function mountStaffSlots(root, socket) {
   }
 
   async function load() {
-    if (choose) {
-      const booths = socket.state?.booths || [];
-      if (!booth && booths.length) booth = booths[0].id;
-      boothSelect.replaceChildren(...booths.map((b) =>
-        el("option", { value: b.id, selected: b.id === booth }, b.employer)));
-    }
     if (!booth) return;
     try {
       render((await socket.send("slots.list", { booth_id: booth })).slots);
@@ -65,7 +61,6 @@ function mountStaffSlots(root, socket) {
   socket.addEventListener("state", load);
   socket.addEventListener("event", ({ detail: { name, data } }) => {
     if (name === "slots.changed" && data.booth_id === booth) load();
-    else if (choose && name === "booth.created") load();
   });
   if (socket.state) load();
 }

@@ -3,7 +3,7 @@
 // a reminder shortly before. When a time begins the server puts the worker at the head of the
 // booth's line (queue-worker.js shows that place). Counts arrive as small fair-wide events. The
 // first booking at a booth asks whether the company may read the worker's profile and CV.
-import { el, formatDay, formatTime, page, t, tn } from "./client.js";
+import { confirmed, el, formatDay, formatTime, page, t, tn } from "./client.js";
 import { askConsent } from "./consent.js";
 import { change } from "./queue-ops.js";
 
@@ -52,7 +52,9 @@ export function mountWorkerSlots(root, socket) {
       el("strong", {}, when(s)), " · ",
       s.mine ? el("span", { class: "badge slots-booked" }, t("Booked"))
         : s.left > 0 ? tn("{n} place left", "{n} places left", s.left) : t("Fully booked"),
-      s.mine ? el("button", { type: "button", class: "danger slots-cancel", onclick: () => act("slots.cancel", s) },
+      s.mine ? el("button", { type: "button", class: "danger slots-cancel", onclick: () => {
+        if (confirmed(`${t("Cancel booking")}: ${when(s)}?`)) act("slots.cancel", s);
+      } },
         t("Cancel booking"))
         : el("button", { type: "button", class: "slots-book", disabled: s.left <= 0,
           onclick: () => book(s) }, t("Book")))));
