@@ -144,12 +144,14 @@ class Streams:
         raws: dict[str, str] = await self.redis.hgetall(keys.streams(fair_id))  # type: ignore[assignment]
         return {booth: StreamState.model_validate_json(raw) for booth, raw in raws.items()}
 
-    async def reap(self, fair_ids: list[str], nodes: Nodes) -> int:
-        """End the streams whose holding node's lease has expired (it crashed); returns how many."""
+    async def reap(self, fair_ids: list[str], nodes: Nodes, reaper: str) -> int:
+        """End the streams whose holding node's lease has expired (it crashed); returns how many.
+        The `reaper` node is alive whatever its lease says (a lapse is a Redis blip or a restart
+        with an empty database): it never ends its own streams."""
         ended = 0
         for fair_id in fair_ids:
             streams = await self.live(fair_id)
-            alive = await nodes.alive({s.node for s in streams.values()})
+            alive = await nodes.alive({s.node for s in streams.values()}) | {reaper}
             for state in streams.values():
                 if state.node not in alive and await self.go_offline(
                     fair_id, state.booth_id, state.session, OfflineReason.SERVER_LOST

@@ -21,7 +21,7 @@ async def keep_lease(node_id: str, nodes: Nodes, fairs: Fairs, streams: Streams)
     while True:
         try:
             await nodes.renew(node_id)
-            ended = await streams.reap([f.id for f in await fairs.list_fairs()], nodes)
+            ended = await streams.reap([f.id for f in await fairs.list_fairs()], nodes, node_id)
             if ended:
                 log.info("ended %d stream(s) held by nodes that are gone", ended)
         except RedisError as exc:

@@ -85,5 +85,15 @@ async def test_streams_of_a_node_whose_lease_expired_are_reaped(
     await nodes.renew("alive")
     await streams.go_live(fair.id, a.id, "alive", "r1")
     await streams.go_live(fair.id, b.id, "crashed", "r2")
-    assert await streams.reap([fair.id], nodes) == 1
+    assert await streams.reap([fair.id], nodes, "reaper") == 1
     assert set(await streams.live(fair.id)) == {a.id}
+
+
+async def test_a_node_never_reaps_its_own_streams_even_when_its_lease_lapsed(
+    fairs: Fairs, streams: Streams, redis: Redis
+) -> None:
+    fair = await fairs.create_fair(FAIR_INPUT)
+    booth = await fairs.create_booth(fair.id, BoothInput(employer="A"))
+    await streams.go_live(fair.id, booth.id, "me", "r1")  # no lease: Redis lost it, or never had
+    assert await streams.reap([fair.id], Nodes(redis), "me") == 0
+    assert set(await streams.live(fair.id)) == {booth.id}
