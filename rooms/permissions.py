@@ -25,6 +25,8 @@ class Action(StrEnum):
     QA_ASK = "qa_ask"  # ask and vote in the fair's Q&A
     QA_ANSWER = "qa_answer"  # a channel's staff: see all its questions, answer, "answering now"
     QA_MODERATE = "qa_moderate"  # approve, hide, edit, pin, merge, pre-moderation, mute
+    POLL_HOST = "host_poll"  # a channel's staff: open, close polls and quizzes, draw winners
+    POLL_ANSWER = "answer_poll"  # answer polls and quizzes (once each)
     SLOTS_MANAGE = "manage_slots"  # publish and remove a booth's interview slots, see bookings
     SLOTS_BOOK = "book_slots"  # book and cancel interview times, list one's own
     DOSSIER_KEEP = "keep_dossier"  # fill in one's own dossier, upload a CV, choose who reads it
@@ -51,6 +53,8 @@ _ALLOWED: dict[Action, frozenset[Role]] = {
     Action.QA_ASK: _WORKER,
     Action.QA_ANSWER: _RECRUITER,  # own booth's channel only; stage: moderators
     Action.QA_MODERATE: frozenset(),
+    Action.POLL_HOST: _RECRUITER,  # own booth's channel only; stage: moderators
+    Action.POLL_ANSWER: _WORKER,
     Action.SLOTS_MANAGE: _RECRUITER,
     Action.SLOTS_BOOK: _WORKER,
     Action.DOSSIER_KEEP: _WORKER,
@@ -65,6 +69,7 @@ BOOTH_SCOPED = frozenset(
         Action.EDIT_JOBS,
         Action.STREAM,
         Action.QA_ANSWER,
+        Action.POLL_HOST,
         Action.QUEUE_SERVE,
         Action.SLOTS_MANAGE,
         Action.DOSSIER_READ,

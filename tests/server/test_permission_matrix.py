@@ -66,6 +66,9 @@ async def booth_a_things(fx: Fixture, fairs: Fairs, people: People) -> dict[str,
     called = await ok(interviewee, "queue.join", {"booth_id": a})
     await ok(recruiter, "queue.call", {"entry_id": called["id"]})
     accepted = await ok(interviewee, "queue.accept", {"entry_id": called["id"]})
+    poll = await ok(
+        recruiter, "poll.create", {"channel": a, "text": "Ca nào?", "options": ["1", "2"]}
+    )
     return {
         "booth_id": a,
         "channel": a,
@@ -75,6 +78,9 @@ async def booth_a_things(fx: Fixture, fairs: Fairs, people: People) -> dict[str,
         "into": asked[0]["id"],
         "slot_id": slot["id"],
         "interview_id": accepted["interview_id"],
+        "poll_id": poll["id"],
+        "options": ["Sáng", "Chiều"],
+        "option": 0,
         "user_id": fx.worker.id,
         "sdp": "v=0",
         "text": "Xin chào",
