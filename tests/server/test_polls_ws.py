@@ -115,7 +115,7 @@ async def test_answers_after_a_quizs_deadline_are_refused(fx: Fixture, people: P
     assert listed["data"]["polls"][0]["correct"] is None  # not closed yet: attendees wait
 
 
-async def test_a_quiz_draw_is_reproducible_from_its_seed_and_recorded_once(
+async def test_a_quiz_draw_is_reproducible_from_its_seed_and_recorded_in_the_report(
     fx: Fixture, people: People, redis: Redis
 ) -> None:
     host = await polling(fx, fx.moderator, "stage")
@@ -147,3 +147,17 @@ async def test_a_quiz_draw_is_reproducible_from_its_seed_and_recorded_once(
     recorded = [f for _, f in facts if "draw" in f]
     assert recorded == [{"draw": "\t".join(["stage", poll_id, seed, "4", ",".join(winners)])}]
     assert sum("pans" in f for _, f in facts) == 8
+    report = await (await fx.session(fx.moderator)).http.get(f"/api/fairs/{fx.fair.id}/report")
+    assert report.json()["polls"] == [
+        {
+            "poll_id": poll_id,
+            "channel": "stage",
+            "kind": "quiz",
+            "answers": 8,
+            "counts": [4, 4],
+            "closed": True,
+            "correct_answers": 4,
+            "winners": 2,
+            "seed": seed,
+        }
+    ]

@@ -1,4 +1,4 @@
-"""Poll messages (docs/protocol.md "Polls"): hosts open, close and draw; attendees answer.
+"""Poll messages (docs/protocol-polls.md): hosts open, close and draw; attendees answer.
 rooms/polls.py checks what the poll's channel allows, with the identity from the session."""
 
 from __future__ import annotations
