@@ -129,7 +129,8 @@ class Polls:
                 shown = view(raw, counts, staff)
                 shown["answer"] = None if mine is None else int(mine)
                 polls.append(shown)
-        return {"channel": channel, "host": staff, "polls": polls}
+        may_answer = allowed(user, Action.POLL_ANSWER, fair_id, None)
+        return {"channel": channel, "host": staff, "may_answer": may_answer, "polls": polls}
 
     async def _require_channel(self, fair_id: str, channel: str) -> None:
         if channel != STAGE and not await self.redis.hexists(keys.booths(fair_id), channel):

@@ -38,6 +38,7 @@ const REFUSALS = {
   draining: t("This server is restarting; please wait a moment."),
   too_large: t("The file is too large."),
   unsupported_media: t("This kind of file is not accepted."),
+  poll_closed: t("This poll no longer takes answers."),
   codec_mismatch: t("This browser cannot send the video format this stream uses; please try Chrome or Firefox."),
 };
 
