@@ -22,6 +22,7 @@ class Action(StrEnum):
     QUEUE_SERVE = "serve_queue"  # see a booth's line, call, mark no-show, finish interviews
     QUEUE_MODERATE = "moderate_queue"  # pause, close, cap, reorder, remove, walk-ins, audit
     STREAM = "stream"  # go live for a booth, stop its stream
+    STAGE_SPEAK = "stage_speak"  # broadcast on the fair's main stage, hand it to a booth
     QA_ASK = "qa_ask"  # ask and vote in the fair's Q&A
     QA_ANSWER = "qa_answer"  # a channel's staff: see all its questions, answer, "answering now"
     QA_MODERATE = "qa_moderate"  # approve, hide, edit, pin, merge, pre-moderation, mute
@@ -37,6 +38,10 @@ class Action(StrEnum):
 
 
 _WORKER, _RECRUITER = frozenset({Role.WORKER}), frozenset({Role.RECRUITER})
+_SPEAKER = frozenset({Role.SPEAKER})
+# a speaker is staff of the stage channel alone: booth-scoped actions compare their booth (None)
+# with the channel's (None for the stage)
+_CHANNEL_STAFF = _RECRUITER | _SPEAKER
 _ALLOWED: dict[Action, frozenset[Role]] = {
     Action.CREATE_FAIR: frozenset(),
     Action.EDIT_FAIR: frozenset(),
@@ -44,16 +49,17 @@ _ALLOWED: dict[Action, frozenset[Role]] = {
     Action.INVITE: frozenset(),
     Action.EDIT_BOOTH: _RECRUITER,
     Action.EDIT_JOBS: _RECRUITER,
-    Action.ATTEND: frozenset({Role.WORKER, Role.RECRUITER}),
+    Action.ATTEND: frozenset({Role.WORKER, Role.RECRUITER, Role.SPEAKER}),
     Action.QUEUE_JOIN: _WORKER,
     Action.QUEUE_ANSWER: frozenset({Role.WORKER, Role.RECRUITER}),
     Action.QUEUE_SERVE: _RECRUITER,
     Action.QUEUE_MODERATE: frozenset(),
     Action.STREAM: _RECRUITER,
+    Action.STAGE_SPEAK: _SPEAKER,
     Action.QA_ASK: _WORKER,
-    Action.QA_ANSWER: _RECRUITER,  # own booth's channel only; stage: moderators
+    Action.QA_ANSWER: _CHANNEL_STAFF,  # own booth's channel only; stage: speakers, moderators
     Action.QA_MODERATE: frozenset(),
-    Action.POLL_HOST: _RECRUITER,  # own booth's channel only; stage: moderators
+    Action.POLL_HOST: _CHANNEL_STAFF,  # own booth's channel only; stage: speakers, moderators
     Action.POLL_ANSWER: _WORKER,
     Action.SLOTS_MANAGE: _RECRUITER,
     Action.SLOTS_BOOK: _WORKER,

@@ -56,8 +56,14 @@ def events(fair_id: str) -> str:
 
 
 def streams(fair_id: str) -> str:
-    """hash: booth id -> StreamState JSON of each booth that is live (absent: offline)."""
+    """hash: booth id (or `stage`) -> StreamState JSON of each stream that is live (absent:
+    offline)."""
     return f"{fair_tag(fair_id)}:streams"
+
+
+def stage(fair_id: str) -> str:
+    """hash: the main stage's `guest`: the booth whose recruiter may present on it next."""
+    return f"{fair_tag(fair_id)}:stage"
 
 
 # --- Q&A (rooms/qa.py, docs/qa.md); a channel is a booth id or "stage" ------------------------

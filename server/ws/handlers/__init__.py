@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from server.ws.handlers import interview, lobby, polls, qa, queue, report, slots, stream
+from server.ws.handlers import interview, lobby, polls, qa, queue, report, slots, stage, stream
 from server.ws.handlers.base import Handler
 
 HANDLERS: dict[str, Handler] = {
@@ -14,4 +14,5 @@ HANDLERS: dict[str, Handler] = {
     **queue.HANDLERS,
     **report.HANDLERS,
     **slots.HANDLERS,
+    **stage.HANDLERS,
 }
