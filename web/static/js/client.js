@@ -274,7 +274,9 @@ function applyLobbyEvent(state, name, data) {
     case "booth.created": case "booth.updated": upsert(state.booths, data); break;
     case "job.created": case "job.updated": upsert(state.jobs, data); break;
     case "job.deleted": state.jobs = state.jobs.filter((j) => j.id !== data.id); break;
-    case "stream.live": case "stream.paused": case "stream.resumed": state.streams[data.booth_id] = data; break;
+    case "stream.live": case "stream.paused": case "stream.resumed": case "stream.handed_over":
+      state.streams[data.booth_id] = data; break;
+    case "stage.guest": state.stage_guest = data.booth_id; break;
     case "stream.offline": delete state.streams[data.booth_id]; break;
   }
 }
