@@ -1,7 +1,7 @@
 // Live polls and quizzes of a channel (a booth or the main stage): attendees answer once and see
 // the results as bars; the channel's hosts also open polls, close them and draw a quiz's winners.
 // Which view a page gets is the server's answer (`host` in poll.list), never a guess from roles.
-import { el, page, t } from "./client.js";
+import { el, page, t, tn } from "./client.js";
 
 let ops = 0;
 
@@ -96,7 +96,7 @@ function mount(root, model, socket) {
       }, ...body));
     });
     const status = open
-      ? (p.closes_at ? `${Math.max(0, Math.ceil(p.closes_at - Date.now() / 1000))} ${t("seconds left")}` : "")
+      ? (p.closes_at ? el("span", { class: "poll-countdown", dataset: { closes: String(p.closes_at) } }, left(p.closes_at)) : "")
       : t("closed");
     const host = model.host ? [
       open ? el("button", { type: "button", onclick: () => send("poll.close", { poll_id: p.id }) }, t("Close")) : null,
@@ -109,7 +109,7 @@ function mount(root, model, socket) {
         el("span", { class: "badge" }, p.kind === "quiz" ? t("Quiz") : t("Poll")), " ",
         el("span", { class: "poll-text" }, p.text)),
       el("ol", { class: "poll-options" }, ...options),
-      el("p", { class: "muted poll-meta" }, `${p.total} ${t("answers")}`, status ? ` · ${status}` : ""),
+      el("p", { class: "muted poll-meta" }, tn("{n} answer", "{n} answers", p.total), status ? " · " : "", status),
       p.winners ? el("p", { class: "poll-winners" }, p.winners.length
         ? `${t("Winners")}: ${p.winners.map((w) => w.name).join(", ")}`
         : t("No correct answers.")) : null,
@@ -124,9 +124,18 @@ function mount(root, model, socket) {
     form.hidden = !model.host;
   }
   model.addEventListener("change", render);
-  setInterval(() => { if (model.newest().some((p) => p.state === "open" && p.closes_at)) render(); }, 1000);
+  // the countdowns tick in place; a poll whose deadline just passed is drawn again (no answering)
+  setInterval(() => {
+    for (const span of list.querySelectorAll(".poll-countdown")) {
+      const closes = Number(span.dataset.closes);
+      if (closes * 1000 <= Date.now()) return render();
+      span.textContent = left(closes);
+    }
+  }, 1000);
   render();
 }
+
+const left = (closes) => tn("{n} second left", "{n} seconds left", Math.max(0, Math.ceil(closes - Date.now() / 1000)));
 
 function hostForm(model, socket, error) {
   const quiz = el("input", { type: "checkbox", name: "quiz" });
