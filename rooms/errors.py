@@ -36,6 +36,12 @@ class InvalidState(DomainError):
     code = "invalid_state"
 
 
+class PollClosed(InvalidState):
+    """A poll's deadline has passed or its host closed it: the answer is not counted."""
+
+    code = "poll_closed"
+
+
 class Conflict(DomainError):
     code = "conflict"
 
@@ -60,6 +66,7 @@ def from_code(code: str, message: str) -> DomainError | None:
         NotFound,
         Forbidden,
         InvalidState,
+        PollClosed,
         Conflict,
         LimitReached,
         Draining,

@@ -174,7 +174,8 @@ class Fairs:
             pipe.hvals(keys.jobs(fair_id))
             pipe.get(keys.rev(fair_id))
             pipe.hvals(keys.streams(fair_id))
-            fair_raw, booth_raws, job_raws, rev, stream_raws = await pipe.execute()
+            pipe.hget(keys.stage(fair_id), "guest")
+            fair_raw, booth_raws, job_raws, rev, stream_raws, guest = await pipe.execute()
         if fair_raw is None:
             raise NotFound("no such fair")
         booths = sorted(
@@ -190,4 +191,5 @@ class Fairs:
                 s.booth_id: s.public()
                 for s in (StreamState.model_validate_json(r) for r in stream_raws)
             },
+            "stage_guest": guest or None,
         }

@@ -37,6 +37,7 @@ Contact = Annotated[
 class Role(StrEnum):
     WORKER = "worker"
     RECRUITER = "recruiter"
+    SPEAKER = "speaker"  # a guest of the fair's main stage (the moderator invites them)
     MODERATOR = "moderator"
 
 

@@ -65,6 +65,18 @@ class People:
         )
         return recruiter
 
+    async def add_speaker(self, fair_id: str, name: Any) -> Participant:
+        """A guest of the main stage: broadcasts there, answers its Q&A, hosts its polls."""
+        speaker = Participant(
+            id=new_id(),
+            role=Role.SPEAKER,
+            name=_name(name),
+            fair_id=fair_id,
+            created_at=time.time(),
+        )
+        await self._add(speaker, Event("speaker.invited", _summary(speaker), Audience("staff")))
+        return speaker
+
     async def add_moderator(self, fair_id: str, name: Any) -> Participant:
         moderator = Participant(
             id=new_id(),

@@ -22,9 +22,12 @@ class Action(StrEnum):
     QUEUE_SERVE = "serve_queue"  # see a booth's line, call, mark no-show, finish interviews
     QUEUE_MODERATE = "moderate_queue"  # pause, close, cap, reorder, remove, walk-ins, audit
     STREAM = "stream"  # go live for a booth, stop its stream
+    STAGE_SPEAK = "stage_speak"  # broadcast on the fair's main stage, hand it to a booth
     QA_ASK = "qa_ask"  # ask and vote in the fair's Q&A
     QA_ANSWER = "qa_answer"  # a channel's staff: see all its questions, answer, "answering now"
     QA_MODERATE = "qa_moderate"  # approve, hide, edit, pin, merge, pre-moderation, mute
+    POLL_HOST = "host_poll"  # a channel's staff: open, close polls and quizzes, draw winners
+    POLL_ANSWER = "answer_poll"  # answer polls and quizzes (once each)
     SLOTS_MANAGE = "manage_slots"  # publish and remove a booth's interview slots, see bookings
     SLOTS_BOOK = "book_slots"  # book and cancel interview times, list one's own
     DOSSIER_KEEP = "keep_dossier"  # fill in one's own dossier, upload a CV, choose who reads it
@@ -35,6 +38,10 @@ class Action(StrEnum):
 
 
 _WORKER, _RECRUITER = frozenset({Role.WORKER}), frozenset({Role.RECRUITER})
+_SPEAKER = frozenset({Role.SPEAKER})
+# a speaker is staff of the stage channel alone: booth-scoped actions compare their booth (None)
+# with the channel's (None for the stage)
+_CHANNEL_STAFF = _RECRUITER | _SPEAKER
 _ALLOWED: dict[Action, frozenset[Role]] = {
     Action.CREATE_FAIR: frozenset(),
     Action.EDIT_FAIR: frozenset(),
@@ -42,15 +49,18 @@ _ALLOWED: dict[Action, frozenset[Role]] = {
     Action.INVITE: frozenset(),
     Action.EDIT_BOOTH: _RECRUITER,
     Action.EDIT_JOBS: _RECRUITER,
-    Action.ATTEND: frozenset({Role.WORKER, Role.RECRUITER}),
+    Action.ATTEND: frozenset({Role.WORKER, Role.RECRUITER, Role.SPEAKER}),
     Action.QUEUE_JOIN: _WORKER,
     Action.QUEUE_ANSWER: frozenset({Role.WORKER, Role.RECRUITER}),
     Action.QUEUE_SERVE: _RECRUITER,
     Action.QUEUE_MODERATE: frozenset(),
     Action.STREAM: _RECRUITER,
+    Action.STAGE_SPEAK: _SPEAKER,
     Action.QA_ASK: _WORKER,
-    Action.QA_ANSWER: _RECRUITER,  # own booth's channel only; stage: moderators
+    Action.QA_ANSWER: _CHANNEL_STAFF,  # own booth's channel only; stage: speakers, moderators
     Action.QA_MODERATE: frozenset(),
+    Action.POLL_HOST: _CHANNEL_STAFF,  # own booth's channel only; stage: speakers, moderators
+    Action.POLL_ANSWER: _WORKER,
     Action.SLOTS_MANAGE: _RECRUITER,
     Action.SLOTS_BOOK: _WORKER,
     Action.DOSSIER_KEEP: _WORKER,
@@ -65,6 +75,7 @@ BOOTH_SCOPED = frozenset(
         Action.EDIT_JOBS,
         Action.STREAM,
         Action.QA_ANSWER,
+        Action.POLL_HOST,
         Action.QUEUE_SERVE,
         Action.SLOTS_MANAGE,
         Action.DOSSIER_READ,

@@ -1,11 +1,13 @@
-"""Whether each booth is live, which node holds its media, and how many watch.
+"""Whether each booth and the fair's main stage (`stage`) is live, which node holds its media,
+and how many watch. The stage is one more stream of the fair, held and routed like a booth's.
 
 The media itself is `server/rtc`'s business; this is the state every node and client agrees on.
 A stream is one publishing *session*: ending it names the session, so a late "publisher left"
 from an old session never ends the stream the recruiter has since restarted.
 
 States (docs/rtc.md "Stream states"): offline → live → paused (a reason code and the expected
-return) → live again (resumed) → offline; a hand-over changes the presenter of a live stream.
+return) → live again (resumed) → offline; a hand-over changes the presenter of a live stream (on the
+stage: the booth now presenting, which the stage's host invited: `set_stage_guest`).
 Every reason a page sees is a code from `OfflineReason` / `PauseReason`, never a sentence.
 """
 
@@ -49,6 +51,7 @@ class StreamState(BaseModel):
     viewers: int = 0
     paused: str = ""  # a PauseReason while paused
     back_at: float = 0  # expected return while paused (epoch seconds; 0: unknown)
+    presenting: str = ""  # on the stage: the booth whose recruiter presents ("": its speakers)
 
     def public(self) -> dict[str, Any]:
         """What clients see: nothing about nodes or sessions."""
@@ -59,6 +62,7 @@ class StreamState(BaseModel):
             "viewers": self.viewers,
             "paused": self.paused or None,
             "back_at": self.back_at or None,
+            "presenting": self.presenting or None,
         }
 
 
@@ -115,6 +119,39 @@ class Streams:
             ],
         )
         return bool(changed)
+
+    async def handed_over(
+        self, fair_id: str, state: StreamState, publisher_id: str, presenting: str
+    ) -> bool:
+        """The stream session `state` names now shows `publisher_id` (on the stage, presenting
+        for the booth `presenting`); False if that session has ended."""
+        state.publisher_id, state.presenting = publisher_id, presenting
+        changed = await self.scripts.run(
+            "stream_handover",
+            [keys.streams(fair_id), keys.rev(fair_id)],
+            [
+                state.booth_id,
+                state.session,
+                publisher_id,
+                presenting,
+                keys.events(fair_id),
+                Event("stream.handed_over", state.public()).encode(),
+            ],
+        )
+        return bool(changed)
+
+    async def set_stage_guest(self, fair_id: str, booth_id: str | None) -> None:
+        """Name the booth whose recruiter may take over the stage next (None: nobody)."""
+        event = Event("stage.guest", {"booth_id": booth_id})
+        await self.scripts.run(
+            "stage_guest",
+            [keys.stage(fair_id), keys.booths(fair_id), keys.rev(fair_id)],
+            [booth_id or "", keys.events(fair_id), event.encode()],
+        )
+
+    async def stage_guest(self, fair_id: str) -> str | None:
+        guest: str | None = await self.redis.hget(keys.stage(fair_id), "guest")  # type: ignore[assignment]
+        return guest
 
     async def go_offline(
         self, fair_id: str, booth_id: str, session: str | None, reason: OfflineReason

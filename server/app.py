@@ -28,6 +28,7 @@ from rooms.fairs import Fairs
 from rooms.interview_room import InterviewRoom
 from rooms.nodes import Nodes, new_node_id
 from rooms.people import People
+from rooms.polls import Polls
 from rooms.qa import QA
 from rooms.queue import Queue
 from rooms.queue_views import QueueViews
@@ -53,6 +54,7 @@ from server.loop_lag import LoopLag
 from server.media_metrics import MediaCollector
 from server.metrics import Metrics
 from server.noderpc import NodeRpc
+from server.poll_notifier import PollNotifier
 from server.qa_notifier import QANotifier
 from server.queue_metrics import QueueCollector
 from server.queue_notifier import QueueNotifier
@@ -131,6 +133,8 @@ def create_app(settings: Settings) -> Starlette:
         )
         qa_notifier = QANotifier()
         qa_notifier.attach(hub)
+        poll_notifier = PollNotifier()
+        poll_notifier.attach(hub)
         node_id = new_node_id()
         nodes, fairs = Nodes(redis), Fairs(redis, scripts)
         await nodes.renew(node_id)
@@ -188,6 +192,8 @@ def create_app(settings: Settings) -> Starlette:
             interview_media=interview_media,
             qa=QA(redis, scripts),
             qa_notifier=qa_notifier,
+            polls=Polls(redis, scripts),
+            poll_notifier=poll_notifier,
             queue=queue,
             queue_views=queue_views,
             queue_notifier=queue_notifier,
@@ -219,6 +225,7 @@ def create_app(settings: Settings) -> Starlette:
             await loop_lag.close()
             await bus.close()
             qa_notifier.close()
+            poll_notifier.close()
             await nodes.release(node_id)
             await redis.aclose()
             await probe.aclose()

@@ -15,6 +15,7 @@ HTTP_STATUS = {
     "not_found": 404,
     "conflict": 409,
     "invalid_state": 409,
+    "poll_closed": 409,
     "limit_reached": 429,
     "rate_limited": 429,
     "too_large": 413,

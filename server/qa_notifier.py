@@ -11,26 +11,20 @@ collected for `debounce` seconds and sent as one `qa.scores` frame of the change
 from __future__ import annotations
 
 import asyncio
-import weakref
 from typing import Any
 
 from rooms.events import Event
 from rooms.qa import Question, Viewer, view, viewer_of, visible
+from server.channels import ChannelWatchers, Key
 from server.ws.connection import Connection
 from server.ws.hub import Hub
 from server.ws.protocol import event
-
-Key = tuple[str, str]  # (fair id, channel)
 
 
 class QANotifier:
     def __init__(self, debounce: float = 0.25, max_watched: int = 8) -> None:
         self.debounce = debounce
-        self.max_watched = max_watched
-        self._watchers: dict[Key, weakref.WeakSet[Connection]] = {}
-        self._watched: weakref.WeakKeyDictionary[Connection, list[str]] = (
-            weakref.WeakKeyDictionary()
-        )
+        self._channels = ChannelWatchers(max_watched)
         self._scores: dict[Key, dict[str, int]] = {}
         self._timers: dict[Key, asyncio.TimerHandle] = {}
 
@@ -46,27 +40,11 @@ class QANotifier:
         self._scores.clear()
 
     def watch(self, conn: Connection, channel: str) -> None:
-        """From now on `conn` gets the channel's events; past `max_watched` channels, the one it
-        opened longest ago stops (a moderator switching channels does not pile them up)."""
-        channels = self._watched.setdefault(conn, [])
-        if channel in channels:
-            channels.remove(channel)
-        channels.append(channel)
-        self._watchers.setdefault((conn.fair_id, channel), weakref.WeakSet()).add(conn)
-        while len(channels) > self.max_watched:
-            oldest = channels.pop(0)
-            watchers = self._watchers.get((conn.fair_id, oldest))
-            if watchers is not None:
-                watchers.discard(conn)
+        """From now on `conn` gets the channel's events (server/channels.py)."""
+        self._channels.watch(conn, channel)
 
     def _each(self, key: Key) -> list[Connection]:
-        watchers = self._watchers.get(key)
-        if watchers is None:
-            return []
-        if not watchers:
-            del self._watchers[key]
-            return []
-        return [conn for conn in watchers if not conn.closed.is_set()]
+        return self._channels.each(key)
 
     def on_question(self, fair_id: str, ev: Event) -> None:
         q = Question.from_hash(ev.data["q"])
@@ -87,7 +65,7 @@ class QANotifier:
 
     def on_voted(self, fair_id: str, ev: Event) -> None:
         key = (fair_id, str(ev.data["c"]))
-        if key not in self._watchers:
+        if not self._channels.watched(key):
             return  # nobody here watches the channel
         self._scores.setdefault(key, {})[str(ev.data["q"])] = int(ev.data["v"])
         if key not in self._timers:

@@ -13,6 +13,7 @@ from rooms.fairs import Fairs
 from rooms.interview_room import InterviewRoom
 from rooms.nodes import Nodes
 from rooms.people import People
+from rooms.polls import Polls
 from rooms.qa import QA
 from rooms.queue import Queue
 from rooms.queue_views import QueueViews
@@ -27,6 +28,7 @@ from server.health import Health
 from server.i18n import Catalogs
 from server.interview_media import InterviewMedia
 from server.metrics import Metrics
+from server.poll_notifier import PollNotifier
 from server.qa_notifier import QANotifier
 from server.queue_notifier import QueueNotifier
 from server.settings import Settings
@@ -58,6 +60,8 @@ class Services:
     interview_media: InterviewMedia
     qa: QA
     qa_notifier: QANotifier
+    polls: Polls
+    poll_notifier: PollNotifier
     queue: Queue
     queue_views: QueueViews
     queue_notifier: QueueNotifier

@@ -1,5 +1,6 @@
-"""Booth streams on this node: media in `server.rtc.StreamHub`, shared state in `rooms.streams`,
-and signalling for viewers whose websocket is on another node routed to the holder (NodeRpc).
+"""Booth streams and the fair's main stage (stream id `<fair>/stage`) on this node: media in
+`server.rtc.StreamHub`, shared state in `rooms.streams`, and signalling for viewers whose
+websocket is on another node routed to the holder (NodeRpc).
 
 The node a recruiter's websocket is on holds that booth's media. The hub reports its streams'
 changes through a callback; they are applied to Redis in order by one task, so "live" and
@@ -8,6 +9,10 @@ changes through a callback; they are applied to Redis in order by one task, so "
 While the presenter interviews, the booth's stream is paused at the holding node (nothing of it
 is forwarded; every connection stays up) and resumed when they are free: the holding node checks
 after every change of the booth's line, and before a publisher's first frame can pass.
+
+A hand-over (the stage to a booth's recruiter, or back) happens at the node holding the stream:
+the incoming presenter's offer is routed there like a viewer's, and the stream's `Switch` cuts
+over at their first keyframe, so viewers keep their connections and see no gap.
 """
 
 from __future__ import annotations
@@ -26,7 +31,13 @@ from server.rtc import errors as rtc_errors
 from server.rtc.aiortc_internals import CandidatePolicy
 from server.rtc.errors import RtcError, StreamClosed, UnknownViewer, UnsupportedOffer
 from server.rtc.events import OfflineReason as MediaEnded
-from server.rtc.events import StreamEvent, StreamLive, StreamOffline, ViewerCountChanged
+from server.rtc.events import (
+    StreamEvent,
+    StreamHandedOver,
+    StreamLive,
+    StreamOffline,
+    ViewerCountChanged,
+)
 from server.rtc.hub import IceServer, StreamHub
 
 log = logging.getLogger(__name__)
@@ -84,6 +95,7 @@ class Streaming:
         self.hub = StreamHub(ice_servers, self._on_event, candidates=candidates)
         self._events: asyncio.Queue[StreamEvent] = asyncio.Queue(maxsize=10_000)
         self._publishers: dict[str, str] = {}  # stream id -> publishing participant
+        self._incoming: dict[str, tuple[str, str]] = {}  # stream id -> (publisher, presenting)
         self._held: dict[str, StreamState] = {}  # stream id -> its live state in Redis
         self._counts: dict[str, int] = {}
         self._checks: dict[str, asyncio.Task[None]] = {}  # stream id -> its pause check
@@ -96,6 +108,8 @@ class Streaming:
             ("audio_only", self._rpc_audio_only),
             ("leave", self._rpc_leave),
             ("stop", self._rpc_stop),
+            ("hand_over", self._rpc_hand_over),
+            ("unpublish", self._rpc_unpublish),
         ):
             rpc.register(op, handler)
 
@@ -143,6 +157,34 @@ class Streaming:
     async def unpublish(self, fair_id: str, booth_id: str) -> None:
         """The publisher's websocket closed: end its media; its viewers wait for its return."""
         await self.hub.unpublish(stream_id(fair_id, booth_id))
+
+    async def hand_over(
+        self, fair_id: str, booth_id: str, publisher_id: str, presenting: str, sdp: str
+    ) -> str:
+        """`publisher_id` takes over a live stream without a gap, at the node that holds it (on
+        the stage, presenting for the booth `presenting`); refused with `CodecMismatch` if their
+        browser cannot send the stream's codec. A stream that is not live is simply published."""
+        current = await self.streams.get(fair_id, booth_id)
+        if current is None:
+            return await self.publish(fair_id, booth_id, publisher_id, sdp)
+        request = {
+            "stream": stream_id(fair_id, booth_id),
+            "sdp": sdp,
+            "publisher": publisher_id,
+            "presenting": presenting,
+        }
+        return str((await self._at(current.node, "hand_over", request, self._rpc_hand_over))["sdp"])
+
+    async def unpublish_if(self, fair_id: str, booth_id: str, publisher_id: str) -> None:
+        """`publisher_id`'s websocket closed: end their media wherever the stream is held, if
+        they still publish it (a presenter who handed over leaves the stream alone)."""
+        state = await self.streams.get(fair_id, booth_id)
+        request = {"stream": stream_id(fair_id, booth_id), "publisher": publisher_id}
+        if state is None or state.node == self.node_id:
+            await self._rpc_unpublish(request)
+            return
+        with contextlib.suppress(InvalidState):
+            await self.rpc.call(state.node, "unpublish", request)
 
     # --- viewing (routed to the holding node) ---------------------------------------------
 
@@ -220,6 +262,20 @@ class Streaming:
         await self.hub.leave(request["stream"], request["viewer"])
         return {}
 
+    async def _rpc_hand_over(self, request: dict[str, Any]) -> dict[str, Any]:
+        if self.draining:
+            raise Draining("this server is restarting; reconnect to go live")
+        sid = request["stream"]
+        self._incoming[sid] = (request["publisher"], request["presenting"])
+        answer = await rtc_errors_as_domain(self.hub.hand_over(sid, request["sdp"]))
+        return {"sdp": answer}
+
+    async def _rpc_unpublish(self, request: dict[str, Any]) -> dict[str, Any]:
+        sid = request["stream"]
+        if self._publishers.get(sid) == request["publisher"]:
+            await self.hub.unpublish(sid)
+        return {}
+
     async def _rpc_stop(self, request: dict[str, Any]) -> dict[str, Any]:
         await self.hub.stop(request["stream"])
         return {}
@@ -250,7 +306,14 @@ class Streaming:
             publisher = self._publishers.get(sid, "")
             self._held[sid] = await self.streams.go_live(fair_id, booth_id, self.node_id, publisher)
             self._check_pause(sid)
+        elif isinstance(event, StreamHandedOver):
+            publisher, presenting = self._incoming.pop(sid, ("", ""))
+            self._publishers[sid] = publisher
+            state = self._held.get(sid)
+            if state is not None:
+                await self.streams.handed_over(fair_id, state, publisher, presenting)
         elif isinstance(event, StreamOffline):
+            self._incoming.pop(sid, None)
             state = self._held.pop(sid, None)
             if state is not None:
                 reason = OFFLINE_REASONS[event.reason]

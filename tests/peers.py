@@ -9,6 +9,7 @@ import time
 from aiortc import AudioStreamTrack, RTCPeerConnection, RTCSessionDescription, VideoStreamTrack
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
+from server.rtc.negotiation import prefer_codec
 from tests.clients import Frames
 
 
@@ -17,14 +18,22 @@ class Publisher:
     recruiter going live (`stream.publish`), or either side of an interview."""
 
     def __init__(
-        self, ws: Frames, booth_id: str, message: str = "stream.publish", **ids: str
+        self,
+        ws: Frames,
+        booth_id: str,
+        message: str = "stream.publish",
+        video_codec: str | None = None,
+        **ids: str,
     ) -> None:
-        self.ws, self.message = ws, message
+        self.ws, self.message, self.video_codec = ws, message, video_codec
         self.ids = {"booth_id": booth_id} if booth_id else ids
         self.pc = RTCPeerConnection()
 
     async def go_live(self) -> dict[str, object]:
-        self.pc.addTrack(VideoStreamTrack())
+        sender = self.pc.addTrack(VideoStreamTrack())
+        if self.video_codec is not None:  # a browser that offers only this codec
+            video = next(t for t in self.pc.getTransceivers() if t.sender is sender)
+            prefer_codec(video, self.video_codec)
         self.pc.addTrack(AudioStreamTrack())
         await self.pc.setLocalDescription(await self.pc.createOffer())
         reply = await self.ws.request(

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from rooms.commands import interview, lobby, media, qa, queue, report, slots
+from rooms.commands import interview, lobby, media, polls, qa, queue, report, slots, stage
 from rooms.commands.base import Command, Input
 from rooms.commands.writes import WRITES
 from rooms.errors import Forbidden, InvalidInput
@@ -26,9 +26,11 @@ COMMANDS: dict[str, Command] = {
     **media.COMMANDS,
     **interview.COMMANDS,
     **qa.COMMANDS,
+    **polls.COMMANDS,
     **queue.COMMANDS,
     **report.COMMANDS,
     **slots.COMMANDS,
+    **stage.COMMANDS,
 }
 
 

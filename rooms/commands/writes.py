@@ -45,6 +45,10 @@ class Invite(BoothInput, NameInput):
     pass
 
 
+class NewSpeaker(NameInput, Input):
+    pass
+
+
 class Dossier(DossierInput, Input):
     pass
 
@@ -106,6 +110,13 @@ WRITES = {
         "create",
         "a recruiter and their sign-in link",
         "POST /api/fairs/{fair_id}/booths/{booth_id}/invites",
+    ),
+    "speaker.invite": Command(
+        NewSpeaker,
+        Action.INVITE,
+        "create",
+        "a main-stage speaker and their sign-in link",
+        "POST /api/fairs/{fair_id}/speakers",
     ),
     "dossier.save": Command(
         Dossier,

@@ -15,6 +15,10 @@ report reads them through `facts_read.lua`, a chunk as one string. The kinds:
 | outcome | booth, interview, outcome or ''          | interview_note.lua                  |
 | book    | booth, slot, worker                      | slot_book.lua                       |
 | q       | channel, question, status, answered 0/1  | qa_ask, qa_update, qa_merge .lua    |
+| poll    | channel, poll, poll or quiz, options     | poll_create.lua                     |
+| pans    | channel, poll, person, option index      | poll_answer.lua (first answer only) |
+| pclose  | channel, poll, answers                   | poll_close.lua                      |
+| draw    | channel, poll, seed, correct answers, winner ids by ',' | poll_draw.lua        |
 | live    | booth                                    | stream_live.lua                     |
 | off     | booth                                    | stream_offline.lua                  |
 | open    | period, c or v, participant, role, booth | period_open.lua (node)              |

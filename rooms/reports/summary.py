@@ -139,6 +139,21 @@ def report(
             for name, booths in sorted(by_employer.items(), key=lambda kv: kv[0].casefold())
         ],
         "attendance": [{"at": iso(at, tz), "present": n} for at, n in buckets(presence)],
+        "polls": [
+            {
+                "poll_id": poll_id,
+                "channel": p.channel,
+                "kind": p.kind,
+                "answers": sum(p.counts),
+                "counts": p.counts,
+                "closed": p.closed,
+                "correct_answers": p.correct_answers,
+                "winners": len(p.winners),
+                "seed": p.seed or None,
+            }
+            for poll_id, p in t.polls.items()
+            if scope.whole_fair or p.channel in ids
+        ],
     }
 
 

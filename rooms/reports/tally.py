@@ -73,6 +73,17 @@ class Booth:
     views: list[Interval] = field(default_factory=list)  # closed watching periods
 
 
+@dataclass(slots=True)
+class Poll:
+    channel: str
+    kind: str  # poll | quiz
+    counts: list[int]  # answers per option
+    closed: bool = False
+    correct_answers: int = 0  # a drawn quiz: how many answered correctly (the draw's pool)
+    winners: list[str] = field(default_factory=list)
+    seed: str = ""
+
+
 class Tally:
     def __init__(self) -> None:
         self.last_id = "-"
@@ -81,6 +92,7 @@ class Tally:
         self.entries: dict[str, Entry] = {}
         self.interviews: dict[str, Interview] = {}
         self.questions: dict[str, tuple[str, str, str]] = {}  # id -> channel, status, answered
+        self.polls: dict[str, Poll] = {}
         self.periods: dict[str, Period] = {}  # open ones
         self.connected: list[Interval] = []  # closed connection periods of workers
         self._presence_changes = 0  # workers' connection opens and closes so far
@@ -157,6 +169,25 @@ class Tally:
 
     def _question(self, at: float, f: list[str]) -> None:
         self.questions[f[1]] = (f[0], f[2], f[3])
+
+    def _poll(self, at: float, f: list[str]) -> None:
+        self.polls[f[1]] = Poll(channel=f[0], kind=f[2], counts=[0] * int(f[3]))
+
+    def _poll_answer(self, at: float, f: list[str]) -> None:
+        poll = self.polls.get(f[1])
+        if poll is not None:
+            poll.counts[int(f[3])] += 1
+
+    def _poll_close(self, at: float, f: list[str]) -> None:
+        poll = self.polls.get(f[1])
+        if poll is not None:
+            poll.closed = True
+
+    def _draw(self, at: float, f: list[str]) -> None:
+        poll = self.polls.get(f[1])
+        if poll is not None:
+            poll.seed, poll.correct_answers = f[2], int(f[3])
+            poll.winners = f[4].split(",") if f[4] else []
 
     def _live(self, at: float, f: list[str]) -> None:
         booth = self.booths[f[0]]
@@ -322,6 +353,10 @@ _HANDLERS = {
     "outcome": Tally._outcome,
     "book": Tally._book,
     "q": Tally._question,
+    "poll": Tally._poll,
+    "pans": Tally._poll_answer,
+    "pclose": Tally._poll_close,
+    "draw": Tally._draw,
     "live": Tally._live,
     "off": Tally._off,
     "open": Tally._open,

@@ -56,8 +56,14 @@ def events(fair_id: str) -> str:
 
 
 def streams(fair_id: str) -> str:
-    """hash: booth id -> StreamState JSON of each booth that is live (absent: offline)."""
+    """hash: booth id (or `stage`) -> StreamState JSON of each stream that is live (absent:
+    offline)."""
     return f"{fair_tag(fair_id)}:streams"
+
+
+def stage(fair_id: str) -> str:
+    """hash: the main stage's `guest`: the booth whose recruiter may present on it next."""
+    return f"{fair_tag(fair_id)}:stage"
 
 
 # --- Q&A (rooms/qa.py, docs/qa.md); a channel is a booth id or "stage" ------------------------
@@ -116,6 +122,39 @@ def qa_op(fair_id: str, user_id: str, op: str) -> str:
 def qa_log(fair_id: str) -> str:
     """stream, capped (XADD MAXLEN ~): every moderation and answering action of the fair."""
     return f"{fair_tag(fair_id)}:qa:log"
+
+
+# --- live polls and quizzes (rooms/polls.py); a channel is a booth id or "stage" --------------
+
+
+def poll(fair_id: str, poll_id: str) -> str:
+    """hash: one poll (channel, kind, text, options JSON, correct, state, closes_at, seed, ...)."""
+    return f"{fair_tag(fair_id)}:poll:{poll_id}"
+
+
+def poll_answers(fair_id: str, poll_id: str) -> str:
+    """hash: participant id -> the option index they chose (HSETNX: one answer per person)."""
+    return f"{fair_tag(fair_id)}:poll:{poll_id}:answers"
+
+
+def poll_counts(fair_id: str, poll_id: str) -> str:
+    """hash: option index -> answers counted for it."""
+    return f"{fair_tag(fair_id)}:poll:{poll_id}:counts"
+
+
+def polls_of(fair_id: str, channel: str) -> str:
+    """zset: poll id -> created at (Redis time) of a channel's polls, newest last."""
+    return f"{fair_tag(fair_id)}:polls:c:{channel}"
+
+
+def poll_rate(fair_id: str, user_id: str) -> str:
+    """counter with a TTL: poll answers a participant sent in the current rate window."""
+    return f"{fair_tag(fair_id)}:polls:rate:{user_id}"
+
+
+def poll_op(fair_id: str, user_id: str, op: str) -> str:
+    """string with a TTL: the poll id a create with this client `op` made (retry = no-op)."""
+    return f"{fair_tag(fair_id)}:polls:op:{user_id}:{op}"
 
 
 # --- interview queues (rooms/queue.py; the entry state machine is in docs/queue.md) -----------

@@ -143,6 +143,13 @@ async def invite_recruiter(request: Request) -> Response:
     return JSONResponse({"id": recruiter.id, "name": recruiter.name, "link": link}, 201)
 
 
+async def invite_speaker(request: Request) -> Response:
+    svc, _, given = await write(request, "speaker.invite")
+    speaker = await svc.people.add_speaker(request.path_params["fair_id"], given.name)
+    link = f"{svc.settings.base_url}/signin?t={svc.tokens.signin(speaker)}"
+    return JSONResponse({"id": speaker.id, "name": speaker.name, "link": link}, 201)
+
+
 async def me(request: Request) -> Response:
     svc = services(request)
     user = await current_user(request, svc.people, svc.tokens)
@@ -177,6 +184,7 @@ ROUTES: list[BaseRoute] = [
     Route("/api/fairs/{fair_id}/booths/{booth_id}/logo", upload_logo, methods=["PUT"]),
     Route("/api/fairs/{fair_id}/booths/{booth_id}/jobs", create_job, methods=["POST"]),
     Route("/api/fairs/{fair_id}/booths/{booth_id}/invites", invite_recruiter, methods=["POST"]),
+    Route("/api/fairs/{fair_id}/speakers", invite_speaker, methods=["POST"]),
     Route("/api/fairs/{fair_id}/jobs/{job_id}", change_job, methods=["PATCH", "DELETE"]),
     Route("/media/logos/{name}", logo),
 ]

@@ -57,7 +57,9 @@ async def lobby(request: Request) -> Response:
     user = await _user(request)
     if user is not None and not allowed(user, Action.ATTEND, fair.id, None):
         user = None  # signed in elsewhere: offer registration here
-    return render(request, "lobby.html", {"fair": fair}, user=user, language=fair.language)
+    may_speak = user is not None and allowed(user, Action.STAGE_SPEAK, fair.id, None)
+    context = {"fair": fair, "may_speak": may_speak}
+    return render(request, "lobby.html", context, user=user, language=fair.language)
 
 
 async def register(request: Request) -> Response:

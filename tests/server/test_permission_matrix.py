@@ -30,10 +30,11 @@ IDENTITY_BOUND = {
     "interview.say": "only the interview's worker and recruiter",
     "interview.extend": "only the interview's recruiter",
     "queue.accept": "the called worker, or the booth's staff for a walk-in",
+    "stage.present": "only the recruiters of the booth the stage's host invited",
     "queue.decline": "the called worker, or the booth's staff for a walk-in",
 }
 LAST = ["queue.finish", "queue.remove", "queue.close", "slots.remove", "qa.merge", "qa.hide"]
-LAST += ["qa.remove_participant", "stream.stop"]
+LAST += ["qa.remove_participant", "stream.stop", "stage.stop"]
 
 
 def _order(name: str) -> tuple[int, str]:
@@ -66,6 +67,9 @@ async def booth_a_things(fx: Fixture, fairs: Fairs, people: People) -> dict[str,
     called = await ok(interviewee, "queue.join", {"booth_id": a})
     await ok(recruiter, "queue.call", {"entry_id": called["id"]})
     accepted = await ok(interviewee, "queue.accept", {"entry_id": called["id"]})
+    poll = await ok(
+        recruiter, "poll.create", {"channel": a, "text": "Ca nào?", "options": ["1", "2"]}
+    )
     return {
         "booth_id": a,
         "channel": a,
@@ -75,6 +79,9 @@ async def booth_a_things(fx: Fixture, fairs: Fairs, people: People) -> dict[str,
         "into": asked[0]["id"],
         "slot_id": slot["id"],
         "interview_id": accepted["interview_id"],
+        "poll_id": poll["id"],
+        "options": ["Sáng", "Chiều"],
+        "option": 0,
         "user_id": fx.worker.id,
         "sdp": "v=0",
         "text": "Xin chào",
@@ -110,6 +117,12 @@ def _data(command: Command, things: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+@pytest.fixture
+def directory(people: People) -> People:
+    """The `people` fixture, under a name the matrix's own `people` does not shadow."""
+    return people
+
+
 async def _answer(ws: Frames, name: str, data: dict[str, Any]) -> dict[str, Any]:
     """The answer, past the connection's rate limit (100 a minute after a burst of 30)."""
     while True:
@@ -120,10 +133,11 @@ async def _answer(ws: Frames, name: str, data: dict[str, Any]) -> dict[str, Any]
 
 
 async def test_every_command_is_refused_or_allowed_as_the_table_says(
-    fx: Fixture, booth_a_things: dict[str, Any]
+    fx: Fixture, booth_a_things: dict[str, Any], directory: People
 ) -> None:
     people = {
         "worker": fx.worker,
+        "main-stage speaker": await directory.add_speaker(fx.fair.id, "Diễn giả"),
         "recruiter of booth A": fx.recruiter_a,
         "recruiter of booth B": fx.recruiter_b,
         "the fair's moderator": fx.moderator,

@@ -4,9 +4,7 @@ and clear refusals."""
 from __future__ import annotations
 
 import asyncio
-import itertools
 import json
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -16,55 +14,9 @@ from rooms.models import Participant
 from rooms.people import People
 from rooms.qa import QA
 from rooms.store.scripts import Scripts
-from tests.clients import Fixture, Frames
+from tests.clients import Client, Fixture
 
 ANON_NAME = "Lò Văn Duy"  # fx.worker's name
-
-
-class Client:
-    """A fair websocket that keeps the events it passes while waiting for an ack, so a test can
-    assert on every event a viewer got, in order."""
-
-    def __init__(self, ws: Frames) -> None:
-        self.ws = ws
-        self.events: list[dict[str, Any]] = []
-        self._ids = itertools.count(1)
-
-    async def _next(self, timeout: float) -> dict[str, Any]:
-        frame = await self.ws.recv(timeout)
-        if frame["type"] == "event":
-            self.events.append(frame)
-        return frame
-
-    async def request(self, type_: str, data: dict[str, Any]) -> dict[str, Any]:
-        msg_id = f"q{next(self._ids)}"
-        await self.ws.ws.send(json.dumps({"id": msg_id, "type": type_, "data": data}))
-        while True:
-            frame = await self._next(5.0)
-            if frame.get("id") == msg_id:
-                return frame
-
-    async def event(
-        self,
-        name: str,
-        where: Callable[[dict[str, Any]], bool] = lambda d: True,
-        timeout: float = 5,
-    ) -> dict[str, Any]:
-        """The first event `name` (already received or coming) whose data satisfies `where`."""
-        for frame in self.events:
-            if frame["event"] == name and where(frame["data"]) and not frame.get("taken"):
-                frame["taken"] = True
-                return frame
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while True:
-            frame = await self._next(max(0.01, deadline - loop.time()))
-            if frame["type"] == "event" and frame["event"] == name and where(frame["data"]):
-                frame["taken"] = True
-                return frame
-
-    def names(self) -> list[str]:
-        return [f["event"] for f in self.events]
 
 
 async def watching(fx: Fixture, who: Any, channel: str) -> Client:

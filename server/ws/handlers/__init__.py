@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from server.ws.handlers import interview, lobby, qa, queue, report, slots, stream
+from server.ws.handlers import interview, lobby, polls, qa, queue, report, slots, stage, stream
 from server.ws.handlers.base import Handler
 
 HANDLERS: dict[str, Handler] = {
@@ -10,7 +10,9 @@ HANDLERS: dict[str, Handler] = {
     **stream.HANDLERS,
     **interview.HANDLERS,
     **qa.HANDLERS,
+    **polls.HANDLERS,
     **queue.HANDLERS,
     **report.HANDLERS,
     **slots.HANDLERS,
+    **stage.HANDLERS,
 }

@@ -38,6 +38,7 @@ const REFUSALS = {
   draining: t("This server is restarting; please wait a moment."),
   too_large: t("The file is too large."),
   unsupported_media: t("This kind of file is not accepted."),
+  poll_closed: t("This poll no longer takes answers."),
   codec_mismatch: t("This browser cannot send the video format this stream uses; please try Chrome or Firefox."),
 };
 
@@ -273,7 +274,9 @@ function applyLobbyEvent(state, name, data) {
     case "booth.created": case "booth.updated": upsert(state.booths, data); break;
     case "job.created": case "job.updated": upsert(state.jobs, data); break;
     case "job.deleted": state.jobs = state.jobs.filter((j) => j.id !== data.id); break;
-    case "stream.live": case "stream.paused": case "stream.resumed": state.streams[data.booth_id] = data; break;
+    case "stream.live": case "stream.paused": case "stream.resumed": case "stream.handed_over":
+      state.streams[data.booth_id] = data; break;
+    case "stage.guest": state.stage_guest = data.booth_id; break;
     case "stream.offline": delete state.streams[data.booth_id]; break;
   }
 }

@@ -1,7 +1,7 @@
 // The recruiter's booth console: going live, booth details, logo and job postings.
 import { api, FairSocket, onSubmit, page, t, tn } from "./client.js";
 import { mountJobsEditor } from "./jobs-editor.js";
-import { BoothPublisher } from "./stream.js";
+import { BoothPublisher, presentOnStage } from "./stream.js";
 
 export const socket = new FairSocket(page.fair);
 const boothPath = `/api/fairs/${page.fair}/booths/${page.booth}`;
@@ -50,3 +50,25 @@ function showViewers() {
 }
 socket.addEventListener("state", showViewers);
 socket.addEventListener("event", showViewers);
+
+// Invited by the main stage's host: present the company there (a hand-over, no gap for viewers)
+// until the host takes the stage back.
+const invitation = document.getElementById("stage-invitation");
+const present = document.getElementById("stage-present");
+const presenter = new BoothPublisher(socket, page.booth, document.getElementById("stage-self"),
+  (kind, text) => {
+    const line = document.getElementById("stage-state");
+    line.dataset.kind = kind;
+    line.textContent = text;
+    present.hidden = kind !== "offline" && kind !== "error";
+  }, presentOnStage(page.booth));
+present.addEventListener("click", () => presenter.start());
+function showInvitation() {
+  invitation.hidden = socket.state?.stage_guest !== page.booth && !presenter.pc;
+}
+socket.addEventListener("state", showInvitation);
+socket.addEventListener("event", ({ detail: { name, data } }) => {
+  if (name === "stream.handed_over" && data.booth_id === "stage" && data.presenting !== page.booth
+    && presenter.pc) presenter.yielded(t("The host took the stage back."));
+  showInvitation();
+});

@@ -248,10 +248,25 @@ const PROFILES = {
   low: { width: 320, height: 180, frameRate: 24, maxBitrate: 250_000 },
 };
 
+/** How a publisher goes live and stops: a booth's recruiter by default; the main stage's
+ * speakers (`STAGE`) and an invited booth's recruiter (`presentOnStage`) through a hand-over. */
+const BOOTH = (boothId) => ({
+  publish: (sdp) => ["stream.publish", { booth_id: boothId, sdp }],
+  stop: ["stream.stop", { booth_id: boothId }],
+});
+export const STAGE = {
+  publish: (sdp) => ["stage.publish", { sdp }],
+  stop: ["stage.stop", {}],
+};
+export const presentOnStage = (boothId) => ({
+  publish: (sdp) => ["stage.present", { booth_id: boothId, sdp }],
+  stop: null, // the stage's host takes it back
+});
+
 /** A recruiter going live from the booth console, with camera or screen, and microphone. */
 export class BoothPublisher {
-  constructor(socket, boothId, selfView, onState) {
-    Object.assign(this, { socket, boothId, selfView, onState });
+  constructor(socket, boothId, selfView, onState, signal = BOOTH(boothId)) {
+    Object.assign(this, { socket, boothId, selfView, onState, signal });
     this.pc = null;
     this.media = null;
     this.wanted = false;
@@ -319,16 +334,32 @@ export class BoothPublisher {
     };
     try {
       const sdp = await offerWhenGathered(pc);
-      const answer = await this.socket.send("stream.publish", { booth_id: this.boothId, sdp });
+      const answer = await this.socket.send(...this.signal.publish(sdp));
       if (pc === this.pc) await pc.setRemoteDescription({ type: "answer", sdp: answer.sdp });
     } catch (err) {
-      if (pc === this.pc) this.onState("reconnecting", err.message);
+      if (pc !== this.pc) return;
+      if (err.code === "codec_mismatch" || err.code === "forbidden") {
+        this.wanted = false; // another attempt would be refused alike
+        this.onState("error", err.message);
+      } else this.onState("reconnecting", err.message);
     }
+  }
+
+  /** Another presenter took the stream over (the server closed this one's media): stop without
+   * trying again, keeping the camera for a later start. */
+  yielded(text) {
+    this.wanted = false;
+    this.pc?.close();
+    this.pc = null;
+    for (const track of this.media?.getTracks() || []) track.stop();
+    this.media = null;
+    this.selfView.srcObject = null;
+    this.onState("offline", text);
   }
 
   async stop() {
     this.wanted = false;
-    await this.socket.send("stream.stop", { booth_id: this.boothId }).catch(() => {});
+    if (this.signal.stop) await this.socket.send(...this.signal.stop).catch(() => {});
     this.pc?.close();
     this.pc = null;
     for (const track of this.media?.getTracks() || []) track.stop();
