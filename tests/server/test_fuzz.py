@@ -70,6 +70,11 @@ def from_schema(schema: dict[str, Any], defs: dict[str, Any] | None = None) -> A
         return st.text(
             min_size=schema.get("minLength", 0), max_size=min(schema.get("maxLength", 50), 50)
         )
+    if kind == "array":
+        items = from_schema(schema.get("items", {"type": "string"}), defs)
+        return st.lists(
+            items, min_size=schema.get("minItems", 0), max_size=schema.get("maxItems", 5)
+        )
     if kind == "integer":
         return st.integers(schema.get("minimum"), schema.get("maximum"))
     if kind == "boolean":
