@@ -42,6 +42,13 @@ class PollClosed(InvalidState):
     code = "poll_closed"
 
 
+class StaffBusy(InvalidState):
+    """A staff member who already has a call or an interview under way presses "call next": the
+    call goes to a free teammate instead, so the page names this case apart."""
+
+    code = "staff_busy"
+
+
 class Conflict(DomainError):
     code = "conflict"
 
@@ -67,6 +74,7 @@ def from_code(code: str, message: str) -> DomainError | None:
         Forbidden,
         InvalidState,
         PollClosed,
+        StaffBusy,
         Conflict,
         LimitReached,
         Draining,

@@ -151,11 +151,26 @@ class QueueViews:
             pipe.hget(keys.queue_line_state(fair_id, booth_id), "cap")
             pipe.zrange(keys.queue_active(fair_id, booth_id), 0, -1)
             pipe.lrange(keys.queue_recent(fair_id, booth_id), 0, -1)
+            pipe.hget(keys.streams(fair_id), booth_id)
+            pipe.hvals(keys.people(fair_id))
             self._basis_reads(pipe, fair_id, booth_id)
-            v, head, size, cap, active, recent, state, *basis_reads = await pipe.execute()
+            (
+                v,
+                head,
+                size,
+                cap,
+                active,
+                recent,
+                stream,
+                everyone,
+                state,
+                *basis,
+            ) = await pipe.execute()
         ids = [*head, *active, *recent]
         raws = await self.redis.hmget(keys.queue_entries(fair_id), ids) if ids else []
         found = {e["id"]: e for e in (json.loads(r) for r in raws if r)}
+        presenter = json.loads(stream)["publisher_id"] if stream else None
+        team = _team(booth_id, everyone, [found[i] for i in active if i in found], presenter)
         await self._mark_shared(
             fair_id, booth_id, [found[i] for i in (*head, *active) if i in found]
         )
@@ -172,7 +187,8 @@ class QueueViews:
             "line": line,
             "active": [_pick(found[i], (*_CALL, "shared")) for i in active if i in found],
             "recent": [_pick(found[i], (*_CALL, "ended_at")) for i in recent if i in found],
-            "eta": _basis(*basis_reads).to_json(),
+            "team": team,
+            "eta": _basis(*basis).to_json(),
             "now": time.time(),  # lets a client count a call's deadline down on its own clock
         }
 
@@ -231,6 +247,41 @@ class QueueViews:
         pipe.lrange(keys.queue_durations(fair_id, booth_id), 0, -1)
         pipe.zcount(keys.queue_servers(fair_id, booth_id), time.time() - SERVING_WINDOW, "+inf")
         pipe.hget(keys.booths(fair_id), booth_id)
+
+
+def _team(
+    booth_id: str, people: list[str], active: list[dict[str, Any]], presenter: str | None
+) -> list[dict[str, Any]]:
+    """Who of the booth's staff does what, for the console: its recruiters (oldest first), and any
+    moderator serving this line now. Each is presenting (holds the booth's stream), calling or
+    interviewing someone (`with`: their name), or free; derived from the people, the stream and the
+    active calls, so it needs no state of its own."""
+    busy = {e["called_by"]: e for e in active if e.get("called_by")}
+    # a cheap text test first: the fair's people are mostly workers, parsed for nothing
+    found = [json.loads(r) for r in people if booth_id in r or any(i in r for i in busy)]
+    members = sorted(
+        (p for p in found if p.get("booth_id") == booth_id), key=lambda p: p["created_at"]
+    )
+    known, by_id = {m["id"] for m in members}, {p["id"]: p for p in found}
+    members += [by_id.get(i, {"id": i, "name": ""}) for i in busy if i not in known]
+    team = []
+    for p in members:
+        call = busy.get(p["id"])
+        team.append(
+            {
+                "id": p["id"],
+                "name": p["name"],
+                "presenting": p["id"] == presenter,
+                "state": "free" if call is None else _doing(call["state"]),
+                "with": None if call is None else call["name"],
+            }
+        )
+    return team
+
+
+def _doing(entry_state: str) -> str:
+    """What a staff member is doing, from the state of the entry they called."""
+    return "interviewing" if entry_state == "interviewing" else "calling"
 
 
 def _basis(durations: list[str], servers: int, booth: str | None) -> EtaBasis:

@@ -16,6 +16,7 @@ HTTP_STATUS = {
     "conflict": 409,
     "invalid_state": 409,
     "poll_closed": 409,
+    "staff_busy": 409,
     "limit_reached": 429,
     "rate_limited": 429,
     "too_large": 413,

@@ -15,7 +15,7 @@ if (redis.call('HGET', KEYS[10], 'state') or 'open') == 'paused' then
   return redis.error_reply('invalid_state: this line is paused; resume it to call')
 end
 if redis.call('HEXISTS', KEYS[3], actor) == 1 then
-  return redis.error_reply('invalid_state: you already have a call or an interview under way; ' ..
+  return redis.error_reply('staff_busy: you already have a call or an interview under way; ' ..
     'finish it first')
 end
 local e

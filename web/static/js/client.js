@@ -39,6 +39,7 @@ const REFUSALS = {
   too_large: t("The file is too large."),
   unsupported_media: t("This kind of file is not accepted."),
   poll_closed: t("This poll no longer takes answers."),
+  staff_busy: t("You are already calling or interviewing someone: finish that first, or let a free teammate call."),
   codec_mismatch: t("This browser cannot send the video format this stream uses; please try Chrome or Firefox."),
 };
 

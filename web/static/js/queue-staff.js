@@ -11,6 +11,7 @@ const moderator = page.role === "moderator";
 const OUTCOME = { declined: t("declined"), no_show: t("no-show"), done: t("interview finished"),
   called: t("called"), interviewing: t("interviewing") };
 const STATE = { open: t("open"), paused: t("paused"), closed: t("closed") };
+const DOING = { free: t("free"), calling: t("calling"), interviewing: t("interviewing") };
 
 const roomOf = (entry) => `/fairs/${page.fair}/interviews/${entry.interview_id}`;
 
@@ -64,6 +65,7 @@ function mountLine(root, socket) {
   };
   const callNext = el("button", { type: "button", class: "queue-call-next",
     onclick: () => calling("queue.call_next", { booth_id: booth }) }, t("Call next"));
+  const team = el("ul", { class: "queue-team" });
   const active = el("ul", { class: "queue-active" });
   const line = el("ol", { class: "queue-line" });
   const recent = el("ul", { class: "queue-recent" });
@@ -73,6 +75,7 @@ function mountLine(root, socket) {
     summary,
     el("div", { class: "row" }, callNext, moderator ? moderation() : null),
     error,
+    el("h3", {}, t("Team at the booth")), team,
     el("h3", {}, t("Calls and interviews")), active,
     el("h3", {}, t("Waiting")), line,
     el("h3", {}, t("Latest outcomes")), recent,
@@ -191,7 +194,14 @@ function mountLine(root, socket) {
       `${tn("{n} waiting", "{n} waiting", view.size)} · ${t("typical interview")} ${lo === hi ? lo : `${lo}–${hi}`} ${t("min")}`,
       ` · ${tn("{n} interviewing now", "{n} interviewing now", view.active.filter((e) => e.state === "interviewing").length)}`,
       view.cap ? ` · ${t("cap")} ${view.cap}` : "");
-    callNext.disabled = paused || !view.size;
+    // "call next" is for a free staff member: a busy one leaves it to a free teammate
+    const me = view.team.find((m) => m.id === page.user);
+    callNext.disabled = paused || !view.size || (me && me.state !== "free");
+    team.replaceChildren(...view.team.map((m) => el("li", { dataset: { member: m.id, state: m.state } },
+      el("strong", {}, m.name || t("Moderator")), m.id === page.user ? ` (${t("you")})` : "",
+      m.presenting ? el("span", { class: "badge queue-presenting" }, t("presenting")) : null,
+      " · ", el("span", { class: `queue-doing queue-doing-${m.state}` }, DOING[m.state]),
+      m.with ? ` · ${m.with}` : "")));
     for (const [change, allowed] of [["pause", view.state === "open"], ["resume", view.state !== "open"],
       ["close", view.state !== "closed"]]) {
       const button = root.querySelector(`.queue-${change}`);
@@ -248,6 +258,9 @@ function mountLine(root, socket) {
   socket.addEventListener("state", load);
   socket.addEventListener("event", ({ detail: { name, data } }) => {
     if (name === "queue.line") show(data);
+    // who presents, and who is on the team, change outside the line: read the view again
+    else if ((name.startsWith("stream.") && name !== "stream.viewers" && data?.booth_id === booth)
+      || name === "recruiter.invited") load();
   });
   setInterval(() => { if (view?.active.some((e) => e.state === "called")) render(); }, 1000);
   if (socket.state) load();
