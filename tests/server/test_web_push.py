@@ -214,6 +214,9 @@ async def test_only_workers_subscribe_and_only_to_https_without_the_test_switch(
     forbidden = await recruiter.request("push.subscribe", sub)
     assert forbidden["code"] == "forbidden"
     assert await page_key(fx) == ""
+    worker_js = await (await fx.session()).http.get("/sw.js")  # the root scope covers every page
+    assert worker_js.headers["content-type"].startswith("text/javascript")
+    assert "showNotification" in worker_js.text
 
 
 def test_a_vapid_key_is_made_once_in_the_data_dir_and_a_bad_one_stops_the_start(
