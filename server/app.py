@@ -66,6 +66,7 @@ from server.streaming import Streaming
 from server.sweeper import Sweeper
 from server.tasks import cancel
 from server.upload_store import open_store
+from server.web_push import WebPush
 from server.ws.endpoint import fair_socket
 from server.ws.hub import Hub
 from server.ws.protocol import CLOSE_TRY_AGAIN
@@ -162,6 +163,8 @@ def create_app(settings: Settings) -> Starlette:
         periods = Periods(redis, scripts, settings.limits.attendance_lease)
         attendance = Attendance(periods, node_id, queue.fair_ids)
         dashboards = Dashboards(reports_)
+        catalogs = Catalogs()
+        web_push = WebPush(settings, redis, fairs, catalogs)
         metrics.redis_up.set_function(lambda: float(health.ok))
         metrics.send_queued.set_function(hub.queued)
         metrics.collect_from(
@@ -183,7 +186,7 @@ def create_app(settings: Settings) -> Starlette:
             health=health,
             metrics=metrics,
             templates=Jinja2Templates(directory=web.ROOT / "templates"),
-            catalogs=Catalogs(),
+            catalogs=catalogs,
             node_id=node_id,
             nodes=nodes,
             streaming=streaming,
@@ -197,6 +200,7 @@ def create_app(settings: Settings) -> Starlette:
             queue=queue,
             queue_views=queue_views,
             queue_notifier=queue_notifier,
+            web_push=web_push,
             slots=slots,
             reports=reports_,
             attendance=attendance,
@@ -218,6 +222,7 @@ def create_app(settings: Settings) -> Starlette:
             await attendance.close()
             await dashboards.close()
             await queue_notifier.close()
+            await web_push.close()
             await streaming.close()
             await interview_media.close()
             await rpc.close()

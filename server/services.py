@@ -34,6 +34,7 @@ from server.queue_notifier import QueueNotifier
 from server.settings import Settings
 from server.streaming import Streaming
 from server.upload_store import UploadStore
+from server.web_push import WebPush
 from server.ws.hub import Hub
 
 
@@ -65,6 +66,7 @@ class Services:
     queue: Queue
     queue_views: QueueViews
     queue_notifier: QueueNotifier
+    web_push: WebPush
     slots: Slots
     reports: Reports
     attendance: Attendance

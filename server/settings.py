@@ -13,6 +13,7 @@ from typing import Any
 
 from server.errors import ConfigError
 from server.redis_pool import SENTINEL_SCHEME, sentinel_url
+from server.vapid import load_vapid, new_vapid_key
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,11 @@ class Settings:
     rtc_ports: tuple[int, int] | None = None  # UDP ports of this node's WebRTC candidates
     session_hours: float = 24.0
     invite_days: float = 7.0
+    # Web Push ("your turn" on a phone with its screen off): on when a subject is set; the key is
+    # JOBFAIR_VAPID_PRIVATE_KEY, else one kept in the data dir (server/web_push.py)
+    vapid_subject: str = ""  # mailto:ops@example.org or https://... (the push service may write)
+    vapid_private_key: str = ""  # PEM, or the raw P-256 key in base64url
+    push_allow_http: bool = False  # http:// push endpoints: a stand-in push service in tests only
     demo: bool = False
     demo_size: str = "small"  # "large": 140 booths and 1,000 postings (rooms/demo_large.py)
     limits: Limits = field(default_factory=Limits)
@@ -119,9 +125,10 @@ class Settings:
         if env.get("JOBFAIR_ICE_SERVERS"):
             values["ice_servers"] = tuple(json.loads(env["JOBFAIR_ICE_SERVERS"]))
         values.update(_rtc_from_env(env))
+        values.update(_push_from_env(env))
         values["limits"] = _limits_from_env(env)
         values.update({k: v for k, v in overrides.items() if v is not None})
-        return replace(cls(), **values).with_secret()
+        return replace(cls(), **values).with_secret().with_vapid()
 
     def with_secret(self) -> Settings:
         """Use the configured secret, else one kept in the data dir (made on first run, 0600).
@@ -137,6 +144,39 @@ class Settings:
             with os.fdopen(fd, "w") as f:
                 f.write(secrets.token_urlsafe(48))
         return replace(self, secret_key=path.read_text().strip())
+
+    def with_vapid(self) -> Settings:
+        """With Web Push on, the configured VAPID key, else one made once in the data dir (0600):
+        subscriptions are bound to its public key, so it must outlive restarts and be shared by
+        every node. A key that cannot sign stops the start."""
+        if not self.vapid_subject:
+            return self
+        key = self.vapid_private_key
+        if not key:
+            path = self.data_dir / "vapid.pem"
+            if not path.exists():
+                self.data_dir.mkdir(parents=True, exist_ok=True)
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(fd, "w") as f:
+                    f.write(new_vapid_key())
+            key = path.read_text()
+        load_vapid(key)
+        return replace(self, vapid_private_key=key)
+
+
+def _push_from_env(env: Mapping[str, str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    if subject := env.get("JOBFAIR_VAPID_SUBJECT", "").strip():
+        if not subject.startswith(("mailto:", "https://")):
+            raise ConfigError(f"JOBFAIR_VAPID_SUBJECT: {subject!r} is not a mailto: or https: URL")
+        values["vapid_subject"] = subject
+    if env.get("JOBFAIR_VAPID_PRIVATE_KEY"):
+        if not subject:
+            raise ConfigError("JOBFAIR_VAPID_SUBJECT: needed with JOBFAIR_VAPID_PRIVATE_KEY")
+        values["vapid_private_key"] = env["JOBFAIR_VAPID_PRIVATE_KEY"].strip()
+    if env.get("JOBFAIR_PUSH_ALLOW_HTTP") == "1":
+        values["push_allow_http"] = True
+    return values
 
 
 def _networks(raw: str) -> tuple[str, ...]:

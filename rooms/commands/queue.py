@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, StrictInt
+from pydantic import Field, StrictInt, StringConstraints
 
 from rooms.commands.base import BoothInput, Command, Empty, Flag, Id, Input, Op
+from rooms.models import Strict
 from rooms.permissions import Action
 from rooms.queue import SettingsInput, WalkInInput
 
@@ -48,6 +49,27 @@ class Configure(SettingsInput, Input):
     op: Op
 
 
+B64Url = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{16,128}={0,2}$")]
+
+
+class PushKeys(Strict):
+    p256dh: B64Url
+    auth: B64Url
+
+
+class PushSubscription(Strict):
+    """What the browser's PushManager.subscribe() gives, as its toJSON() spells it."""
+
+    endpoint: Annotated[str, StringConstraints(pattern=r"^https?://[^\s]{1,1000}$")]
+    expirationTime: StrictInt | None = None
+    keys: PushKeys
+
+
+class PushSubscribe(Input):
+    subscription: PushSubscription
+    lang: Literal["vi", "en", "zh"]  # the page's language: the push is written in it
+
+
 class Audit(Input):
     booth_id: Id | None = None
 
@@ -59,6 +81,9 @@ COMMANDS = {
         EntryOp, Action.QUEUE_ANSWER, "op", "accept a call (staff: a walk-in's)"
     ),
     "queue.decline": Command(EntryOp, Action.QUEUE_ANSWER, "op", "decline a call"),
+    "push.subscribe": Command(
+        PushSubscribe, Action.QUEUE_JOIN, "idempotent", "reach this browser by Web Push on a call"
+    ),
     "queue.mine": Command(Empty, Action.ATTEND, "read", "one's places, after (re)connecting"),
     "queue.settings": Command(Empty, Action.ATTEND, "read", "the fair's line settings"),
     "queue.sizes": Command(Empty, Action.ATTEND, "read", "how many wait at each booth"),

@@ -157,6 +157,12 @@ def poll_op(fair_id: str, user_id: str, op: str) -> str:
     return f"{fair_tag(fair_id)}:polls:op:{user_id}:{op}"
 
 
+def push_subscriptions(fair_id: str, worker_id: str) -> str:
+    """hash, expiring: push endpoint -> JSON {subscription, lang} of the worker's browsers that
+    asked for Web Push (server/web_push.py); a gone endpoint is removed when the service says so."""
+    return f"{fair_tag(fair_id)}:push:{worker_id}"
+
+
 # --- interview queues (rooms/queue.py; the entry state machine is in docs/queue.md) -----------
 
 

@@ -4,9 +4,10 @@ and the sign-in link. Pages render a shell; scripts fill it live over the fair w
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import BaseRoute, Route
 
+import web
 from rooms.errors import DomainError, Forbidden
 from rooms.models import Participant, Role
 from rooms.permissions import Action, allowed
@@ -130,6 +131,12 @@ async def favicon(request: Request) -> Response:
     return RedirectResponse("/static/favicon.svg", status_code=301)
 
 
+async def service_worker(request: Request) -> Response:
+    """From the root, so that its scope covers every page (web/static/js/sw.js)."""
+    path = web.ROOT / "static" / "js" / "sw.js"
+    return FileResponse(path, media_type="text/javascript", headers={"cache-control": "no-cache"})
+
+
 async def signout(request: Request) -> Response:
     form = await request.form()
     check_csrf(request, str(form.get("csrf", "")))
@@ -143,6 +150,7 @@ ROUTES: list[BaseRoute] = [
     Route("/signin", signin),
     Route("/signout", signout, methods=["POST"]),
     Route("/favicon.ico", favicon),
+    Route("/sw.js", service_worker),
     Route("/fairs/{fair_id}", lobby),
     Route("/fairs/{fair_id}/register", register, methods=["POST"]),
     Route("/fairs/{fair_id}/moderate", moderate),

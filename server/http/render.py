@@ -47,6 +47,7 @@ def render(
             "zone_name": clock.name(datetime.now(UTC)),
             "csrf": csrf,
             "user": user,
+            "push_key": svc.web_push.public_key,  # "": Web Push is off
             "js_messages": svc.catalogs.for_scripts(lang),
             "ice_servers": page_ice_servers(
                 svc.settings, None if user is None else user.id, time.time()

@@ -54,6 +54,12 @@ async def sizes(ctx: Context, d: Empty) -> Any:
     return {"sizes": await ctx.services.queue_views.sizes(ctx.fair_id)}
 
 
+async def push_subscribe(ctx: Context, d: q.PushSubscribe) -> Any:
+    sub = d.subscription.model_dump(exclude_none=True)
+    await ctx.services.web_push.subscribe(ctx.fair_id, ctx.user.id, sub, d.lang)
+    return {}
+
+
 async def settings(ctx: Context, d: Empty) -> Any:
     return await _q(ctx).settings(ctx.fair_id)
 
@@ -69,11 +75,15 @@ async def view(ctx: Context, d: BoothInput) -> Any:
 
 
 async def call_next(ctx: Context, d: q.BoothOp) -> Any:
-    return await _q(ctx).call_next(ctx.fair_id, ctx.user, d.booth_id, d.op)
+    entry = await _q(ctx).call_next(ctx.fair_id, ctx.user, d.booth_id, d.op)
+    ctx.services.web_push.called(ctx.fair_id, entry)  # this node made the call: it alone pushes
+    return entry
 
 
 async def call(ctx: Context, d: q.EntryOp) -> Any:
-    return await _q(ctx).call(ctx.fair_id, ctx.user, d.entry_id, d.op)
+    entry = await _q(ctx).call(ctx.fair_id, ctx.user, d.entry_id, d.op)
+    ctx.services.web_push.called(ctx.fair_id, entry)
+    return entry
 
 
 async def no_show(ctx: Context, d: q.EntryOp) -> Any:
@@ -120,6 +130,7 @@ HANDLERS: dict[str, Handler] = {
     "queue.leave": leave,
     "queue.accept": accept,
     "queue.decline": decline,
+    "push.subscribe": push_subscribe,
     "queue.mine": mine,
     "queue.settings": settings,
     "queue.sizes": sizes,

@@ -103,8 +103,15 @@ export function onSubmit(form, handler) {
 }
 
 /** An amount in the posting's currency, written as the page's language writes money. */
-export const formatMoney = (amount, currency = "VND") =>
-  new Intl.NumberFormat(locale, { style: "currency", currency, maximumFractionDigits: 0 }).format(amount);
+const moneyFormats = new Map(); // currency -> its formatter: building one costs more than using it
+export function formatMoney(amount, currency = "VND") {
+  let format = moneyFormats.get(currency);
+  if (!format) {
+    format = new Intl.NumberFormat(locale, { style: "currency", currency, maximumFractionDigits: 0 });
+    moneyFormats.set(currency, format);
+  }
+  return format.format(amount);
+}
 
 const inFair = (options) => new Intl.DateTimeFormat(locale, { timeZone: fairZone, ...options });
 const clockFormat = inFair({ hour: "2-digit", minute: "2-digit" });

@@ -30,9 +30,27 @@ function notify(title, body, tag) {
 }
 
 /** Ask for notifications once, on a tap (browsers allow the question only then). */
-function askNotifications() {
+async function askNotifications() {
   if ("Notification" in window && Notification.permission === "default") {
-    Notification.requestPermission().catch(() => {});
+    await Notification.requestPermission().catch(() => {});
+  }
+}
+
+/** Web Push, where the server offers it (data-push: its VAPID key) and notifications are
+ * allowed: the call then reaches a phone whose screen is off (server/web_push.py, sw.js). */
+async function subscribePush(socket) {
+  if (!page.push || !("serviceWorker" in navigator) || !("PushManager" in window)) return;
+  if (Notification.permission !== "granted") return;
+  try {
+    const reg = await navigator.serviceWorker.register("/sw.js");
+    await navigator.serviceWorker.ready;
+    const key = Uint8Array.from(atob(page.push.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
+    const sub = await reg.pushManager.getSubscription()
+      || await reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
+    const lang = document.documentElement.lang.slice(0, 2);
+    await socket.send("push.subscribe", { subscription: sub.toJSON(), lang });
+  } catch (err) {
+    console.info("web push", err.message); // the page's own alarm still rings
   }
 }
 
@@ -109,12 +127,12 @@ export function mountWorkerQueue(root, socket) {
         ...jobs.map((j) => el("option", { value: j.id }, j.title)));
       const join = el("button", { type: "button", class: "queue-join", onclick: async () => {
         bell.unlock();
-        askNotifications();
+        const asked = askNotifications();
         join.disabled = true;
         const answer = await askConsent(page.booth, boothName(page.booth));
         const entry = answer && await act("queue.join", { booth_id: page.booth, job_id: select.value || null, ...answer });
         join.disabled = false;
-        if (entry) { note = ""; entries.set(entry.id, entry); render(); }
+        if (entry) { note = ""; entries.set(entry.id, entry); render(); asked.then(() => subscribePush(socket)); }
       } }, t("Join the interview line"));
       body.append(...[
         note ? el("p", { class: "queue-note" }, t(note)) : null,
@@ -240,6 +258,7 @@ export function mountWorkerQueue(root, socket) {
     render();
   }
 
+  let pushed = false;
   async function load() {
     try {
       const asked = Date.now() / 1000;
@@ -248,6 +267,7 @@ export function mountWorkerQueue(root, socket) {
       limit = mine.settings.lines_per_worker;
       entries.clear();
       for (const e of mine.entries) entries.set(e.id, e);
+      if (entries.size && !pushed) { pushed = true; subscribePush(socket); } // once per page load
       const called = mine.entries.find((e) => e.state === "called");
       if (called && called.seconds > 0) showPrompt(called, called.seconds);
       else hidePrompt();
