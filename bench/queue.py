@@ -1,15 +1,21 @@
-"""Interview-queue fan-out: N websocket clients in one booth's line at one node.
+"""Interview-queue fan-out: N websocket clients in one booth's line at one node, against the floor.
 
-Starts a private redis-server and one `jobfair serve` node (pinned to CPU 0; this process on
-CPU 1), creates N workers through the domain with session cookies minted by the node's secret,
-connects them with a lean asyncio websocket client, has them all join the line, then measures
-rounds of "call next": the time from sending it to the moment the LAST waiting client has its new
-position (the recruiter marks a no-show after each round, to be free to call again).
+Starts a private redis-server, one `jobfair serve` node and the floor (bench/queuelib/floor.py: a
+bare Starlette app that sends each client one frame by a serial loop, with the node's uvicorn
+settings), both servers pinned to CPU 0 and this process on CPU 1. Creates N workers through the
+domain with session cookies minted by the node's secret, connects them with a lean asyncio
+websocket client, has them all join the line, and connects N more clients to the floor. Then it
+measures rounds of "call next", each followed by a round of the floor in the same conditions:
+the time from sending "call next" to the moment the LAST waiting client has its new position
+(the recruiter marks a no-show after each round, to be free to call again), and the time from
+triggering the floor to the moment its last client has its frame.
 
 Reports: connect time, joins/s, per-round last-client latency p50/p99, all clients' latency
 p50/p99, server RSS per idle connection (growth of the node's RSS from before connecting to after
-joining, divided by N), and server CPU per "call next" (the node's own utime+stime over the round).
-The last line is ``RESULT connections=N update_p99_ms=X rss_per_conn_kb=Y`` for the last size.
+joining, divided by N), server CPU per "call next" (the node's own utime+stime over the round),
+the floor's last-client p50/p99 and CPU per broadcast, and the ratio of the two p99s. The last
+line is ``RESULT connections=N update_p99_ms=X rss_per_conn_kb=Y floor_p99_ms=Z`` for the last
+size.
 
     .venv/bin/python bench/queue.py --clients 5000
     .venv/bin/python bench/queue.py --clients 1000,2000,5000 --rounds 40
@@ -41,6 +47,7 @@ import tempfile  # noqa: E402
 import time  # noqa: E402
 import urllib.request  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
+from typing import Any  # noqa: E402
 
 from bench.queuelib.crowd import gather_crowd  # noqa: E402
 from bench.queuelib.wsclient import Client, connect  # noqa: E402
@@ -88,12 +95,12 @@ def wait_until(check: object, seconds: float, what: str) -> None:
 
 
 class Processes:
-    """A private redis-server and one node; both ended by PID."""
+    """A private redis-server, one node and the floor server; all ended by PID."""
 
     def __init__(self, directory: Path, pin_node: bool) -> None:
         self.dir = directory
         self.secret = secrets.token_urlsafe(32)
-        self.redis_port, self.port = free_port(), free_port()
+        self.redis_port, self.port, self.floor_port = free_port(), free_port(), free_port()
         self.redis = subprocess.Popen(
             [redis_server_binary(), "--port", str(self.redis_port), "--bind", "127.0.0.1",
              "--save", "", "--appendonly", "no", "--dir", str(directory)],
@@ -114,15 +121,21 @@ class Processes:
                 env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                 preexec_fn=(lambda: pin(0)) if pin_node else None,
             )  # fmt: skip
+        self.floor = subprocess.Popen(
+            [sys.executable, "-m", "bench.queuelib.floor", "--port", str(self.floor_port)],
+            cwd=ROOT, preexec_fn=(lambda: pin(0)) if pin_node else None,
+        )  # fmt: skip
         health = f"http://127.0.0.1:{self.port}/healthz"
         wait_until(lambda: urllib.request.urlopen(health).status == 200, 30, "node")
+        floor = ("127.0.0.1", self.floor_port)
+        wait_until(lambda: socket.create_connection(floor).close() or True, 30, "floor")
 
     @property
     def redis_url(self) -> str:
         return f"redis://127.0.0.1:{self.redis_port}/0"
 
     def stop(self) -> None:
-        for proc in (self.node, self.redis):
+        for proc in (self.floor, self.node, self.redis):
             os.kill(proc.pid, signal.SIGTERM)
             try:
                 proc.wait(timeout=15)
@@ -142,6 +155,9 @@ class Figures:
     all_p99: float
     rss_per_conn_kb: float
     cpu_per_call_ms: float
+    floor_p50: float
+    floor_p99: float
+    floor_cpu_ms: float
 
 
 def pct(values: list[float], q: float) -> float:
@@ -156,6 +172,53 @@ async def run(n: int, rounds: int, pin_node: bool) -> Figures:
             return await measure(procs, n, rounds)
         finally:
             procs.stop()
+
+
+async def join(client: Client, booth: str, op: str) -> dict[str, Any]:
+    """Join the line; `unavailable` (storage busy) is retried with the same op, as a page does."""
+    while True:
+        ack = await client.send("queue.join", {"booth_id": booth, "op": op})
+        if ack.get("code") != "unavailable":
+            return ack
+
+
+class FloorCrowd:
+    """N clients of the floor server and its trigger; one `round` at a time."""
+
+    def __init__(self, procs: Processes, n: int) -> None:
+        self.procs, self.n = procs, n
+        self.got: list[float] = []
+        self.everyone = asyncio.Event()
+        self.clients: list[Client] = []
+
+    def on_text(self, client: Client, text: str) -> None:
+        self.got.append(asyncio.get_running_loop().time())
+        if len(self.got) >= self.n:
+            self.everyone.set()
+
+    async def open(self) -> None:
+        async def one() -> Client:
+            return await connect("127.0.0.1", self.procs.floor_port, "/ws", "", self.on_text)
+
+        self.trigger = await one()
+        for start in range(0, self.n, 250):
+            self.clients += await asyncio.gather(*(one() for _ in range(start, start + 250)))
+        self.clients = self.clients[: self.n]
+
+    async def round(self, r: int) -> tuple[float, float]:
+        """(ms until the last client had its frame, the floor's CPU seconds for the round)."""
+        loop = asyncio.get_running_loop()
+        self.got.clear()
+        self.everyone.clear()
+        cpu_start = cpu_seconds(self.procs.floor.pid)
+        t0 = loop.time()
+        self.trigger.send_text(str(r))
+        await asyncio.wait_for(self.everyone.wait(), 10.0)
+        return (max(self.got) - t0) * 1000, cpu_seconds(self.procs.floor.pid) - cpu_start
+
+    def close(self) -> None:
+        for client in (self.trigger, *self.clients):
+            client.close()
 
 
 async def measure(procs: Processes, n: int, rounds: int) -> Figures:
@@ -193,9 +256,10 @@ async def measure(procs: Processes, n: int, rounds: int) -> Figures:
     connect_s = loop.time() - started
 
     started = loop.time()
-    acks = await asyncio.gather(
-        *(c.send("queue.join", {"booth_id": booth, "op": f"j{i}"}) for i, c in enumerate(clients))
-    )
+    acks: list[dict[str, Any]] = []
+    for start in range(0, n, 500):  # 5,000 at once would wait past the node's Redis timeout
+        acks += await asyncio.gather(*(join(c, booth, f"j{i}") for i, c in enumerate(clients)
+                                       if start <= i < start + 500))  # fmt: skip
     joins_per_s = n / (loop.time() - started)
     for client, ack in zip(clients, acks, strict=True):
         assert ack["type"] == "ack", ack
@@ -204,6 +268,11 @@ async def measure(procs: Processes, n: int, rounds: int) -> Figures:
         waiting[ack["data"]["id"]] = client
     await asyncio.sleep(3.0)  # let the joins' position updates drain; the line is idle
     rss_after = rss_kb(procs.node.pid)
+    floor = FloorCrowd(procs, n)
+    await floor.open()
+    await asyncio.sleep(1.0)
+    floor_last: list[float] = []
+    floor_cpu: list[float] = []
 
     last: list[float] = []
     every: list[float] = []
@@ -231,10 +300,15 @@ async def measure(procs: Processes, n: int, rounds: int) -> Figures:
         ended = await staff.send("queue.no_show", {"entry_id": entry, "op": f"n{r}"})
         assert ended["type"] == "ack", ended
         await asyncio.sleep(0.3)
+        latency, spent = await floor.round(r)  # the same conditions, right after
+        floor_last.append(latency)
+        floor_cpu.append(spent)
+        await asyncio.sleep(0.3)
 
     for client in clients:
         client.close()
     staff.close()
+    floor.close()
     return Figures(
         clients=n,
         connect_s=connect_s,
@@ -245,6 +319,9 @@ async def measure(procs: Processes, n: int, rounds: int) -> Figures:
         all_p99=pct(every, 0.99),
         rss_per_conn_kb=(rss_after - rss_before) / n,
         cpu_per_call_ms=statistics.mean(cpu) * 1000,
+        floor_p50=pct(floor_last, 0.5),
+        floor_p99=pct(floor_last, 0.99),
+        floor_cpu_ms=statistics.mean(floor_cpu) * 1000,
     )
 
 
@@ -261,7 +338,7 @@ def main() -> None:
         pin(1)
     print(
         "clients  connect_s  joins/s  last_p50_ms  last_p99_ms  all_p50_ms  all_p99_ms"
-        "  rss_kb/conn  cpu_ms/call",
+        "  rss_kb/conn  cpu_ms/call  floor_p50_ms  floor_p99_ms  floor_cpu_ms  p99/floor",
         flush=True,
     )
     figures = None
@@ -271,13 +348,14 @@ def main() -> None:
         print(
             f"{f.clients:7d}  {f.connect_s:9.1f}  {f.joins_per_s:7.0f}  {f.last_p50:11.0f}"
             f"  {f.last_p99:11.0f}  {f.all_p50:10.0f}  {f.all_p99:10.0f}"
-            f"  {f.rss_per_conn_kb:11.1f}  {f.cpu_per_call_ms:11.1f}",
+            f"  {f.rss_per_conn_kb:11.1f}  {f.cpu_per_call_ms:11.1f}  {f.floor_p50:12.0f}"
+            f"  {f.floor_p99:12.0f}  {f.floor_cpu_ms:12.1f}  {f.last_p99 / f.floor_p99:9.2f}",
             flush=True,
         )
     assert figures is not None
     print(
         f"RESULT connections={figures.clients} update_p99_ms={figures.last_p99:.0f}"
-        f" rss_per_conn_kb={figures.rss_per_conn_kb:.1f}"
+        f" rss_per_conn_kb={figures.rss_per_conn_kb:.1f} floor_p99_ms={figures.floor_p99:.0f}"
     )
 
 

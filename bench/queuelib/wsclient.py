@@ -122,6 +122,11 @@ class Client(asyncio.Protocol):
         self.transport.write(_frame(1, body.encode()))
         return waiter
 
+    def send_text(self, text: str) -> None:
+        """Send one text frame as it is (no id, no answer awaited)."""
+        assert self.transport is not None
+        self.transport.write(_frame(1, text.encode()))
+
     def close(self) -> None:
         if self.transport is not None and not self.transport.is_closing():
             self.transport.write(_frame(8, struct.pack("!H", 1000)))
