@@ -37,111 +37,15 @@ import asyncio  # noqa: E402
 import contextlib  # noqa: E402
 import gc  # noqa: E402
 import json  # noqa: E402
-import os  # noqa: E402
-import secrets  # noqa: E402
-import signal  # noqa: E402
-import socket  # noqa: E402
 import statistics  # noqa: E402
-import subprocess  # noqa: E402
 import tempfile  # noqa: E402
-import time  # noqa: E402
-import urllib.request  # noqa: E402
 from dataclasses import dataclass  # noqa: E402
 from typing import Any  # noqa: E402
 
 from bench.queuelib.crowd import gather_crowd  # noqa: E402
+from bench.queuelib.procs import Cluster, cpu_seconds, pin, rss_kb  # noqa: E402
 from bench.queuelib.wsclient import Client, connect  # noqa: E402
 from rooms.models import Participant  # noqa: E402
-from server.embedded_redis import redis_server_binary  # noqa: E402
-
-ROOT = HERE.parent
-TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
-def pin(cpu: int) -> None:
-    if len(os.sched_getaffinity(0)) > 1:
-        os.sched_setaffinity(0, {cpu})
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
-
-
-def rss_kb(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise RuntimeError("no VmRSS")
-
-
-def wait_until(check: object, seconds: float, what: str) -> None:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        try:
-            if check():  # type: ignore[operator]
-                return
-        except OSError:
-            pass
-        time.sleep(0.05)
-    raise RuntimeError(f"{what} did not start")
-
-
-class Processes:
-    """A private redis-server, one node and the floor server; all ended by PID."""
-
-    def __init__(self, directory: Path, pin_node: bool) -> None:
-        self.dir = directory
-        self.secret = secrets.token_urlsafe(32)
-        self.redis_port, self.port, self.floor_port = free_port(), free_port(), free_port()
-        self.redis = subprocess.Popen(
-            [redis_server_binary(), "--port", str(self.redis_port), "--bind", "127.0.0.1",
-             "--save", "", "--appendonly", "no", "--dir", str(directory)],
-            stdout=subprocess.DEVNULL,
-        )  # fmt: skip
-        wait_until(lambda: socket.create_connection(("127.0.0.1", self.redis_port)), 10, "redis")
-        env = {
-            **os.environ,
-            "REDIS_URL": self.redis_url,
-            "JOBFAIR_SECRET": self.secret,
-            "JOBFAIR_LIMIT_WS_RATE_PER_MINUTE": "100000",  # the recruiter calls many times
-            "JOBFAIR_LIMIT_WS_BURST": "10000",
-        }
-        with (directory / "node.log").open("wb") as log:
-            self.node = subprocess.Popen(
-                [sys.executable, "-m", "server", "serve", "--port", str(self.port),
-                 "--data-dir", str(directory / "node")],
-                env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                preexec_fn=(lambda: pin(0)) if pin_node else None,
-            )  # fmt: skip
-        self.floor = subprocess.Popen(
-            [sys.executable, "-m", "bench.queuelib.floor", "--port", str(self.floor_port)],
-            cwd=ROOT, preexec_fn=(lambda: pin(0)) if pin_node else None,
-        )  # fmt: skip
-        health = f"http://127.0.0.1:{self.port}/healthz"
-        wait_until(lambda: urllib.request.urlopen(health).status == 200, 30, "node")
-        floor = ("127.0.0.1", self.floor_port)
-        wait_until(lambda: socket.create_connection(floor).close() or True, 30, "floor")
-
-    @property
-    def redis_url(self) -> str:
-        return f"redis://127.0.0.1:{self.redis_port}/0"
-
-    def stop(self) -> None:
-        for proc in (self.floor, self.node, self.redis):
-            os.kill(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.kill(proc.pid, signal.SIGKILL)
-                proc.wait()
 
 
 @dataclass
@@ -167,26 +71,19 @@ def pct(values: list[float], q: float) -> float:
 
 async def run(n: int, rounds: int, pin_node: bool) -> Figures:
     with tempfile.TemporaryDirectory(prefix="bench-queue-") as tmp:
-        procs = Processes(Path(tmp), pin_node)
+        procs = Cluster(Path(tmp), nodes=1, pin_cpu=0 if pin_node else None, floor=True)
         try:
             return await measure(procs, n, rounds)
         finally:
             procs.stop()
 
 
-async def join(client: Client, booth: str, op: str) -> dict[str, Any]:
-    """Join the line; `unavailable` (storage busy) is retried with the same op, as a page does."""
-    while True:
-        ack = await client.send("queue.join", {"booth_id": booth, "op": op})
-        if ack.get("code") != "unavailable":
-            return ack
-
-
 class FloorCrowd:
     """N clients of the floor server and its trigger; one `round` at a time."""
 
-    def __init__(self, procs: Processes, n: int) -> None:
-        self.procs, self.n = procs, n
+    def __init__(self, procs: Cluster, n: int) -> None:
+        assert procs.floor is not None
+        self.procs, self.n, self.floor_pid = procs, n, procs.floor.pid
         self.got: list[float] = []
         self.everyone = asyncio.Event()
         self.clients: list[Client] = []
@@ -210,18 +107,18 @@ class FloorCrowd:
         loop = asyncio.get_running_loop()
         self.got.clear()
         self.everyone.clear()
-        cpu_start = cpu_seconds(self.procs.floor.pid)
+        cpu_start = cpu_seconds(self.floor_pid)
         t0 = loop.time()
         self.trigger.send_text(str(r))
         await asyncio.wait_for(self.everyone.wait(), 10.0)
-        return (max(self.got) - t0) * 1000, cpu_seconds(self.procs.floor.pid) - cpu_start
+        return (max(self.got) - t0) * 1000, cpu_seconds(self.floor_pid) - cpu_start
 
     def close(self) -> None:
         for client in (self.trigger, *self.clients):
             client.close()
 
 
-async def measure(procs: Processes, n: int, rounds: int) -> Figures:
+async def measure(procs: Cluster, n: int, rounds: int) -> Figures:
     crowd = await gather_crowd(procs.redis_url, procs.secret, n)
     booth, recruiter, workers = crowd.booths[0], crowd.recruiters[0], crowd.workers
 
@@ -242,12 +139,12 @@ async def measure(procs: Processes, n: int, rounds: int) -> Figures:
                 everyone.set()
 
     async def open_(who: Participant) -> Client:
-        return await connect("127.0.0.1", procs.port, crowd.path, crowd.cookie(who), on_text)
+        return await connect("127.0.0.1", procs.ports[0], crowd.path, crowd.cookie(who), on_text)
 
     staff = await open_(recruiter)
     gc.collect()
     await asyncio.sleep(1.0)
-    rss_before = rss_kb(procs.node.pid)
+    rss_before = rss_kb(procs.nodes[0].pid)
 
     started = loop.time()
     clients: list[Client] = []
@@ -258,8 +155,10 @@ async def measure(procs: Processes, n: int, rounds: int) -> Figures:
     started = loop.time()
     acks: list[dict[str, Any]] = []
     for start in range(0, n, 500):  # 5,000 at once would wait past the node's Redis timeout
-        acks += await asyncio.gather(*(join(c, booth, f"j{i}") for i, c in enumerate(clients)
-                                       if start <= i < start + 500))  # fmt: skip
+        batch = enumerate(clients[start : start + 500], start)
+        acks += await asyncio.gather(
+            *(c.request("queue.join", {"booth_id": booth, "op": f"j{i}"}) for i, c in batch)
+        )
     joins_per_s = n / (loop.time() - started)
     for client, ack in zip(clients, acks, strict=True):
         assert ack["type"] == "ack", ack
@@ -267,7 +166,7 @@ async def measure(procs: Processes, n: int, rounds: int) -> Figures:
         client.state.setdefault("position", ack["data"]["position"])
         waiting[ack["data"]["id"]] = client
     await asyncio.sleep(3.0)  # let the joins' position updates drain; the line is idle
-    rss_after = rss_kb(procs.node.pid)
+    rss_after = rss_kb(procs.nodes[0].pid)
     floor = FloorCrowd(procs, n)
     await floor.open()
     await asyncio.sleep(1.0)
@@ -284,13 +183,13 @@ async def measure(procs: Processes, n: int, rounds: int) -> Figures:
         moved.clear()
         everyone.clear()
         target[0] = expected
-        cpu_start = cpu_seconds(procs.node.pid)
+        cpu_start = cpu_seconds(procs.nodes[0].pid)
         t0 = loop.time()
         called = await staff.send("queue.call_next", {"booth_id": booth, "op": f"c{r}"})
         assert called["type"] == "ack", called
         with contextlib.suppress(TimeoutError):  # reported below as a failed round
             await asyncio.wait_for(everyone.wait(), 10.0)
-        cpu.append(cpu_seconds(procs.node.pid) - cpu_start)
+        cpu.append(cpu_seconds(procs.nodes[0].pid) - cpu_start)
         if len(moved) < expected:
             raise RuntimeError(f"round {r}: only {len(moved)} of {expected} clients updated")
         last.append((max(moved) - t0) * 1000)
