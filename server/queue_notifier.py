@@ -105,19 +105,21 @@ class QueueNotifier:
                 )
                 if w is not None
             )
-        self._worker_of[line] = {i: known[i] for i in snap.ids if i in known}
         sent = self._sent.get(line, {})
         fresh: dict[str, str] = {}
+        kept: dict[str, str] = {}  # entry id -> worker id, of the entries still in line
         # one frame per worker per change: built from a template (every id is [A-Za-z0-9_-]),
         # and only strings kept, which the garbage collector never has to traverse
         head = f'{{"type":"event","event":"queue.position","data":{{"booth_id":"{booth_id}"'
         tail = f',"size":{len(snap.ids)},"line":"{snap.state}"}}}}'
-        basis, paused, hub = snap.basis, snap.state == "paused", self._hub
+        basis, paused = snap.basis, snap.state == "paused"
+        local = self._hub.users_of(fair_id)
         for position, entry_id in enumerate(snap.ids, 1):
             worker = known.get(entry_id)
             if worker is None:
                 continue
-            conns = hub.user_connections(fair_id, worker)
+            kept[entry_id] = worker
+            conns = local.get(worker)
             if not conns:
                 continue
             eta = "null" if paused else "[{},{}]".format(*basis.bounds(position))
@@ -126,6 +128,7 @@ class QueueNotifier:
             if sent.get(worker) != text:
                 for conn in conns:
                     conn.push(text)
+        self._worker_of[line] = kept
         self._sent[line] = fresh
         watchers = self._watchers.get(line)
         if watchers:
