@@ -94,7 +94,10 @@ async def measure(cluster: Cluster, fair: Fair, args: argparse.Namespace) -> dic
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
-    await asyncio.sleep(3.0)  # what was sent last may still arrive
+    for _ in range(100):  # what was sent last may still arrive: wait up to 10 s for it
+        if not fair.deliveries.open:
+            break
+        await asyncio.sleep(0.1)
     fair.deliveries.close()
     await fair.close()
     gen = (me1.ru_utime + me1.ru_stime - me0.ru_utime - me0.ru_stime) / seconds * 1000

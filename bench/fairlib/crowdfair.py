@@ -38,6 +38,7 @@ class Attendee:
     pos: dict[str, int] = field(default_factory=dict)  # booth -> last place seen
     channel: str = STAGE
     voted: set[str] = field(default_factory=set)
+    scores: dict[str, tuple[int, float]] = field(default_factory=dict)  # question -> votes, when
 
 
 class Fair:
@@ -201,7 +202,11 @@ class Fair:
         if answer is None:
             self.deliveries.cancel(key)
         elif pending is not None:
-            pending.info["count"] = answer["votes"]
+            count = pending.info["count"] = answer["votes"]
+            for j in list(pending.waiting):  # counts that arrived before this answer did
+                votes, at = self.people[j].scores.get(choice, (-1, 0.0))
+                if votes >= count:
+                    self.deliveries.got(key, j, at)
 
     async def _ask_question(self, person: Attendee, channel: str) -> None:
         n = next(self.numbers)
@@ -257,6 +262,9 @@ class Fair:
                 self.deliveries.got(("question", _number(text, "fairq-")), i, now)
         elif text.startswith(SCORES):
             data = json.loads(text)["data"]
+            seen = self.people[i].scores
+            for question, votes in data["scores"].items():
+                seen[question] = (votes, now)
             keys = self.vote_keys.get(data["channel"], set())
             for key in list(keys):
                 pending = self.deliveries.open.get(key)

@@ -50,7 +50,7 @@ class Deliveries:
     def got(self, key: object, client: int, at: float) -> None:
         pending = self.open.get(key)
         if pending is not None and client in pending.waiting:
-            pending.last = at
+            pending.last = at if pending.last is None else max(pending.last, at)
             self._take(key, pending, client)
 
     def drop(self, key: object, client: int) -> None:
