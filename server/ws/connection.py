@@ -77,7 +77,7 @@ class Connection:
         try:
             waiting = send.send(None)
         except StopIteration:
-            self.metrics.messages_out.inc()
+            self.metrics.sent += 1
             return
         except Exception:  # the socket is gone; the reader sees it too and unregisters us
             self.closed.set()
@@ -91,11 +91,11 @@ class Connection:
         try:
             async with asyncio.timeout(self._send_timeout):
                 await _resume(send, waiting)
-            self.metrics.messages_out.inc()
+            self.metrics.sent += 1
             while self._backlog:
                 async with asyncio.timeout(self._send_timeout):
                     await self.websocket.send_text(self._backlog.popleft())
-                self.metrics.messages_out.inc()
+                self.metrics.sent += 1
         except TimeoutError:
             self.metrics.errors.labels("slow_client").inc()
             self.metrics.send_drops.labels("send_timeout").inc()

@@ -162,3 +162,4 @@ async def test_metrics_are_exposed_in_prometheus_format(fx: Fixture) -> None:
     for name in ("jobfair_ws_connections", "jobfair_ws_messages_out_total", "jobfair_errors_total"):
         assert name in body
     assert "jobfair_ws_connections 1.0" in body
+    assert "jobfair_ws_messages_out_total 1.0" in body  # the welcome, counted once sent
