@@ -85,7 +85,7 @@ async def measure(cluster: Cluster, fair: Fair, args: argparse.Namespace) -> dic
         *(fair.every(random.uniform(0, BROWSE_EVERY) / speed, BROWSE_EVERY / speed, fair.browse, a)
           for a in range(args.attendees)),
     ]  # fmt: skip
-    tasks = [asyncio.create_task(actor) for actor in actors]
+    tasks = [asyncio.create_task(actor) for actor in (*actors, fair.lag())]
     await asyncio.sleep(args.seconds)
     fair.running = False
     seconds = loop.time() - t0
@@ -137,6 +137,9 @@ def report(
         f" load generator {gen:.0f} ms/s; node RSS {fair.rss_per_conn_kb:.1f} KB per connection",
         flush=True,
     )
+    late, most = pct(fair.lags, 0.99), max(fair.lags or [0.0])
+    print(f"load generator's loop late by p99 {late:.0f} ms, at most {most:.0f} ms"
+          " (this much of any latency above may be the generator's own)", flush=True)  # fmt: skip
     return {"event_p99_ms": worst, "node_cpu_ms_per_attendee_s": per_attendee}
 
 

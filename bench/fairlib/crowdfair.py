@@ -59,6 +59,7 @@ class Fair:
         self.staff: list[Client] = []
         self.numbers = itertools.count()
         self.loop = asyncio.get_running_loop()
+        self.lags: list[float] = []  # how late this process's own loop woke, ms, every 50 ms
 
     # -- setting up -------------------------------------------------------------------------
 
@@ -125,8 +126,14 @@ class Fair:
                 return
             try:
                 await act(*args)
-            except ConnectionError:
+            except (ConnectionError, httpx.HTTPError):
                 self.failed[act.__name__] = self.failed.get(act.__name__, 0) + 1
+
+    async def lag(self) -> None:
+        while self.running:
+            due = self.loop.time() + 0.05
+            await asyncio.sleep(0.05)
+            self.lags.append((self.loop.time() - due) * 1000)
 
     async def join(self, i: int, booth: str) -> None:
         person = self.people[i]
