@@ -47,7 +47,7 @@ import tempfile  # noqa: E402
 
 from bench.fairlib.crowdfair import Fair  # noqa: E402
 from bench.fairlib.deliveries import pct  # noqa: E402
-from bench.queuelib.procs import Cluster, cpu_seconds  # noqa: E402
+from bench.queuelib.procs import Cluster, cpu_seconds, scratch  # noqa: E402
 
 BOOTHS, LINES = 140, 100
 CALL_EVERY, ACT_EVERY, LOBBY_EVERY, BROWSE_EVERY = 30.0, 60.0, 1.0, 60.0
@@ -57,7 +57,7 @@ TIMED = ("position", "lobby", "question", "votes")
 
 async def run(args: argparse.Namespace) -> dict[str, float]:
     random.seed(args.seed)
-    with tempfile.TemporaryDirectory(prefix="bench-fair-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="bench-fair-", dir=scratch()) as tmp:
         cluster = Cluster(Path(tmp), nodes=args.nodes)
         try:
             fair = Fair(cluster, args.attendees, BOOTHS, LINES, args.speed)

@@ -43,7 +43,7 @@ from dataclasses import dataclass  # noqa: E402
 from typing import Any  # noqa: E402
 
 from bench.queuelib.crowd import gather_crowd  # noqa: E402
-from bench.queuelib.procs import Cluster, cpu_seconds, pin, rss_kb  # noqa: E402
+from bench.queuelib.procs import Cluster, cpu_seconds, pin, rss_kb, scratch  # noqa: E402
 from bench.queuelib.wsclient import Client, connect  # noqa: E402
 from rooms.models import Participant  # noqa: E402
 
@@ -70,7 +70,7 @@ def pct(values: list[float], q: float) -> float:
 
 
 async def run(n: int, rounds: int, pin_node: bool) -> Figures:
-    with tempfile.TemporaryDirectory(prefix="bench-queue-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="bench-queue-", dir=scratch()) as tmp:
         procs = Cluster(Path(tmp), nodes=1, pin_cpu=0 if pin_node else None, floor=True)
         try:
             return await measure(procs, n, rounds)

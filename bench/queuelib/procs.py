@@ -21,6 +21,14 @@ ROOT = Path(__file__).resolve().parents[2]
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
+def scratch() -> str | None:
+    """Where the servers keep their files: in memory when the machine has /dev/shm. On a shared
+    machine, another job's disk writes can hold a node's log write (and its event loop) for
+    seconds; a benchmark must not measure that."""
+    shm = Path("/dev/shm")
+    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
