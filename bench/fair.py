@@ -145,7 +145,7 @@ def report(
 
 def main() -> None:
     parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0] + "\n\n" + __doc__.split("\n\n")[1],
+        description=__doc__.split("\n\n    .venv")[0],  # the rates, the events, the result
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--attendees", type=int, default=1000)
