@@ -32,6 +32,10 @@ class Metrics:
         self.messages_out = Counter(
             "jobfair_ws_messages_out", "Websocket messages sent", registry=self.registry
         )
+        # the send path is hot (thousands of frames per "call next"): it counts in a plain int,
+        # added to `messages_out` when the metrics are read
+        self.sent = 0
+        self._sent_counted = 0
         self.errors = Counter(
             "jobfair_errors", "Refusals and failures by kind", ["kind"], registry=self.registry
         )
@@ -75,6 +79,8 @@ class Metrics:
             self._refreshes.append(refresh)
 
     async def render(self) -> bytes:
+        self.messages_out.inc(self.sent - self._sent_counted)
+        self._sent_counted = self.sent
         for refresh in self._refreshes:
             await refresh()
         return generate_latest(self.registry)

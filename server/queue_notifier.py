@@ -18,7 +18,7 @@ import logging
 from redis.exceptions import RedisError
 
 from rooms.events import Event
-from rooms.queue_views import QueueViews
+from rooms.queue_views import EtaBasis, LineSnapshot, QueueViews
 from server.ws.connection import Connection
 from server.ws.hub import Hub
 from server.ws.protocol import event
@@ -40,6 +40,9 @@ class QueueNotifier:
         self._worker_of: dict[Line, dict[str, str]] = {}  # entry id -> worker id, per line
         self._sent: dict[Line, dict[str, str]] = {}  # worker id -> the last position frame
         self._watchers: dict[Line, set[Connection]] = {}
+        # per line, the part of a position frame that depends on the place only, for the ETA
+        # basis and line state it was made for: a "call next" then formats nothing new
+        self._places: dict[Line, tuple[tuple[EtaBasis, bool], list[str]]] = {}
         hub.intercept("queue.changed", self.changed)
 
     def watch(self, conn: Connection, booth_id: str) -> None:
@@ -105,30 +108,45 @@ class QueueNotifier:
                 )
                 if w is not None
             )
-        self._worker_of[line] = {i: known[i] for i in snap.ids if i in known}
         sent = self._sent.get(line, {})
         fresh: dict[str, str] = {}
+        kept: dict[str, str] = {}  # entry id -> worker id, of the entries still in line
         # one frame per worker per change: built from a template (every id is [A-Za-z0-9_-]),
         # and only strings kept, which the garbage collector never has to traverse
         head = f'{{"type":"event","event":"queue.position","data":{{"booth_id":"{booth_id}"'
         tail = f',"size":{len(snap.ids)},"line":"{snap.state}"}}}}'
-        basis, paused, hub = snap.basis, snap.state == "paused", self._hub
+        places = self._place_texts(line, snap)
+        local = self._hub.users_of(fair_id)
         for position, entry_id in enumerate(snap.ids, 1):
             worker = known.get(entry_id)
             if worker is None:
                 continue
-            conns = hub.user_connections(fair_id, worker)
+            kept[entry_id] = worker
+            conns = local.get(worker)
             if not conns:
                 continue
-            eta = "null" if paused else "[{},{}]".format(*basis.bounds(position))
-            text = f'{head},"entry_id":"{entry_id}","position":{position},"eta":{eta}{tail}'
+            text = f'{head},"entry_id":"{entry_id}",{places[position - 1]}{tail}'
             fresh[worker] = text
             if sent.get(worker) != text:
                 for conn in conns:
                     conn.push(text)
+        self._worker_of[line] = kept
         self._sent[line] = fresh
         watchers = self._watchers.get(line)
         if watchers:
             text = event("queue.line", await self._views.view(fair_id, booth_id), None)
             for conn in list(watchers):
                 conn.push(text)
+
+    def _place_texts(self, line: Line, snap: LineSnapshot) -> list[str]:
+        """`"position":P,"eta":[low,high]` for each place up to the line's size."""
+        paused = snap.state == "paused"
+        made_for = (snap.basis, paused)
+        cached = self._places.get(line)
+        if cached is None or cached[0] != made_for:
+            cached = self._places[line] = (made_for, [])
+        texts = cached[1]
+        for position in range(len(texts) + 1, len(snap.ids) + 1):
+            eta = "null" if paused else "[{},{}]".format(*snap.basis.bounds(position))
+            texts.append(f'"position":{position},"eta":{eta}')
+        return texts

@@ -122,6 +122,19 @@ class Client(asyncio.Protocol):
         self.transport.write(_frame(1, body.encode()))
         return waiter
 
+    async def request(self, type_: str, data: dict[str, Any]) -> dict[str, Any]:
+        """Send and await the answer; `unavailable` (storage busy: the outcome is unknown) is
+        sent again as it was, as a page does: the same `op` has one effect."""
+        while True:
+            answer = await self.send(type_, data)
+            if answer.get("code") != "unavailable":
+                return answer
+
+    def send_text(self, text: str) -> None:
+        """Send one text frame as it is (no id, no answer awaited)."""
+        assert self.transport is not None
+        self.transport.write(_frame(1, text.encode()))
+
     def close(self) -> None:
         if self.transport is not None and not self.transport.is_closing():
             self.transport.write(_frame(8, struct.pack("!H", 1000)))

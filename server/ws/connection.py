@@ -1,7 +1,12 @@
-"""One client's websocket: a bounded send queue drained by one writer task.
+"""One client's websocket: sends that complete at once, else a bounded backlog and one writer.
 
-Broadcasts never await a client: `push` only enqueues. A client whose queue fills, or whose
-single send blocks longer than the timeout (it stopped reading), is closed and forgotten, so it can
+Broadcasts never await a client. `push` starts the send right away, in the caller: with the
+client reading, an ASGI send only writes to the socket and finishes without suspending, so the
+common case costs no queue, no task switch and no timer (a node pushes thousands of frames per
+"call next", docs/performance.md). Only a send that suspends (the client's socket buffer is full:
+it reads slowly) is finished by a writer task made for it, under the send timeout; what is
+pushed meanwhile waits behind it in a bounded backlog, in order. A client whose backlog fills, or
+whose send blocks longer than the timeout (it stopped reading), is closed and forgotten, so it can
 neither stall the others nor grow server memory.
 """
 
@@ -11,7 +16,9 @@ import asyncio
 import contextlib
 import logging
 import secrets
-from collections.abc import Awaitable, Callable
+from collections import deque
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
 from starlette.websockets import WebSocket
 
@@ -22,6 +29,8 @@ from server.settings import Limits
 from server.ws.protocol import CLOSE_TRY_AGAIN
 
 log = logging.getLogger(__name__)
+
+Send = Coroutine[Any, Any, None]
 
 
 class Connection:
@@ -39,44 +48,63 @@ class Connection:
         self.fair_id = fair_id
         self.metrics = metrics
         self.bucket = TokenBucket(limits.ws_rate_per_minute, limits.ws_burst)
-        self._queue: asyncio.Queue[str] = asyncio.Queue(maxsize=limits.ws_send_queue)
+        self._backlog: deque[str] = deque()
+        self._backlog_max = limits.ws_send_queue
         self._send_timeout = limits.ws_send_timeout
-        self._writer: asyncio.Task[None] | None = None
+        self._writer: asyncio.Task[None] | None = None  # only while a send is stalled
         self._cleanups: dict[str, Callable[[], Awaitable[None]]] = {}
         self.closed = asyncio.Event()
 
     @property
     def queued(self) -> int:
-        """Events waiting for the writer."""
-        return self._queue.qsize()
-
-    def start(self) -> None:
-        self._writer = asyncio.create_task(self._write(), name=f"ws-writer-{self.user.id}")
+        """Events waiting behind a stalled send."""
+        return len(self._backlog)
 
     def push(self, text: str) -> None:
         if self.closed.is_set():
             return
-        try:
-            self._queue.put_nowait(text)
-        except asyncio.QueueFull:
+        if self._writer is None:
+            self._start(self.websocket.send_text(text))
+        elif len(self._backlog) < self._backlog_max:
+            self._backlog.append(text)
+        else:
             self.metrics.errors.labels("slow_client").inc()
             self.metrics.send_drops.labels("queue_full").inc()
             self.close(CLOSE_TRY_AGAIN, "too slow: events were not read")
 
-    async def _write(self) -> None:
+    def _start(self, send: Send) -> None:
+        """Run `send` here until it finishes or suspends; a suspended one goes to a writer."""
         try:
-            while True:
-                text = await self._queue.get()
-                # asyncio.timeout, not wait_for: on 3.11 wait_for makes a task per message
+            waiting = send.send(None)
+        except StopIteration:
+            self.metrics.sent += 1
+            return
+        except Exception:  # the socket is gone; the reader sees it too and unregisters us
+            self.closed.set()
+            return
+        self._writer = asyncio.get_running_loop().create_task(
+            self._write(send, waiting), name=f"ws-writer-{self.user.id}"
+        )
+
+    async def _write(self, send: Send, waiting: object) -> None:
+        """Finish the stalled send, then the backlog, each within the send timeout."""
+        try:
+            async with asyncio.timeout(self._send_timeout):
+                await _resume(send, waiting)
+            self.metrics.sent += 1
+            while self._backlog:
                 async with asyncio.timeout(self._send_timeout):
-                    await self.websocket.send_text(text)
-                self.metrics.messages_out.inc()
+                    await self.websocket.send_text(self._backlog.popleft())
+                self.metrics.sent += 1
         except TimeoutError:
             self.metrics.errors.labels("slow_client").inc()
             self.metrics.send_drops.labels("send_timeout").inc()
             self.close(CLOSE_TRY_AGAIN, "too slow: a send timed out")
         except Exception:  # the socket is gone; the reader sees it too and unregisters us
             self.closed.set()
+        finally:
+            if self._writer is asyncio.current_task():
+                self._writer = None
 
     def close(self, code: int, reason: str) -> None:
         """Idempotent; returns at once. The reader loop notices and unregisters the connection."""
@@ -86,6 +114,7 @@ class Connection:
         asyncio.get_running_loop().create_task(self._close(code, reason))
 
     async def _close(self, code: int, reason: str) -> None:
+        self._backlog.clear()
         if self._writer is not None and self._writer is not asyncio.current_task():
             self._writer.cancel()
         with contextlib.suppress(Exception):
@@ -103,7 +132,7 @@ class Connection:
         return any(key.startswith(prefix) for key in self._cleanups)
 
     async def finish(self) -> None:
-        """The reader ended: release what the connection held, stop the writer, drop the queue."""
+        """The reader ended: release what the connection held, stop the writer, drop the backlog."""
         self.closed.set()
         cleanups, self._cleanups = list(self._cleanups.values()), {}
         for cleanup in cleanups:
@@ -111,9 +140,27 @@ class Connection:
                 await cleanup()
             except Exception:
                 log.exception("cleanup of connection %s failed", self.id)
-        if self._writer is not None:
-            self._writer.cancel()
+        self._backlog.clear()
+        writer = self._writer
+        if writer is not None:
+            writer.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._writer
-        while not self._queue.empty():
-            self._queue.get_nowait()
+                await writer
+
+
+async def _resume(send: Send, waiting: object) -> None:
+    """Drive a coroutine that suspended on `waiting` outside any task, as its task would: wait
+    for the future (a bare yield is one turn of the loop), then step the coroutine again, until
+    it returns. Cancelled here (the timeout), the coroutine is closed, which unwinds its waits."""
+    try:
+        while True:
+            if isinstance(waiting, asyncio.Future):
+                await asyncio.wait((waiting,))  # its outcome is for the coroutine to read
+            else:
+                await asyncio.sleep(0)
+            try:
+                waiting = send.send(None)
+            except StopIteration:
+                return
+    finally:
+        send.close()

@@ -61,7 +61,6 @@ async def fair_socket(websocket: WebSocket) -> None:
         return
     await websocket.accept()
     conn = Connection(websocket, user, fair_id, svc.settings.limits, svc.metrics)
-    conn.start()
     svc.metrics.connections.inc()
     try:
         await svc.hub.add(conn)  # subscribe before reading state: no event falls in between

@@ -12,12 +12,14 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from rooms.events import Event, decode_envelope
+from rooms.models import Role
 from server.ws.connection import Connection
 from server.ws.protocol import event
 
 log = logging.getLogger(__name__)
 
 _NONE: set[Connection] = set()
+STAFF = (Role.MODERATOR, Role.RECRUITER)  # the roles `Audience.admits` can pass beyond "fair"
 
 
 class Hub:
@@ -28,6 +30,9 @@ class Hub:
     ) -> None:
         self._fairs: dict[str, set[Connection]] = {}
         self._users: dict[str, dict[str, set[Connection]]] = {}  # fair -> user id -> connections
+        # fair -> moderators' and recruiters' connections: the only ones an event for staff, or
+        # for one participant, can reach besides that participant's own (found in `_users`)
+        self._staff: dict[str, set[Connection]] = {}
         self._intercepts: dict[str, list[Callable[[str, Event], None]]] = {}
         self._subscribe = subscribe
         self._unsubscribe = unsubscribe
@@ -36,6 +41,8 @@ class Hub:
         members = self._fairs.setdefault(conn.fair_id, set())
         members.add(conn)
         self._users.setdefault(conn.fair_id, {}).setdefault(conn.user.id, set()).add(conn)
+        if conn.user.role in STAFF:
+            self._staff.setdefault(conn.fair_id, set()).add(conn)
         await self._subscribe(conn.fair_id)  # returns once events of the fair flow to this node
 
     async def remove(self, conn: Connection) -> None:
@@ -48,6 +55,11 @@ class Hub:
         mine.discard(conn)
         if not mine:
             del users[conn.user.id]
+        staff = self._staff.get(conn.fair_id)
+        if staff is not None:
+            staff.discard(conn)
+            if not staff:
+                del self._staff[conn.fair_id]
         if not members:
             del self._users[conn.fair_id]
             del self._fairs[conn.fair_id]
@@ -60,6 +72,10 @@ class Hub:
         """This node's connections of one participant (empty when they are connected elsewhere);
         the caller must not keep or change the set."""
         return self._users.get(fair_id, {}).get(user_id, _NONE)
+
+    def users_of(self, fair_id: str) -> dict[str, set[Connection]]:
+        """This node's connections in a fair by participant id; the caller must not change it."""
+        return self._users.get(fair_id, {})
 
     def users(self, fair_id: str) -> list[str]:
         """Ids of the participants connected to this node in a fair."""
@@ -90,11 +106,22 @@ class Hub:
                 handler(fair_id, ev)
             return
         text = event(ev.type, ev.data, rev)
-        admits = ev.to.admits
-        for conn in self._fairs.get(fair_id, ()):
-            user = conn.user
-            if admits(user.id, user.role, user.booth_id):
+        to = ev.to
+        if to.kind == "fair":
+            for conn in self._fairs.get(fair_id, ()):
                 conn.push(text)
+            return
+        # not everyone: only staff and the one participant named can be admitted; looking only
+        # at those keeps a per-user event from scanning every connection of a large fair
+        staff = self._staff.get(fair_id, _NONE)
+        for conn in staff:
+            user = conn.user
+            if to.admits(user.id, user.role, user.booth_id):
+                conn.push(text)
+        if to.kind == "user" and to.user_id is not None:
+            for conn in self.user_connections(fair_id, to.user_id):
+                if conn not in staff:
+                    conn.push(text)
 
     def broadcast(self, name: str) -> None:
         """A node-wide event to every local client (`degraded`, `resync`: server/health.py)."""

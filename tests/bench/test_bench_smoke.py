@@ -25,6 +25,16 @@ def test_the_queue_benchmark_reports_its_result_line() -> None:
     result = run("bench/queue.py", "--clients", "40", "--rounds", "3", "--no-pin")
     assert result["connections"] == "40"
     assert float(result["update_p99_ms"]) > 0 and float(result["rss_per_conn_kb"]) > 0
+    assert float(result["floor_p99_ms"]) > 0  # the bare broadcast, measured in the same run
+
+
+def test_the_fair_benchmark_times_every_kind_of_event_on_two_nodes() -> None:
+    result = run(
+        "bench/fair.py", "--attendees", "20", "--nodes", "2", "--seconds", "5", "--speed", "10"
+    )  # fmt: skip
+    assert (result["attendees"], result["nodes"]) == ("20", "2")
+    assert float(result["event_p99_ms"]) > 0  # "na" when an event never reached a recipient
+    assert float(result["node_cpu_ms_per_attendee_s"]) > 0
 
 
 def test_the_stream_benchmark_reports_its_result_line_for_jobfair() -> None:

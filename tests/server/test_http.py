@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import struct
 import zlib
 
@@ -162,3 +163,5 @@ async def test_metrics_are_exposed_in_prometheus_format(fx: Fixture) -> None:
     for name in ("jobfair_ws_connections", "jobfair_ws_messages_out_total", "jobfair_errors_total"):
         assert name in body
     assert "jobfair_ws_connections 1.0" in body
+    sent = re.search(r"^jobfair_ws_messages_out_total (\S+)$", body, re.MULTILINE)
+    assert sent is not None and float(sent[1]) >= 1  # the welcome at least, counted once sent
