@@ -49,7 +49,9 @@ async def test_the_presenters_interview_pauses_the_booth_and_its_end_resumes_it(
         await asyncio.sleep(1.5)
         assert await viewer.packets_received() == before, "no packet of the booth while paused"
         snapshot = await viewer_ws.request("fair.snapshot")
-        assert snapshot["data"]["streams"][fx.booth_a.id]["paused"] == "interview"
+        streams = snapshot["data"]["streams"]
+        assert fx.booth_a.id in streams, (streams, list(viewer_ws._held))  # still live, paused
+        assert streams[fx.booth_a.id]["paused"] == "interview"
 
         frames = viewer.video_frames
         ended_at = time.monotonic()
