@@ -11,6 +11,7 @@ from redis.asyncio import Redis
 
 from rooms.fairs import Fairs
 from rooms.people import People
+from rooms.store import keys
 from rooms.store.scripts import Scripts
 from server.auth import Tokens
 from tests import privacy, procs
@@ -30,8 +31,15 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisProc
 
 @pytest.fixture
 async def redis(redis_server: RedisProcess) -> AsyncIterator[Redis]:
+    """A clean database, but for the leases of the nodes still running (the session's node and
+    others outlive a test): without its lease another node would end the first one's streams."""
     client = Redis.from_url(redis_server.url, decode_responses=True)
+    leases = keys.node_lease("*")
+    kept = {k: (await client.get(k), await client.pttl(k)) async for k in client.scan_iter(leases)}
     await client.flushdb()
+    for key, (value, ttl) in kept.items():
+        if value is not None and ttl > 0:
+            await client.set(key, value, px=ttl)
     yield client
     await client.aclose()
 

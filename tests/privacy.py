@@ -22,7 +22,8 @@ TOKEN = re.compile(
     rf"|{re.escape(SECRET)}"
 )
 EMAIL = re.compile(r"[\w.+%-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
-PHONE = re.compile(r"\+?\(?\d[\d ().-]{6,}\d")  # then sifted by _phones
+# then sifted by _phones; digits glued to letters are part of a hex id or a seed, not a number
+PHONE = re.compile(r"(?<![0-9A-Za-z])\+?\(?\d[\d ().-]{6,}\d(?![0-9A-Za-z])")
 # logging's asctime, or the time of a JSON line (server/logs.py, --log-format json)
 TIMESTAMP = re.compile(
     r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} "

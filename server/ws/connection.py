@@ -53,6 +53,8 @@ class Connection:
         self._send_timeout = limits.ws_send_timeout
         self._writer: asyncio.Task[None] | None = None  # only while a send is stalled
         self._cleanups: dict[str, Callable[[], Awaitable[None]]] = {}
+        # events that come between subscribing and the welcome: sent right after it, never before
+        self._early: list[str] | None = []
         self.closed = asyncio.Event()
 
     @property
@@ -60,8 +62,20 @@ class Connection:
         """Events waiting behind a stalled send."""
         return len(self._backlog)
 
+    def welcome(self, text: str) -> None:
+        """The first frame; what was pushed before it follows it, in order."""
+        early, self._early = self._early or [], None
+        for frame in (text, *early):
+            self.push(frame)
+
     def push(self, text: str) -> None:
         if self.closed.is_set():
+            return
+        if self._early is not None:
+            if len(self._early) < self._backlog_max:
+                self._early.append(text)
+            else:
+                self.close(CLOSE_TRY_AGAIN, "too many events before the welcome")
             return
         if self._writer is None:
             self._start(self.websocket.send_text(text))

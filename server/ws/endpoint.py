@@ -69,7 +69,7 @@ async def fair_socket(websocket: WebSocket) -> None:
         except NotFound:
             conn.close(protocol.CLOSE_FORBIDDEN, "no such fair")
             return
-        conn.push(protocol.welcome(_you(conn), state))
+        conn.welcome(protocol.welcome(_you(conn), state))
         await svc.attendance.open(fair_id, conn.id, "c", user, user.booth_id)
         await _read(Context(svc, user, fair_id, conn))
     finally:

@@ -29,6 +29,7 @@ CLEAN = [
     "17972:C 01 Dec 2026 14:52:50.413 # Redis version=6.2.14, commit=00000000, pid=17972",
     "17972:signal-handler (1764600778) Received SIGTERM scheduling shutdown...",
     "node 10.0.12.200 holds 3 stream(s); took 0.25 s",
+    "quiz draw poll=FbyrGeE4BPI seed=bc09123456789defeb7c0eb7e3f5955a9 correct=4",  # hex
 ]
 
 

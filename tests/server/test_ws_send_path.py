@@ -50,7 +50,23 @@ async def connection(queue: int = 4, timeout: float = 0.5) -> tuple[Peer, Connec
     user = Participant(id="w1", role=Role.WORKER, name="W", fair_id="f1", created_at=0.0)
     metrics = Metrics()
     limits = Limits(ws_send_queue=queue, ws_send_timeout=timeout)
-    return peer, Connection(websocket, user, "f1", limits, metrics), metrics
+    conn = Connection(websocket, user, "f1", limits, metrics)
+    conn.welcome("welcome")
+    peer.sent.clear()
+    metrics.sent = 0
+    return peer, conn, metrics
+
+
+async def test_events_pushed_before_the_welcome_follow_it() -> None:
+    peer = Peer()
+    websocket = WebSocket({"type": "websocket", "path": "/ws"}, peer.receive, peer.send)
+    await websocket.accept()
+    user = Participant(id="w1", role=Role.WORKER, name="W", fair_id="f1", created_at=0.0)
+    conn = Connection(websocket, user, "f1", Limits(), Metrics())
+    conn.push("an event that came while the snapshot was read")
+    assert peer.sent == []
+    conn.welcome("welcome")
+    assert peer.sent == ["welcome", "an event that came while the snapshot was read"]
 
 
 async def test_a_send_to_a_reading_client_is_done_when_push_returns() -> None:
