@@ -91,6 +91,14 @@ async def current_user(conn: HTTPConnection, people: People, tokens: Tokens) -> 
         return None
 
 
+async def signed_in(conn: HTTPConnection, people: People, tokens: Tokens) -> Participant:
+    """The session's participant, or `Unauthenticated` (401: sign in first)."""
+    user = await current_user(conn, people, tokens)
+    if user is None:
+        raise Unauthenticated("sign in first")
+    return user
+
+
 def new_csrf_token() -> str:
     return secrets.token_urlsafe(24)
 

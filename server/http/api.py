@@ -15,7 +15,7 @@ from rooms.errors import NotFound
 from rooms.models import Participant
 from rooms.permissions import Action, require
 from server import uploads
-from server.auth import CSRF_HEADER, Unauthenticated, check_csrf, current_user
+from server.auth import CSRF_HEADER, check_csrf, signed_in
 from server.services import Services, services
 from server.uploads import IMAGE_TYPES
 from server.wire import loads
@@ -26,9 +26,7 @@ LOGO_MAX_BYTES = 512 * 1024
 async def _writer(request: Request) -> tuple[Services, Participant]:
     """The signed-in user of a write request, after the CSRF check."""
     svc = services(request)
-    user = await current_user(request, svc.people, svc.tokens)
-    if user is None:
-        raise Unauthenticated("sign in first")
+    user = await signed_in(request, svc.people, svc.tokens)
     check_csrf(request, request.headers.get(CSRF_HEADER))
     return svc, user
 
@@ -71,9 +69,7 @@ async def update_fair(request: Request) -> Response:
 async def get_fair(request: Request) -> Response:
     svc = services(request)
     fair_id = request.path_params["fair_id"]
-    user = await current_user(request, svc.people, svc.tokens)
-    if user is None:
-        raise Unauthenticated("sign in first")
+    user = await signed_in(request, svc.people, svc.tokens)
     require(user, Action.ATTEND, fair_id)
     return JSONResponse(await svc.fairs.snapshot(fair_id))
 
@@ -152,9 +148,7 @@ async def invite_speaker(request: Request) -> Response:
 
 async def me(request: Request) -> Response:
     svc = services(request)
-    user = await current_user(request, svc.people, svc.tokens)
-    if user is None:
-        raise Unauthenticated("sign in first")
+    user = await signed_in(request, svc.people, svc.tokens)
     return JSONResponse(user.model_dump(mode="json", exclude={"contact"}))
 
 

@@ -20,7 +20,7 @@ from rooms.errors import NotFound
 from rooms.models import Participant
 from rooms.permissions import Action, require_may
 from server import uploads
-from server.auth import Unauthenticated, current_user
+from server.auth import signed_in
 from server.http.api import write
 from server.http.render import render
 from server.services import Services, services
@@ -30,9 +30,7 @@ from server.uploads import DOCUMENT_TYPES, sniff_document
 async def _user(request: Request, action: Action) -> tuple[Services, Participant]:
     """A read: the session's participant, who may take `action` in the path's fair."""
     svc = services(request)
-    user = await current_user(request, svc.people, svc.tokens)
-    if user is None:
-        raise Unauthenticated("sign in first")
+    user = await signed_in(request, svc.people, svc.tokens)
     require_may(user, action, request.path_params["fair_id"])
     return svc, user
 

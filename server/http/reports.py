@@ -17,7 +17,7 @@ from rooms.models import Participant, Strict
 from rooms.reports import exports
 from rooms.reports.reader import SERIES, Reports
 from rooms.validation import parse
-from server.auth import Unauthenticated, current_user
+from server.auth import signed_in
 from server.http import charts
 from server.http.render import render
 from server.i18n import choose_language
@@ -47,10 +47,7 @@ class SeriesQuery(Strict):
 
 async def _reader(request: Request) -> Participant:
     svc = services(request)
-    user = await current_user(request, svc.people, svc.tokens)
-    if user is None:
-        raise Unauthenticated("sign in first")
-    return user
+    return await signed_in(request, svc.people, svc.tokens)
 
 
 def _translate(request: Request, default: str) -> Any:
