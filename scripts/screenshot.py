@@ -36,7 +36,7 @@ def free_port() -> int:
 async def shoot(links: dict[str, str], base: str, out: Path) -> None:
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = await browser.new_page(viewport={"width": 1100, "height": 900})
+        page = await browser.new_page(viewport={"width": 1100, "height": 900}, locale="vi-VN")
         worker = next(link for label, link in links.items() if label.startswith("worker"))
         await page.goto(worker)
         await page.wait_for_selector("#booths article.booth")

@@ -7,6 +7,7 @@ import { BoothPublisher, BoothViewer, STAGE } from "./stream.js";
 const { socket } = await import(`./${page.page}.js`);
 const $ = (id) => document.getElementById(id);
 const stage = $("main-stage");
+const area = $("stage-area");
 const unmute = $("stage-unmute");
 
 export const viewer = new BoothViewer(socket, "stage", $("stage-video"), (kind, text) => {
@@ -20,6 +21,8 @@ unmute.addEventListener("click", () => viewer.unmute());
 function render() {
   const live = socket.state?.streams.stage;
   stage.hidden = !live;
+  // off the air, attendees see the booths first; the stage's hosts keep their card and its Q&A
+  area.hidden = !live && !$("stage-host");
   const presenting = live?.presenting && socket.state.booths.find((b) => b.id === live.presenting);
   $("stage-presenting").hidden = !presenting;
   $("stage-presenting").textContent = presenting ? `${t("Now presenting")}: ${presenting.employer}` : "";
