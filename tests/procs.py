@@ -124,21 +124,40 @@ class Node:
         LOGS.extend((self.log, self.stdout))
         if not self.redis_url:
             LOGS.append(self.data_dir / "redis.log")  # the embedded redis-server's
-        with self.log.open("ab") as log, self.stdout.open("ab") as out:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "server", "serve", "--port", str(self.port),
-                 "--data-dir", str(self.data_dir), *args],
-                env=env,
-                cwd=ROOT,
-                stdout=out,
-                stderr=log,
-                start_new_session=self.own_group,
-            )  # fmt: skip
         if "--tls-cert" in args:
             self.scheme = "https"
-        healthz = f"{self.url}/healthz"
-        _wait(lambda: httpx.get(healthz, verify=False).status_code == 200, 20, "node", self.proc)
-        return self
+        tries = 3  # the free port can be taken meanwhile (an outgoing connection's own port)
+        while True:
+            seen = self.log.stat().st_size if self.log.exists() else 0
+            with self.log.open("ab") as log, self.stdout.open("ab") as out:
+                self.proc = subprocess.Popen(
+                    [sys.executable, "-m", "server", "serve", "--port", str(self.port),
+                     "--data-dir", str(self.data_dir), *args],
+                    env=env,
+                    cwd=ROOT,
+                    stdout=out,
+                    stderr=log,
+                    start_new_session=self.own_group,
+                )  # fmt: skip
+            try:
+                _wait(self._healthy, 20, "node", self.proc)
+                return self
+            except RuntimeError:
+                tries -= 1
+                if tries == 0 or not self._port_was_taken(seen):
+                    raise
+                if self.proc.poll() is None:  # a node that failed to bind may hang at shutdown
+                    os.kill(self.proc.pid, signal.SIGKILL)
+                    self.proc.wait()
+                self.port = free_port()
+
+    def _healthy(self) -> bool:
+        return httpx.get(f"{self.url}/healthz", verify=False).status_code == 200
+
+    def _port_was_taken(self, since: int) -> bool:
+        with self.log.open("rb") as f:
+            f.seek(since)
+            return b"address already in use" in f.read().lower()
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
         if self.proc is None:
