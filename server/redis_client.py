@@ -25,7 +25,14 @@ REDIS_CONNECTIONS = 64  # per node; more commands wait for one, within the timeo
 PROBE_CONNECTIONS = 8  # pings and the pub/sub listener
 
 
-def _too_slow(timeout: float) -> RedisTimeoutError:
+def _too_slow(timeout: float) -> BaseException:
+    """The error for a command past its bound; but if the task itself is being cancelled (a
+    node stopping), the cancellation: Python 3.11's `asyncio.timeout` can turn a cancel that
+    lands with the timeout into a TimeoutError, and a loop that catches Redis errors would then
+    never end."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        return asyncio.CancelledError()
     return RedisTimeoutError(f"Redis did not answer within {timeout} s")
 
 
