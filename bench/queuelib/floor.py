@@ -24,7 +24,8 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from server.settings import Limits
 
 # the node's frame, less what varies per client and round: same length as a queue.position frame
-HEAD = '{"type":"event","event":"queue.position","data":{"booth_id":"XXXXXXXXXXX"'
+BOOTH = "b" * 11  # a booth id's length
+HEAD = '{"type":"event","event":"queue.position","data":{"booth_id":"' + BOOTH + '"'
 TAIL = ',"eta":[90000,300000],"size":5000,"line":"open"}}'
 
 

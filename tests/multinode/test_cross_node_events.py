@@ -3,20 +3,8 @@ connected to node B."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
 from tests.clients import Fixture, Session
-from tests.procs import Node, RedisProcess
-
-
-@pytest.fixture
-def node_b(redis_server: RedisProcess, tmp_path: Path) -> Iterator[Node]:
-    node = Node(tmp_path / "b", redis_server.url).start()
-    yield node
-    node.stop()
+from tests.procs import Node
 
 
 async def test_a_booth_created_on_node_a_appears_on_node_b(fx: Fixture, node_b: Node) -> None:

@@ -5,25 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 from rooms.models import Participant
 from rooms.people import People
 from tests.clients import Fixture, Frames, Session
-from tests.procs import Node, RedisProcess
+from tests.procs import Node
 
 WORKERS = 50
-
-
-@pytest.fixture
-def node_b(redis_server: RedisProcess, tmp_path: Path) -> Iterator[Node]:
-    node = Node(tmp_path / "b", redis_server.url).start()
-    yield node
-    node.stop()
 
 
 async def connect(fx: Fixture, who: Participant, base: str) -> tuple[Session, Frames]:

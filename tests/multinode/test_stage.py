@@ -4,10 +4,6 @@ reconnecting; refused (translated code) to a browser that cannot send its codec.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from aiortc import RTCPeerConnection
 from redis.asyncio import Redis
 
@@ -19,14 +15,7 @@ from rooms.streams import Streams
 from server.rtc.frames import H264
 from tests.clients import Fixture, Frames, Session
 from tests.peers import Publisher, Viewer
-from tests.procs import Node, RedisProcess
-
-
-@pytest.fixture
-def node_b(redis_server: RedisProcess, tmp_path: Path) -> Iterator[Node]:
-    node = Node(tmp_path / "b", redis_server.url).start()
-    yield node
-    node.stop()
+from tests.procs import Node
 
 
 async def socket(fx: Fixture, who: object, node: Node | None = None) -> Frames:

@@ -3,21 +3,10 @@
 from __future__ import annotations
 
 import signal
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 
 from tests.clients import Fixture, Session
 from tests.peers import Publisher, Viewer
-from tests.procs import Node, RedisProcess
-
-
-@pytest.fixture
-def node_b(redis_server: RedisProcess, tmp_path: Path) -> Iterator[Node]:
-    node = Node(tmp_path / "b", redis_server.url).start()
-    yield node
-    node.stop()
+from tests.procs import Node
 
 
 async def on(node: Node, fx: Fixture, who: object) -> Session:
