@@ -1,5 +1,6 @@
 // A booth page for workers: the booth's live stream, its jobs, kept current over the websocket.
 import { el, FairSocket, jobCard, page, t, tn } from "./client.js";
+import { mountLevelNotice } from "./link-level.js";
 import { BoothViewer } from "./stream.js";
 
 export const socket = new FairSocket(page.fair);
@@ -7,25 +8,18 @@ const stateLine = document.getElementById("stream-state");
 const unmute = document.getElementById("unmute");
 
 const audioOnly = document.getElementById("audio-only");
-const switchToAudio = el("button", { type: "button", id: "switch-audio-only" }, t("Switch to audio only"));
-// Shown while the video is not getting through (weak links): one tap to keep the sound clear.
-const audioSuggestion = el("p", { class: "stream-suggestion", hidden: true, dataset: { suggest: "audio-only" } },
-  t("The video is not getting through on this connection. Audio only keeps the sound clear."), " ", switchToAudio);
-document.querySelector(".stream-controls").after(audioSuggestion);
 
 export const viewer = new BoothViewer(socket, page.booth, document.getElementById("booth-video"),
   (kind, text) => {
     stateLine.dataset.kind = kind;
     stateLine.textContent = text;
     unmute.hidden = kind !== "muted";
-  },
-  (poor) => { audioSuggestion.hidden = !poor; });
+  });
+viewer.onLevel = mountLevelNotice(document.querySelector("#stage .video-wrap"), () => viewer.tryVideoAgain(),
+  t("Your connection is too weak even for the sound. The interview line, questions and polls below still work."));
+audioOnly.checked = viewer.audioOnly; // remembered for the fair
 unmute.addEventListener("click", () => viewer.unmute());
 audioOnly.addEventListener("change", (e) => viewer.setAudioOnly(e.target.checked));
-switchToAudio.addEventListener("click", () => {
-  audioOnly.checked = true;
-  viewer.setAudioOnly(true);
-});
 
 function render(state) {
   const booth = state.booths.find((b) => b.id === page.booth);

@@ -5,7 +5,10 @@
 // media cannot connect the chat still works and the state line says why.
 import { FairSocket, el, formatTime, onSubmit, page, t } from "./client.js";
 import { change } from "./queue-ops.js";
-import { iceServers, offerWhenGathered, playWithSound, preferCodec, receivingPeer, webrtcProblem } from "./stream.js";
+import { mountLevelNotice } from "./link-level.js";
+import {
+  addSending, iceServers, LEVELS, lowLayerOf, offerWhenGathered, playWithSound, receivingPeer, remembered, webrtcProblem,
+} from "./stream.js";
 
 // Two-way video over weak links: each side sends at most this much video (the booth stream: 1 Mbps).
 const VIDEO_MAX_BITRATE = 600_000;
@@ -19,16 +22,25 @@ const side = root.dataset.side;
 const walkIn = Boolean(root.dataset.walkIn);
 export const socket = new FairSocket(page.fair);
 
-/** Both directions of one participant's media: publish the camera, view the other side's.
- * `onState(kind, text)`: connecting | live | off | audio | reconnecting | error (for the other
- * side's video); `onSelf(text)`: a problem with one's own camera ("" when none). */
+/** Audio only chosen by hand in an interview room, remembered per fair (apart from the booths':
+ * saving data on booth streams does not turn one's camera off in an interview). */
+const handAudioOnly = remembered(`jobfair.interview-audio-only.${page.fair}`);
+
+/** Both directions of one participant's media: publish the camera (two layers, as a booth's
+ * recruiter does), view the other side's. `onState(kind, text)`: connecting | live | off | audio |
+ * reconnecting | error (for the other side's video); `onSelf(text)`: a problem with one's own
+ * camera ("" when none). */
 export class InterviewCall {
   constructor(socket, interviewId, otherVideo, selfVideo, onState, onSelf) {
     Object.assign(this, { socket, interviewId, otherVideo, selfVideo, onState, onSelf });
     this.media = null;
+    this.low = null; // the small layer's track, if sent
     this.sendPc = null;
     this.viewPc = null;
-    this.audioOnly = false;
+    this.audioOnly = handAudioOnly.get();
+    this.level = null; // what the server sends this side (`interview.link`), null until it says
+    this.lossPct = 0;
+    this.onLevel = () => {}; // as BoothViewer.onLevel
     this.attempts = { view: 0, publish: 0 };
     this.frames = { decoded: 0, at: 0 };
     this.active = false;
@@ -68,6 +80,7 @@ export class InterviewCall {
         return;
       }
     }
+    this.low = await lowLayerOf(this.media.getVideoTracks()[0]);
     if (!this.active) return this.stopCamera();
     this.selfVideo.srcObject = this.media;
     this.selfVideo.play().catch(() => {});
@@ -78,14 +91,7 @@ export class InterviewCall {
     this.sendPc?.close();
     const pc = new RTCPeerConnection({ iceServers });
     this.sendPc = pc;
-    for (const track of this.media.getTracks()) {
-      const transceiver = pc.addTransceiver(track, {
-        direction: "sendonly",
-        streams: [this.media],
-        sendEncodings: track.kind === "video" ? [{ maxBitrate: VIDEO_MAX_BITRATE }] : undefined,
-      });
-      preferCodec(transceiver, track.kind === "video" ? "video/vp8" : "audio/opus");
-    }
+    addSending(pc, this.media, VIDEO_MAX_BITRATE, this.low);
     pc.onconnectionstatechange = () => {
       if (pc !== this.sendPc) return;
       if (pc.connectionState === "connected") {
@@ -112,6 +118,7 @@ export class InterviewCall {
     const pc = receivingPeer(this.otherVideo, () =>
       playWithSound(this.otherVideo, () => this.onSoundBlocked?.()));
     this.viewPc = pc;
+    this.setLevel(null);
     this.frames = { decoded: 0, at: 0 };
     this.onState("connecting", t("connecting…"));
     pc.onconnectionstatechange = () => {
@@ -152,7 +159,7 @@ export class InterviewCall {
     });
     if (pc !== this.viewPc) return;
     if (decoded > this.frames.decoded) this.frames = { decoded, at: Date.now() };
-    if (this.audioOnly) this.onState("audio", t("audio only"));
+    if (this.videoStopped) this.onState("audio", t("audio only"));
     else if (Date.now() - this.frames.at < NO_FRAMES_MS) this.onState("live", t("LIVE"));
     else this.onState("off", t("The other side's camera is off."));
   }
@@ -173,28 +180,43 @@ export class InterviewCall {
     }
   }
 
-  /** Audio only both ways: the server stops sending us video, and we stop sending ours. */
+  /** The server stopped our video (weak link), or we chose audio only. */
+  get videoStopped() { return this.audioOnly || this.level === "audio" || this.level === "text"; }
+
+  /** The server moved this side's downlink to `level` (`interview.link`). */
+  setLevel(level, lossPct = 0) {
+    this.level = LEVELS.includes(level) ? level : null;
+    this.lossPct = Number(lossPct) || 0;
+    this.onLevel(this.level && { level: this.level, lossPct: this.lossPct, byHand: this.audioOnly });
+    this.check();
+  }
+
+  /** Audio only both ways, by hand (remembered): the server stops sending us video, and we stop
+   * sending ours. Off: video again, also after the server stopped it on a weak link. */
   async setAudioOnly(on) {
     this.audioOnly = on;
+    handAudioOnly.set(on);
     this.sendVideo(!on);
     if (this.viewPc?.connectionState === "connected") {
       await this.socket.send("interview.audio_only", { interview_id: this.interviewId, on });
     }
-    this.check();
+    this.setLevel(this.level, this.lossPct);
   }
 
+  /** Both layers on or off. */
   sendVideo(on) {
-    const sender = this.sendPc?.getSenders().find((s) => s.track?.kind === "video");
-    if (!sender) return;
-    const params = sender.getParameters();
-    if (!params.encodings?.length) return;
-    for (const encoding of params.encodings) encoding.active = on;
-    sender.setParameters(params).catch(() => {});
+    for (const sender of this.sendPc?.getSenders() || []) {
+      if (sender.track?.kind !== "video") continue;
+      const params = sender.getParameters();
+      if (!params.encodings?.length) continue;
+      for (const encoding of params.encodings) encoding.active = on;
+      sender.setParameters(params).catch(() => {});
+    }
   }
 
   stopCamera() {
-    for (const track of this.media?.getTracks() || []) track.stop();
-    this.media = null;
+    for (const track of [...(this.media?.getTracks() || []), this.low]) track?.stop();
+    this.media = this.low = null;
   }
 
   /** End both directions and release the camera. */
@@ -202,6 +224,7 @@ export class InterviewCall {
     if (!this.active) return;
     this.active = false;
     clearInterval(this.monitor);
+    this.setLevel(null);
     this.sendPc?.close();
     this.viewPc?.close();
     this.sendPc = this.viewPc = null;
@@ -316,9 +339,63 @@ onSubmit(sayForm, async ({ text }) => {
   await change(socket, "interview.say", { interview_id: interviewId, text });
   sayForm.reset();
 });
-document.getElementById("iv-audio-only").addEventListener("change", (e) => {
+const audioOnlyBox = document.getElementById("iv-audio-only");
+audioOnlyBox.checked = call.audioOnly; // remembered for the fair's interviews
+audioOnlyBox.addEventListener("change", (e) => {
   call.setAudioOnly(e.target.checked).catch((err) => { errorLine.textContent = err.message; });
 });
+
+// --- weak links: each side's downlink as the server judges it (`interview.link`, to both) --------
+
+call.onLevel = mountLevelNotice(document.querySelector(".iv-video"), async () => {
+  audioOnlyBox.checked = false;
+  await call.setAudioOnly(false);
+}, t("The sound is failing on your connection: continue in the chat below."));
+const otherLink = document.getElementById("iv-link");
+const quality = document.getElementById("iv-link-quality"); // the recruiter's page only
+/** Each step of the other side's link, said to this side. */
+const OTHER_STEPS = side === "recruiter" ? {
+  high: t("The candidate's connection is good again."),
+  low: t("The candidate's connection is weak: they see a smaller picture of you."),
+  audio: t("The candidate's connection is weak: video is paused, you still hear each other."),
+  text: t("The candidate's sound is failing: continue in the chat below."),
+} : {
+  high: t("The recruiter's connection is good again."),
+  low: t("The recruiter's connection is weak: they see a smaller picture of you."),
+  audio: t("The recruiter's connection is weak: video is paused, you still hear each other."),
+  text: t("The recruiter's sound is failing: continue in the chat below."),
+};
+const LEVEL_NAMES = {
+  high: t("good"), low: t("weak, smaller picture"), audio: t("audio only"), text: t("chat only"),
+};
+const levels = {}; // side -> the last level the server named
+
+function onLink({ side: whose, level, loss_pct: lossPct }) {
+  if (!LEVELS.includes(level)) return;
+  const before = levels[whose];
+  levels[whose] = level;
+  if (whose === side) call.setLevel(level, lossPct);
+  else {
+    otherLink.hidden = level === "high" && (!before || before === "high"); // nothing happened
+    otherLink.dataset.level = level;
+    otherLink.textContent = OTHER_STEPS[level];
+    if (quality) {
+      quality.hidden = false;
+      quality.dataset.level = level;
+      quality.textContent = `${t("The candidate's connection")}: ${LEVEL_NAMES[level]} · `
+        + t("{n}% of packets lost").replace("{n}", (Number(lossPct) || 0).toFixed(1));
+    }
+  }
+  if (level === "text" && before !== "text") toChat();
+}
+
+/** The sound fails: the chat is the way on, so bring it to hand. */
+function toChat() {
+  const chat = document.querySelector(".iv-chat");
+  chat.dataset.attention = "true";
+  chat.scrollIntoView({ block: "nearest" });
+  sayForm.elements.text.focus({ preventScroll: true });
+}
 
 socket.addEventListener("state", load);
 socket.addEventListener("event", ({ detail: { name, data } }) => {
@@ -328,6 +405,7 @@ socket.addEventListener("event", ({ detail: { name, data } }) => {
     slotSeconds = room ? room.slot_seconds - room.extra_seconds + data.extra_seconds : slotSeconds;
     tick();
   } else if (name === "interview.media" && data.side !== side) call.otherMedia(data.live);
+  else if (name === "interview.link") onLink(data);
   else if (name === "queue.entry" && data.state !== "interviewing") {
     if (room) room.interview.ended_at = data.ended_at;
     end();

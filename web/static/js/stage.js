@@ -2,6 +2,7 @@
 // presenting: Company X"); for its speakers and moderators, going live, ending, and inviting a
 // booth's recruiter to take over (viewers keep their connection through every hand-over).
 import { el, page, t } from "./client.js";
+import { mountLevelNotice } from "./link-level.js";
 import { BoothPublisher, BoothViewer, STAGE } from "./stream.js";
 
 const { socket } = await import(`./${page.page}.js`);
@@ -13,9 +14,14 @@ const unmute = $("stage-unmute");
 export const viewer = new BoothViewer(socket, "stage", $("stage-video"), (kind, text) => {
   const line = $("stage-state");
   line.dataset.kind = kind;
-  line.textContent = kind === "live" ? "" : text;
+  line.textContent = kind === "live" && !viewer.videoStopped ? "" : text; // "LIVE" is on the badge
   unmute.hidden = kind !== "muted";
 });
+viewer.onLevel = mountLevelNotice(stage.querySelector(".video-wrap"), () => viewer.tryVideoAgain(),
+  t("Your connection is too weak even for the sound. Questions and polls below still work."));
+const audioOnly = $("stage-audio-only");
+audioOnly.checked = viewer.audioOnly; // remembered for the fair
+audioOnly.addEventListener("change", (e) => viewer.setAudioOnly(e.target.checked));
 unmute.addEventListener("click", () => viewer.unmute());
 
 function render() {

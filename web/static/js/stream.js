@@ -1,19 +1,9 @@
 // Booth streams in the browser: the recruiter publishes, workers view. Complete SDP offers
 // (ICE gathered before sending), signalled over the fair websocket.
-import { t } from "./client.js";
+import { page, t } from "./client.js";
 
 export const iceServers = JSON.parse(document.getElementById("ice-servers")?.textContent || "[]");
 const GATHER_TIMEOUT_MS = 3000;
-// A weak link (bench/weaklink.py: 400 kbit/s, 3% loss) decodes ~0 frames a second of the ~1 Mbps
-// stream, and the video's lost packets and retransmissions crowd out the audio (~20% concealed);
-// in audio only the audio is clean. So when video stays poor, suggest audio only: checked every
-// QUALITY_EVERY_MS, "poor" is under POOR_FPS decoded with over POOR_LOSS of the packets lost (loss
-// too, so that a still shared screen, which sends few frames, is not taken for a bad link),
-// POOR_CHECKS times in a row.
-const QUALITY_EVERY_MS = 2000;
-const POOR_FPS = 10;
-const POOR_LOSS = 0.05;
-const POOR_CHECKS = 3;
 /** Why this browser cannot stream, or null. */
 export function webrtcProblem({ camera = false } = {}) {
   if (!window.RTCPeerConnection) return t("This browser cannot play live video (no WebRTC).");
@@ -70,16 +60,6 @@ export function preferCodec(transceiver, mimeType) {
   if (first.length) transceiver.setCodecPreferences([...first, ...codecs.filter((c) => !first.includes(c))]);
 }
 
-async function videoCounters(pc) {
-  let counters = null;
-  (await pc.getStats()).forEach((s) => {
-    if (s.type === "inbound-rtp" && s.kind === "video") {
-      counters = { t: s.timestamp, decoded: s.framesDecoded || 0, lost: s.packetsLost || 0, received: s.packetsReceived || 0 };
-    }
-  });
-  return counters;
-}
-
 /** Why a stream went offline, by the code the server sends (rooms/streams.py OfflineReason). */
 const OFFLINE_REASONS = {
   left: t("The recruiter left."),
@@ -97,16 +77,49 @@ export function pausedText(stream) {
     .replace("{n}", minutes);
 }
 
+/** A yes/no choice remembered on this device under `key` (localStorage; a browser that refuses
+ * storage, as a private window may, keeps it for the page only). */
+export function remembered(key) {
+  return {
+    get() {
+      try {
+        return localStorage.getItem(key) === "1";
+      } catch {
+        return false;
+      }
+    },
+    set(on) {
+      try {
+        if (on) localStorage.setItem(key, "1");
+        else localStorage.removeItem(key);
+      } catch {
+        // not remembered; the choice still holds for this page
+      }
+    },
+  };
+}
+
+/** Audio only chosen by hand on a booth or the stage, remembered per fair: a worker who saves
+ * data once keeps saving it on every stream of the fair, across reloads. */
+export const handAudioOnly = remembered(`jobfair.audio-only.${page.fair}`);
+
+/** The levels the server moves a viewer between, from that viewer's RTCP (docs/rtc.md): the
+ * publisher's large layer, its small one, audio only (the server stopped the video), text (even
+ * the audio fails). */
+export const LEVELS = ["high", "low", "audio", "text"];
+
 /** A worker watching a booth. `onState(kind, text)`: connecting | live | paused | offline | reconnecting | error.
- * `onPoorVideo(poor)`: the video has stopped (or resumed) getting through while not audio only. */
+ * `onLevel({level, lossPct, byHand})`: what the server now sends this viewer (`stream.level`), null
+ * while not connected; `byHand`: audio only was chosen here, so a weak-link notice is not needed. */
 export class BoothViewer {
-  constructor(socket, boothId, video, onState, onPoorVideo = () => {}) {
-    Object.assign(this, { socket, boothId, video, onState, onPoorVideo });
+  constructor(socket, boothId, video, onState) {
+    Object.assign(this, { socket, boothId, video, onState });
+    this.onLevel = () => {};
     this.pc = null;
-    this.audioOnly = false;
+    this.audioOnly = handAudioOnly.get();
+    this.level = null;
+    this.lossPct = 0;
     this.attempt = 0;
-    this.poorVideo = false;
-    this.qualityTimer = null;
     socket.addEventListener("welcome", () => {
       // a new websocket: the server ended the old viewing leg; "state" follows and reconnects
       this.pc?.close();
@@ -119,12 +132,16 @@ export class BoothViewer {
       if (name === "stream.offline") this.offline(data.reason);
       // paused or resumed at the server: the connection stays, only the card changes
       if (name === "stream.paused" || name === "stream.resumed") this.showConnected();
+      if (name === "stream.level" && this.pc) this.setLevel(data.level, data.loss_pct);
     });
   }
 
   get live() { return Boolean(this.socket.state?.streams[this.boothId]); }
 
   get paused() { return this.socket.state?.streams[this.boothId]?.paused ? this.socket.state.streams[this.boothId] : null; }
+
+  /** The server stopped this viewer's video (or more): audio only, whoever chose it. */
+  get videoStopped() { return this.audioOnly || this.level === "audio" || this.level === "text"; }
 
   sync() {
     if (!this.live) this.offline();
@@ -140,7 +157,7 @@ export class BoothViewer {
 
   /** Close the connection; `tell` the server too (a new view replaces the old one anyway). */
   close(tell = true) {
-    this.stopWatchingVideo();
+    this.setLevel(null);
     if (this.pc) {
       this.pc.close();
       this.pc = null;
@@ -161,7 +178,6 @@ export class BoothViewer {
       if (pc.connectionState === "connected") {
         this.attempt = 0;
         this.showConnected();
-        this.watchVideo(pc);
       } else if (pc.connectionState === "failed") {
         this.retry();
       }
@@ -181,7 +197,7 @@ export class BoothViewer {
     const paused = this.paused;
     if (paused) this.onState("paused", pausedText(paused));
     else if (this.video.muted) this.onState("muted", t("LIVE"));
-    else this.onState("live", this.audioOnly ? t("audio only") : t("LIVE"));
+    else this.onState("live", this.videoStopped ? t("audio only") : t("LIVE"));
   }
 
   unmute() {
@@ -197,56 +213,72 @@ export class BoothViewer {
     setTimeout(() => { if (this.live) this.connect(); }, delay);
   }
 
-  /** Every QUALITY_EVERY_MS, judge the last interval's video; see POOR_CHECKS. */
-  watchVideo(pc) {
-    this.stopWatchingVideo();
-    let last = null;
-    let poorChecks = 0;
-    this.qualityTimer = setInterval(async () => {
-      const now = this.audioOnly ? null : await videoCounters(pc);
-      if (pc !== this.pc) return;
-      if (now && last && now.t > last.t) {
-        const fps = ((now.decoded - last.decoded) * 1000) / (now.t - last.t);
-        const lost = now.lost - last.lost;
-        const poor = fps < POOR_FPS && lost > POOR_LOSS * (lost + now.received - last.received);
-        poorChecks = poor ? poorChecks + 1 : 0;
-        if (poorChecks >= POOR_CHECKS) this.setPoorVideo(true);
-        else if (fps >= POOR_FPS) this.setPoorVideo(false);
-      } else if (!now) {
-        poorChecks = 0;
-      }
-      last = now;
-    }, QUALITY_EVERY_MS);
+  setLevel(level, lossPct = 0) {
+    this.level = LEVELS.includes(level) ? level : null;
+    this.lossPct = Number(lossPct) || 0;
+    this.onLevel(this.level && { level: this.level, lossPct: this.lossPct, byHand: this.audioOnly });
+    this.showConnected();
   }
 
-  stopWatchingVideo() {
-    clearInterval(this.qualityTimer);
-    this.qualityTimer = null;
-    this.setPoorVideo(false);
-  }
-
-  setPoorVideo(poor) {
-    if (poor === this.poorVideo) return;
-    this.poorVideo = poor;
-    this.onPoorVideo(poor);
-  }
-
+  /** Audio only by hand (remembered for the fair), or video again. */
   async setAudioOnly(on) {
     this.audioOnly = on;
-    if (on) this.setPoorVideo(false);
+    handAudioOnly.set(on);
     if (this.pc?.connectionState === "connected") {
       await this.socket.send("stream.audio_only", { booth_id: this.boothId, on });
-      this.showConnected();
     }
+    this.setLevel(this.level, this.lossPct);
+  }
+
+  /** After the server stopped the video on a weak link: ask for it again (the server starts
+   * with the small layer and stops it again if the link still cannot carry it). */
+  async tryVideoAgain() {
+    await this.setAudioOnly(false);
   }
 }
 
-/** What the recruiter sends. There is no simulcast: every viewer gets this one stream, so a booth
- * whose audience is on weak rural links (about 400 kbit/s) goes "low bandwidth" (docs/weak-links.md). */
+/** What the recruiter sends. Normally two video layers: the camera at 640×360 and a small copy
+ * for viewers on weak links, the server forwarding one per viewer (docs/weak-links.md). A "low
+ * bandwidth booth" sends only a small one, which every viewer gets. */
 const PROFILES = {
-  normal: { width: 640, height: 360, frameRate: 30, maxBitrate: 1_000_000 },
-  low: { width: 320, height: 180, frameRate: 24, maxBitrate: 250_000 },
+  normal: { width: 640, height: 360, frameRate: 30, maxBitrate: 1_000_000, lowLayer: true },
+  low: { width: 320, height: 180, frameRate: 24, maxBitrate: 250_000, lowLayer: false },
 };
+/** The small layer: what a 400 kbit/s link with 3% loss carries at full frame rate, audio beside
+ * it (bench/weaklink.py). Encoding it costs the publisher about a quarter of the large one. */
+export const LOW_LAYER = { width: 320, height: 180, maxBitrate: 200_000 };
+
+/** A small copy of `track` for the low layer, or null when this browser cannot make one (then
+ * the publisher sends one layer, and every viewer gets it). */
+export async function lowLayerOf(track) {
+  if (!track?.clone) return null;
+  const small = track.clone();
+  try {
+    await small.applyConstraints({ width: { ideal: LOW_LAYER.width }, height: { ideal: LOW_LAYER.height } });
+    return small;
+  } catch (err) {
+    console.info("one video layer only:", err.message);
+    small.stop();
+    return null;
+  }
+}
+
+/** Add `media`'s tracks to `pc`, sendonly: its video capped at `maxBitrate`, then `low` (a small
+ * copy, or null) capped at LOW_LAYER's; the server takes the video sections in this order, large
+ * first (docs/rtc.md), then audio. */
+export function addSending(pc, media, maxBitrate, low) {
+  const send = (track, encoding) => {
+    const transceiver = pc.addTransceiver(track, {
+      direction: "sendonly",
+      streams: [media],
+      sendEncodings: encoding ? [encoding] : undefined,
+    });
+    preferCodec(transceiver, track.kind === "video" ? "video/vp8" : "audio/opus");
+  };
+  for (const track of media.getVideoTracks()) send(track, { maxBitrate });
+  if (low) send(low, { maxBitrate: LOW_LAYER.maxBitrate });
+  for (const track of media.getAudioTracks()) send(track, null);
+}
 
 /** How a publisher goes live and stops: a booth's recruiter by default; the main stage's
  * speakers (`STAGE`) and an invited booth's recruiter (`presentOnStage`) through a hand-over. */
@@ -269,6 +301,7 @@ export class BoothPublisher {
     Object.assign(this, { socket, boothId, selfView, onState, signal });
     this.pc = null;
     this.media = null;
+    this.low = null; // the small layer's track, if sent
     this.wanted = false;
     socket.addEventListener("welcome", () => {
       // a new websocket: the server ended the old publication when the old socket closed
@@ -285,6 +318,7 @@ export class BoothPublisher {
       const refused = err.name === "NotAllowedError" || err.name === "SecurityError";
       return this.onState("error", refused ? t("Camera or microphone access was refused.") : err.message);
     }
+    this.low = this.profile.lowLayer ? await lowLayerOf(this.media.getVideoTracks()[0]) : null;
     this.selfView.srcObject = this.media;
     this.selfView.muted = true;
     this.selfView.play().catch(() => {});
@@ -316,14 +350,7 @@ export class BoothPublisher {
     const pc = new RTCPeerConnection({ iceServers });
     this.pc = pc;
     this.onState("connecting", t("connecting…"));
-    for (const track of this.media.getTracks()) {
-      const transceiver = pc.addTransceiver(track, {
-        direction: "sendonly",
-        streams: [this.media],
-        sendEncodings: track.kind === "video" ? [{ maxBitrate: this.profile.maxBitrate }] : undefined,
-      });
-      preferCodec(transceiver, track.kind === "video" ? "video/vp8" : "audio/opus");
-    }
+    addSending(pc, this.media, this.profile.maxBitrate, this.low);
     pc.onconnectionstatechange = () => {
       if (pc !== this.pc) return;
       if (pc.connectionState === "connected") this.onState("live", t("LIVE"));
@@ -349,22 +376,23 @@ export class BoothPublisher {
    * trying again, keeping the camera for a later start. */
   yielded(text) {
     this.wanted = false;
+    this.release();
+    this.onState("offline", text);
+  }
+
+  /** Close the connection and let go of the camera (the small layer's copy too). */
+  release() {
     this.pc?.close();
     this.pc = null;
-    for (const track of this.media?.getTracks() || []) track.stop();
-    this.media = null;
+    for (const track of [...(this.media?.getTracks() || []), this.low]) track?.stop();
+    this.media = this.low = null;
     this.selfView.srcObject = null;
-    this.onState("offline", text);
   }
 
   async stop() {
     this.wanted = false;
     if (this.signal.stop) await this.socket.send(...this.signal.stop).catch(() => {});
-    this.pc?.close();
-    this.pc = null;
-    for (const track of this.media?.getTracks() || []) track.stop();
-    this.media = null;
-    this.selfView.srcObject = null;
+    this.release();
     this.onState("offline", t("offline"));
   }
 }
