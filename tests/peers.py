@@ -59,6 +59,7 @@ class Viewer:
         self.video_frames = 0
         self.video_at: list[float] = []  # monotonic time of each decoded video frame
         self.audio_frames = 0
+        self.video_size = (0, 0)  # of the last decoded frame
         self._readers: list[asyncio.Task[None]] = []
         self.pc.on("track", self._on_track)
 
@@ -68,9 +69,10 @@ class Viewer:
     async def _read(self, track: MediaStreamTrack) -> None:
         with contextlib.suppress(MediaStreamError):
             while True:
-                await track.recv()
+                frame = await track.recv()
                 if track.kind == "video":
                     self.video_frames += 1
+                    self.video_size = (frame.width, frame.height)
                     self.video_at.append(time.monotonic())
                 else:
                     self.audio_frames += 1

@@ -81,23 +81,25 @@ def _picture(index: int, texture: bytes, rnd: random.Random) -> av.VideoFrame:
     return frame
 
 
-def _encoder() -> av.video.codeccontext.VideoCodecContext:
+def _encoder(
+    width: int, height: int, bitrate: int, keyframe_interval: int
+) -> av.video.codeccontext.VideoCodecContext:
     """libvpx in CBR with the real-time settings aiortc itself uses, but a fixed bitrate."""
     codec = av.CodecContext.create("libvpx", "w")
-    codec.width, codec.height = WIDTH, HEIGHT
+    codec.width, codec.height = width, height
     codec.pix_fmt = "yuv420p"
     codec.framerate = Fraction(FPS, 1)
     codec.time_base = Fraction(1, FPS)
-    codec.bit_rate = BITRATE
-    codec.gop_size = KEYFRAME_INTERVAL
+    codec.bit_rate = bitrate
+    codec.gop_size = keyframe_interval
     codec.qmin, codec.qmax = 2, 56
     codec.options = {
-        "bufsize": str(BITRATE),
+        "bufsize": str(bitrate),
         "cpu-used": "4",
         "deadline": "realtime",
         "lag-in-frames": "0",
-        "minrate": str(BITRATE),
-        "maxrate": str(BITRATE),
+        "minrate": str(bitrate),
+        "maxrate": str(bitrate),
         "overshoot-pct": "15",
         "undershoot-pct": "100",
         "partitions": "0",
@@ -106,15 +108,27 @@ def _encoder() -> av.video.codeccontext.VideoCodecContext:
     return codec
 
 
-def encode(seconds: int = 10, seed: int = 1) -> Clip:
-    """Encode ``seconds`` of the synthetic picture (deterministic for a given seed)."""
+def encode(
+    seconds: int = 10,
+    seed: int = 1,
+    *,
+    size: tuple[int, int] = (WIDTH, HEIGHT),
+    bitrate: int = BITRATE,
+    keyframe_interval: int = KEYFRAME_INTERVAL,
+) -> Clip:
+    """Encode ``seconds`` of the synthetic picture (deterministic for a given seed), scaled to
+    ``size`` (a publisher's small layer is the same picture, smaller)."""
     rnd = random.Random(seed)
     texture = _texture(rnd)
-    codec = _encoder()
+    codec = _encoder(*size, bitrate, keyframe_interval)
     frames: list[bytes] = []
     keyframes: list[bool] = []
     for index in range(seconds * FPS):
-        for packet in codec.encode(_picture(index, texture, rnd)):
+        picture = _picture(index, texture, rnd)
+        if size != (WIDTH, HEIGHT):
+            picture = picture.reformat(width=size[0], height=size[1])
+            picture.pts = index
+        for packet in codec.encode(picture):
             frames.append(bytes(packet))
             keyframes.append(packet.is_keyframe)
     for packet in codec.encode(None):

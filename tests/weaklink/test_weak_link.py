@@ -1,0 +1,148 @@
+"""Booth streams and interviews on a weak rural link (issue 14), through the real weak-link tool:
+a default booth (two layers, tests/layered.py) watched by a phone on 400 kbit/s down, 300 up, 3%
+loss each way, and by a viewer on the host's good link. The server moves the weak viewer to the
+small layer by itself, the fast one keeps 640×360; at 150 kbit/s the weak viewer ends in audio only
+with the notice shown, and "Try video again" brings video back once the link recovers; its place
+in the booth's line is kept throughout. An interview under the weak link completes in audio or
+text, each step announced to both sides. Figures (fps, freezes) are bench/weaklink.py's."""
+
+from __future__ import annotations
+
+import re
+import time
+
+from playwright.async_api import Page, expect
+
+from tests.clients import Fixture, connect
+from tests.layered import LayeredPublisher
+from tests.peers import Viewer
+from tests.weaklink.conftest import HostPage
+from tests.weaklink.link import WeakLink
+
+# The weak page's view of its stream: the server's level and what its decoder gets.
+VIDEO = """async () => {
+  const { viewer } = await import("/static/js/booth.js");
+  const out = { level: viewer.level, decoded: 0, width: 0 };
+  if (!viewer.pc) return out;
+  (await viewer.pc.getStats()).forEach((s) => {
+    if (s.type === "inbound-rtp" && s.kind === "video") {
+      out.decoded = s.framesDecoded || 0;
+      out.width = s.frameWidth || 0;
+    }
+  });
+  return out;
+}"""
+
+
+async def video(page: Page) -> dict[str, object]:
+    result: dict[str, object] = await page.evaluate(VIDEO)
+    return result
+
+
+async def until(page: Page, test: str, timeout_s: float) -> float:
+    """Seconds until `test` (a JS expression on `v`, the page's VIDEO) holds."""
+    started = time.monotonic()
+    await page.wait_for_function(
+        f"({VIDEO})().then((v) => {test})", timeout=timeout_s * 1000, polling=250
+    )
+    return time.monotonic() - started
+
+
+async def tap(page: Page, selector: str) -> None:
+    """A click inside the link (over DevTools, Playwright would wait for a navigation it was
+    never told of)."""
+    await page.locator(selector).click(no_wait_after=True)
+
+
+async def join_the_line(page: Page) -> None:
+    await tap(page, "#queue .queue-join")
+    await tap(page, ".consent-prompt .consent-yes")
+    await expect(page.locator("#queue .queue-number")).to_have_text("1")
+
+
+async def test_a_weak_viewer_is_moved_to_the_small_layer_then_to_audio_and_back_keeping_its_place(
+    wfx: Fixture, weak: WeakLink
+) -> None:
+    booth = wfx.booth_a.id
+    publisher = LayeredPublisher(await connect(wfx, wfx.recruiter_a), booth_id=booth)
+    watching = await connect(wfx, wfx.moderator)
+    fast = Viewer(watching, booth)
+    try:
+        assert (await publisher.go_live())["type"] == "ack"
+        await watching.event("stream.live", timeout=20)
+        reply = await fast.watch()
+        assert reply["type"] == "ack", reply
+        await fast.frames(30, seconds=20)
+
+        phone = await weak.page(wfx.link(wfx.worker), f"/fairs/{wfx.fair.id}/booths/{booth}")
+        await join_the_line(phone)
+        place = phone.locator("#queue .queue-number")
+        await until(phone, "v.decoded > 0", 60)
+        # the server moves it to the small layer from its receiver reports alone
+        took = await until(phone, 'v.level === "low"', 15)
+        print(f"weak viewer on the low layer {took:.1f} s after its first frame")
+        await expect(phone.locator(".link-level")).to_be_visible()
+        await until(phone, "v.width === 320", 10)  # the next keyframe of the small layer
+        before = int((await video(phone))["decoded"])  # type: ignore[call-overload]
+        await until(phone, f"v.decoded > {before + 20}", 10)  # and it plays
+        await expect(place).to_have_text("1")
+
+        # the fast viewer of the same booth keeps the large layer
+        await fast.frames(30)
+        assert fast.video_size == (640, 360)
+
+        # too weak for the small layer: audio only, said so, with a way back
+        weak.set_down("150kbit")
+        await until(phone, 'v.level === "audio" || v.level === "text"', 40)
+        notice = phone.locator(".link-notice")
+        await expect(notice).to_be_visible()
+        await expect(phone.locator("#stream-state")).to_have_text("chỉ âm thanh")
+        await expect(place).to_have_text("1")
+
+        # the link recovers; "Try video again" asks the server at once
+        weak.set_down("4mbit")
+        decoded = int((await video(phone))["decoded"])  # type: ignore[call-overload]
+        await tap(phone, ".link-notice .link-try-video")
+        await until(phone, f"v.decoded > {decoded + 20}", 20)
+        await expect(notice).to_be_hidden()
+        await expect(place).to_have_text("1")
+    finally:
+        await fast.close()
+        await publisher.close()
+
+
+async def test_an_interview_on_a_weak_link_goes_on_in_audio_or_text_and_both_sides_are_told(
+    wfx: Fixture, weak: WeakLink, host_page: HostPage
+) -> None:
+    booth = f"/fairs/{wfx.fair.id}/booths/{wfx.booth_a.id}"
+    phone = await weak.page(wfx.link(wfx.worker), booth)
+    await join_the_line(phone)
+    recruiter = await host_page(wfx.recruiter_a, f"{booth}/console")
+    await expect(recruiter.locator("#queue .queue-line li")).to_have_count(1)
+    await recruiter.click("#queue .queue-call-next")
+    await tap(phone, ".queue-prompt .queue-accept")
+    await expect(phone).to_have_url(re.compile(r"/interviews/[\w-]+$"))
+    panel = recruiter.frame_locator("#interview-frame")
+    await expect(phone.locator("#iv-state")).not_to_have_attribute("data-kind", "connecting")
+
+    # the phone's downlink gets weaker than even the small layer needs
+    weak.set_down("150kbit")
+    notice = phone.locator(".iv-video .link-notice")
+    await expect(notice).to_be_visible(timeout=60_000)
+    level = await notice.get_attribute("data-level")
+    assert level in ("audio", "text")
+    print(f"the interview went on in {level}")
+    told = panel.locator("#iv-link")
+    await expect(told).to_have_attribute("data-level", re.compile("^(audio|text)$"))
+    await expect(told).to_contain_text("ứng viên")  # "the candidate's connection is weak…"
+    await expect(panel.locator("#iv-link-quality")).to_contain_text("%")
+    if level == "text":  # the chat is brought to hand
+        await expect(phone.locator("#iv-say input")).to_be_focused()
+
+    # and it completes: the outcome is recorded, both sides see the end
+    await panel.locator('#iv-record input[value="on_site"]').check()
+    await panel.locator("#iv-record button[type=submit]").click()
+    await expect(panel.locator("#iv-saved")).not_to_be_empty()
+    await panel.locator("#iv-end").click()
+    await expect(recruiter.locator("#interview-panel")).to_be_hidden()
+    await expect(phone.locator("#iv-ended")).to_be_visible()
