@@ -34,6 +34,11 @@ COUNTERS = (  # (name without _total, help, the MediaCounters field)
         "keyframe_requests",
     ),
     ("jobfair_rtc_plis_sent", "Keyframe requests (PLI) sent to publishers", "plis_sent"),
+    (
+        "jobfair_rtc_relay_legs",
+        "Cascade legs made to view a stream another node holds",
+        "relay_legs",
+    ),
 )
 
 

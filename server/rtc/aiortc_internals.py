@@ -50,6 +50,10 @@ _RECEIVER_JITTER_BUFFER = "_RTCRtpReceiver__jitter_buffer"
 _RECEIVER_STARTED = "_RTCRtpReceiver__started"
 # RTCRtpReceiver: coroutine method sending an RTCP PLI for a media SSRC.
 _RECEIVER_SEND_PLI = "_send_rtcp_pli"
+# RTCRtpReceiver: coroutine methods the DTLS transport awaits, looked up on the receiver, for each
+# RTP packet and each RTCP packet (sender reports included) routed to it; wrapped per instance.
+_RECEIVER_HANDLE_RTP = "_handle_rtp_packet"
+_RECEIVER_HANDLE_RTCP = "_handle_rtcp_packet"
 # RTCRtpSender: method its RTCP handler calls on a PLI or FIR from the remote peer.
 _SENDER_KEYFRAME_HOOK = "_send_keyframe"
 # RtpPacket: depayloaded codec data, set by the receiver before the jitter buffer sees the packet.
@@ -102,6 +106,8 @@ RECEIVER_ATTRIBUTES = (
     _RECEIVER_JITTER_BUFFER,
     _RECEIVER_STARTED,
     _RECEIVER_SEND_PLI,
+    _RECEIVER_HANDLE_RTP,
+    _RECEIVER_HANDLE_RTCP,
 )
 SENDER_ATTRIBUTES = (
     _SENDER_KEYFRAME_HOOK,
@@ -209,6 +215,20 @@ def depayloaded(packet: RtpPacket) -> bytes:
 async def send_pli(receiver: RTCRtpReceiver, media_ssrc: int) -> None:
     """Ask the remote sender of `media_ssrc` for a keyframe (RTCP PLI, RFC 4585 6.3.1)."""
     await receiver._send_rtcp_pli(media_ssrc)
+
+
+def on_packet_received(receiver: RTCRtpReceiver, callback: Callable[[], None]) -> None:
+    """Call `callback` for every RTP or RTCP packet routed to `receiver`, before aiortc handles
+    it: a cascade leg's heartbeat (the remote sender's reports come even while it sends no RTP)."""
+    for name in (_RECEIVER_HANDLE_RTP, _RECEIVER_HANDLE_RTCP):
+        _require(receiver, name)
+        original: Callable[..., Any] = getattr(receiver, name)
+
+        async def handle(*args: Any, _original: Callable[..., Any] = original, **kw: Any) -> None:
+            callback()
+            await _original(*args, **kw)
+
+        setattr(receiver, name, handle)
 
 
 def intercept_keyframe_requests(

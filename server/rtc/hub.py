@@ -2,7 +2,7 @@
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from aiortc import RTCConfiguration, RTCIceServer
@@ -127,6 +127,28 @@ class StreamHub:
             return await stream.view(viewer_id, offer, audio_only)
         finally:
             self._retire_if_idle(stream)
+
+    async def relay(self, stream_id: str, connect: Callable[[str], Awaitable[str]]) -> None:
+        """Feed the stream from the node that holds it, over one cascade leg: `connect` takes
+        this node's offer and returns that node's answer to it as to a viewer. Replaces a leg
+        already here. The stream reports no events: its state is the origin's."""
+        stream = self._stream(stream_id)
+        try:
+            await stream.relay(connect)
+        finally:
+            self._retire_if_idle(stream)
+
+    async def unrelay(self, stream_id: str) -> None:
+        """End the stream's cascade leg; its viewers stay connected. Idempotent."""
+        stream = self._streams.get(stream_id)
+        if stream is not None:
+            await stream.unrelay()
+            self._retire_if_idle(stream)
+
+    def relay_heard_at(self, stream_id: str) -> float | None:
+        """When the stream's cascade leg last received a packet (monotonic); None: no leg."""
+        stream = self._streams.get(stream_id)
+        return None if stream is None else stream.relay_heard_at
 
     async def set_audio_only(self, stream_id: str, viewer_id: str, audio_only: bool) -> None:
         """Stop or restart video to one viewer without renegotiation (restarts at a keyframe)."""

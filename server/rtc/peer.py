@@ -1,10 +1,17 @@
-"""What publisher and viewer connections share: answering an offer and noticing their own end."""
+"""What publisher, viewer and cascade-leg connections share: answering an offer (or, for a leg,
+making one), and noticing their own end."""
 
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from aiortc import RTCConfiguration, RTCIceTransport, RTCPeerConnection, RTCRtpTransceiver
+from aiortc import (
+    RTCConfiguration,
+    RTCIceTransport,
+    RTCPeerConnection,
+    RTCRtpTransceiver,
+    RTCSessionDescription,
+)
 from aiortc.exceptions import InternalError, InvalidAccessError, OperationError
 
 from server.rtc.aiortc_internals import CandidatePolicy, apply_candidate_policy
@@ -55,6 +62,22 @@ class PeerConnection:
         description = self.pc.localDescription
         assert description is not None
         return description.sdp
+
+    async def offer(self) -> str:
+        """Offer the transceivers added so far (a cascade leg: this node views another)."""
+        self._apply_candidate_policy()
+        await self.pc.setLocalDescription(await self.pc.createOffer())
+        description = self.pc.localDescription
+        assert description is not None
+        return description.sdp
+
+    async def accept(self, answer_sdp: str) -> None:
+        """Apply the answer to `offer()`; the connection then starts."""
+        answer = RTCSessionDescription(sdp=answer_sdp, type="answer")
+        try:
+            await self.pc.setRemoteDescription(answer)
+        except (ValueError, InternalError, InvalidAccessError, OperationError) as exc:
+            raise UnsupportedOffer(str(exc)) from exc
 
     def _apply_candidate_policy(self) -> None:
         """Before gathering: the transports exist once the offer is set, candidates come later."""

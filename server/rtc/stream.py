@@ -2,7 +2,7 @@
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from enum import StrEnum
 from typing import Any
 
@@ -21,6 +21,7 @@ from server.rtc.keyframes import KeyframeRequester
 from server.rtc.negotiation import Offer
 from server.rtc.peer import PeerSetup
 from server.rtc.publisher import Publisher
+from server.rtc.relay import RelayFeed
 from server.rtc.source import Feed, Switch
 from server.rtc.viewer import Viewer
 
@@ -62,6 +63,7 @@ class BoothStream:
         self._switch = Switch(self._fanouts, self._keyframes, on_cut_over=self._handed_over)
         self._publisher: Publisher | None = None
         self._incoming: Publisher | None = None  # a hand-over waiting for its first keyframe
+        self._relay: RelayFeed | None = None  # a cascade leg from the node holding the stream
         self._viewers: dict[str, Viewer] = {}
         self._epoch = 0
         self._negotiating = 0
@@ -81,6 +83,7 @@ class BoothStream:
         return (
             self._publisher is None
             and self._incoming is None
+            and self._relay is None
             and not self._viewers
             and not self._negotiating
         )
@@ -91,7 +94,13 @@ class BoothStream:
 
     @property
     def video_codec(self) -> str | None:
-        return None if self._publisher is None else self._publisher.video_codec
+        feed = self._publisher or self._relay
+        return None if feed is None else feed.video_codec
+
+    @property
+    def relay_heard_at(self) -> float | None:
+        """When the cascade leg last received a packet (monotonic); None without a leg."""
+        return None if self._relay is None else self._relay.heard_at
 
     def _new_publisher(self) -> Publisher:
         self._epoch += 1
@@ -115,13 +124,13 @@ class BoothStream:
             self._switch.resume()
         publisher = self._new_publisher()
         answer = await self._negotiate(publisher.negotiate(offer), publisher.close)
-        old, incoming = self._publisher, self._incoming
-        self._incoming = None
+        old, incoming, relay = self._publisher, self._incoming, self._relay
+        self._incoming = self._relay = None
         if old is not None:
             self._drop_publisher(OfflineReason.REPLACED)
         self._publisher = publisher
         self._switch.select(publisher)
-        for ended in (old, incoming):
+        for ended in (old, incoming, relay):
             if ended is not None:
                 await ended.close()
         return answer
@@ -148,6 +157,40 @@ class BoothStream:
         if stale is not None:
             await stale.close()
         return answer
+
+    async def relay(self, connect: Callable[[str], Awaitable[str]]) -> None:
+        """Feed the stream from the node that holds it (a cascade leg): `connect(offer_sdp)`
+        returns that node's answer, which views the stream like any viewer. A leg already here
+        is replaced (break before make: viewers wait for the new leg's keyframe). Pause and
+        hand-over happen at the origin; this stream forwards what arrives and reports nothing."""
+        self._check_open()
+        self._epoch += 1
+        feed = RelayFeed(
+            self._setup,
+            epoch=self._epoch,
+            on_frame=self._switch.frame,
+            on_loss=self._switch.lost,
+            on_ended=self._relay_ended,
+        )
+
+        async def negotiate() -> str:
+            answer = await connect(await feed.offer())
+            await feed.accept(answer)
+            return answer
+
+        await self._negotiate(negotiate(), feed.close)
+        self._setup.counters.relay_legs += 1
+        old, self._relay = self._relay, feed
+        self._switch.select(feed)
+        if old is not None:
+            await old.close()
+
+    async def unrelay(self) -> None:
+        """End the cascade leg; viewers stay connected and wait."""
+        feed, self._relay = self._relay, None
+        if feed is not None:
+            self._switch.forget(feed)
+            await feed.close()
 
     def pause(self) -> None:
         """Viewers get no packet of this stream until `resume()`; every connection stays up."""
@@ -208,6 +251,7 @@ class BoothStream:
             return
         publisher, viewers = self._publisher, list(self._viewers.values())
         incoming, self._incoming = self._incoming, None
+        relay, self._relay = self._relay, None
         if publisher is not None:
             self._drop_publisher(OfflineReason.STOPPED)
         self.state = StreamState.CLOSED
@@ -218,7 +262,7 @@ class BoothStream:
             fanout.close()
         await self._keyframes.close()
         closing = [v.close() for v in viewers]
-        closing += [p.close() for p in (publisher, incoming) if p is not None]
+        closing += [p.close() for p in (publisher, incoming, relay) if p is not None]
         await asyncio.gather(*closing)
         await self._settle()
 
@@ -249,6 +293,13 @@ class BoothStream:
             self._incoming = None
             self._switch.forget(publisher)
         self._close_later(publisher.close())
+
+    def _relay_ended(self, feed: RelayFeed) -> None:
+        """The leg's connection failed or the origin closed it: viewers wait for the next."""
+        if feed is self._relay:
+            self._relay = None
+            self._switch.forget(feed)
+        self._close_later(feed.close())
 
     def _handed_over(self, old: Feed) -> None:
         """The switch cut over to the incoming publisher on its keyframe: the old one ends."""
