@@ -2,7 +2,9 @@
 `server.rtc.StreamHub`, shared state in `rooms.streams`, and signalling for viewers whose
 websocket is on another node routed to the holder (NodeRpc).
 
-The node a recruiter's websocket is on holds that booth's media. The hub reports its streams'
+The node a recruiter's websocket is on holds that booth's media. A viewer is served by the node
+its websocket is on: for a stream held elsewhere, that node forwards one cascade leg from the
+holder to all its viewers (server/cascade.py). The hub reports its streams'
 changes through a callback; they are applied to Redis in order by one task, so "live" and
 "offline" of one stream can never overtake each other.
 
@@ -26,6 +28,7 @@ from typing import Any, TypeVar
 from rooms.errors import CodecMismatch, Draining, InvalidInput, InvalidState
 from rooms.events import Event
 from rooms.streams import OfflineReason, PauseReason, Streams, StreamState
+from server.cascade import Cascade
 from server.noderpc import NodeRpc
 from server.rtc import errors as rtc_errors
 from server.rtc.aiortc_internals import CandidatePolicy
@@ -93,6 +96,7 @@ class Streaming:
         self.rpc = rpc
         self.node_id = rpc.node_id
         self.hub = StreamHub(ice_servers, self._on_event, candidates=candidates)
+        self.cascade = Cascade(self.hub, streams, rpc)
         self._events: asyncio.Queue[StreamEvent] = asyncio.Queue(maxsize=10_000)
         self._publishers: dict[str, str] = {}  # stream id -> publishing participant
         self._incoming: dict[str, tuple[str, str]] = {}  # stream id -> (publisher, presenting)
@@ -116,6 +120,7 @@ class Streaming:
     async def start(self) -> None:
         self._worker = asyncio.create_task(self._apply_events(), name="stream-events")
         self._counter = asyncio.create_task(self._report_counts(), name="stream-counts")
+        self.cascade.start()
 
     async def drain(self) -> None:
         """The node is stopping: refuse new publishes and end the streams held here, telling their
@@ -125,6 +130,7 @@ class Streaming:
 
     async def close(self) -> None:
         """Stop every stream this node holds, and mark them offline for the other nodes."""
+        await self.cascade.close()
         await self.hub.close()
         for task in (self._worker, self._counter, *self._checks.values()):
             if task is not None:
@@ -150,6 +156,7 @@ class Streaming:
             # the booth was live through another node: end that stream there first
             await self.stop(fair_id, booth_id, OfflineReason.RESTARTED)
         self._publishers[sid] = publisher_id
+        await self.cascade.end(sid)  # held here from now on: no leg from another node feeds it
         # an interview under way: not one frame of the new publisher may pass before the pause
         paused = await self._busy_until(fair_id, booth_id, publisher_id) is not None
         return await rtc_errors_as_domain(self.hub.publish(sid, sdp, paused=paused))
@@ -186,7 +193,7 @@ class Streaming:
         with contextlib.suppress(InvalidState):
             await self.rpc.call(state.node, "unpublish", request)
 
-    # --- viewing (routed to the holding node) ---------------------------------------------
+    # --- viewing (on this node; a stream held elsewhere comes over a cascade leg) ----------
 
     async def _holder(self, fair_id: str, booth_id: str) -> StreamState:
         state = await self.streams.get(fair_id, booth_id)
@@ -197,29 +204,23 @@ class Streaming:
     async def view(
         self, fair_id: str, booth_id: str, viewer_id: str, sdp: str, audio_only: bool
     ) -> dict[str, Any]:
+        """Served here: a stream held by another node is first given a cascade leg from it
+        (one per stream and node, shared by every viewer here), so that the viewer gets the
+        stream's codec."""
         holder = await self._holder(fair_id, booth_id)
-        request = {
-            "stream": stream_id(fair_id, booth_id),
-            "viewer": viewer_id,
-            "sdp": sdp,
-            "audio_only": audio_only,
-        }
-        return await self._at(holder.node, "view", request, self._rpc_view)
+        sid = stream_id(fair_id, booth_id)
+        if holder.node != self.node_id:
+            await rtc_errors_as_domain(self.cascade.ensure(sid, holder))
+        request = {"stream": sid, "viewer": viewer_id, "sdp": sdp, "audio_only": audio_only}
+        return await self._rpc_view(request)
 
     async def set_audio_only(self, fair_id: str, booth_id: str, viewer_id: str, on: bool) -> None:
-        holder = await self._holder(fair_id, booth_id)
         request = {"stream": stream_id(fair_id, booth_id), "viewer": viewer_id, "on": on}
-        await self._at(holder.node, "audio_only", request, self._rpc_audio_only)
+        await self._rpc_audio_only(request)
 
     async def leave(self, fair_id: str, booth_id: str, viewer_id: str) -> None:
         """Idempotent; a viewer of a stream that already ended has nothing to leave."""
-        state = await self.streams.get(fair_id, booth_id)
-        request = {"stream": stream_id(fair_id, booth_id), "viewer": viewer_id}
-        if state is None or state.node == self.node_id:
-            await self._rpc_leave(request)
-            return
-        with contextlib.suppress(InvalidState):
-            await self.rpc.call(state.node, "leave", request)
+        await self._rpc_leave({"stream": stream_id(fair_id, booth_id), "viewer": viewer_id})
 
     async def stop(self, fair_id: str, booth_id: str, reason: OfflineReason) -> None:
         """End a booth's stream wherever it is held, and mark it offline even if that node is
