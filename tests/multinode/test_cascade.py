@@ -26,12 +26,16 @@ PORTS_A, PORTS_B = (21100, 21299), (21300, 21499)  # outside the ephemeral ports
 TABLE = f"jobfair_cascade_test_{os.getpid()}"
 
 
+def span(ports: tuple[int, int]) -> str:
+    return f"{ports[0]}-{ports[1]}"
+
+
 @pytest.fixture
 def nodes(redis_server: RedisProcess, tmp_path: Path) -> Iterator[tuple[Node, Node]]:
     started: list[Node] = []
     try:
         for name, ports in (("a", PORTS_A), ("b", PORTS_B)):
-            node = Node(tmp_path / name, redis_server.url, JOBFAIR_RTC_PORTS="%d-%d" % ports)
+            node = Node(tmp_path / name, redis_server.url, JOBFAIR_RTC_PORTS=span(ports))
             started.append(node.start())
         yield started[0], started[1]
     finally:
@@ -65,7 +69,7 @@ def nft(script: str) -> None:
 
 def drop_udp_between(first: tuple[int, int], second: tuple[int, int]) -> None:
     """Drop, on receipt, every UDP datagram between the two port ranges, both ways."""
-    a, b = "%d-%d" % first, "%d-%d" % second
+    a, b = span(first), span(second)
     nft(
         f"table inet {TABLE} {{\n"
         f"  chain input {{ type filter hook input priority 0; policy accept;\n"
