@@ -32,6 +32,7 @@ CONNECTING = 3.0  # seconds a new leg has to connect before silence counts
 GRACE = 5.0  # seconds a leg outlives its last viewer here (a reload comes back)
 RETRY = 1.0  # seconds between attempts to make a leg that failed
 CHECK_INTERVAL = 0.5
+RELAY_VIEWER = "relay:"  # + the node id: the viewer id of a leg at the node holding the stream
 
 
 @dataclass
@@ -49,7 +50,7 @@ class Cascade:
         self.hub = hub
         self.streams = streams
         self.rpc = rpc
-        self.viewer_id = f"relay:{rpc.node_id}"
+        self.viewer_id = f"{RELAY_VIEWER}{rpc.node_id}"
         self._legs: dict[str, _Leg] = {}  # stream id -> its leg here
         self._locks: dict[str, asyncio.Lock] = {}  # one making or ending of a leg at a time
         self._watcher: asyncio.Task[None] | None = None
@@ -62,8 +63,10 @@ class Cascade:
         await cancel(self._watcher)
         self._legs.clear()
 
-    def holds_leg(self, sid: str) -> bool:
-        return sid in self._legs
+    def origin(self, sid: str) -> str | None:
+        """The node whose leg feeds `sid` here, if one does."""
+        leg = self._legs.get(sid)
+        return None if leg is None else leg.origin
 
     async def ensure(self, sid: str, holder: StreamState) -> None:
         """A leg from `holder`'s node feeds `sid` here: made now unless one already does.

@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 from rooms.errors import CodecMismatch, Draining, InvalidInput, InvalidState
 from rooms.events import Event
 from rooms.streams import OfflineReason, PauseReason, Streams, StreamState
-from server.cascade import Cascade
+from server.cascade import RELAY_VIEWER, Cascade
 from server.noderpc import NodeRpc
 from server.rtc import errors as rtc_errors
 from server.rtc.aiortc_internals import CandidatePolicy
@@ -102,6 +102,7 @@ class Streaming:
         self._incoming: dict[str, tuple[str, str]] = {}  # stream id -> (publisher, presenting)
         self._held: dict[str, StreamState] = {}  # stream id -> its live state in Redis
         self._counts: dict[str, int] = {}
+        self._edges: dict[str, dict[str, int]] = {}  # stream id -> node with a leg -> its viewers
         self._checks: dict[str, asyncio.Task[None]] = {}  # stream id -> its pause check
         self._recheck: set[str] = set()
         self._worker: asyncio.Task[None] | None = None
@@ -114,6 +115,7 @@ class Streaming:
             ("stop", self._rpc_stop),
             ("hand_over", self._rpc_hand_over),
             ("unpublish", self._rpc_unpublish),
+            ("edge_viewers", self._rpc_edge_viewers),
         ):
             rpc.register(op, handler)
 
@@ -246,12 +248,22 @@ class Streaming:
         return await self.rpc.call(node, op, request)
 
     async def _rpc_view(self, request: dict[str, Any]) -> dict[str, Any]:
+        sid, viewer = request["stream"], request["viewer"]
         answer = await rtc_errors_as_domain(
-            self.hub.view(
-                request["stream"], request["viewer"], request["sdp"], request["audio_only"]
-            )
+            self.hub.view(sid, viewer, request["sdp"], request["audio_only"])
         )
+        if viewer.startswith(RELAY_VIEWER):  # a leg: its node reports its own viewers
+            self._edges.setdefault(sid, {}).setdefault(viewer.removeprefix(RELAY_VIEWER), 0)
         return {"sdp": answer}
+
+    async def _rpc_edge_viewers(self, request: dict[str, Any]) -> dict[str, Any]:
+        """A node with a leg of a stream held here has this many viewers of it."""
+        sid, node = request["stream"], request["node"]
+        edges = self._edges.get(sid, {})
+        if node in edges:
+            edges[node] = int(request["count"])
+            self._counts[sid] = self.hub.viewer_count(sid)
+        return {}
 
     async def _rpc_audio_only(self, request: dict[str, Any]) -> dict[str, Any]:
         await rtc_errors_as_domain(
@@ -260,7 +272,10 @@ class Streaming:
         return {}
 
     async def _rpc_leave(self, request: dict[str, Any]) -> dict[str, Any]:
-        await self.hub.leave(request["stream"], request["viewer"])
+        sid, viewer = request["stream"], request["viewer"]
+        await self.hub.leave(sid, viewer)
+        if viewer.startswith(RELAY_VIEWER):
+            self._edges.get(sid, {}).pop(viewer.removeprefix(RELAY_VIEWER), None)
         return {}
 
     async def _rpc_hand_over(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -371,12 +386,19 @@ class Streaming:
         return (await self._interviewing(fair_id, booth_id)).get(presenter_id)
 
     async def _report_counts(self) -> None:
-        """Viewer counts, at most once a second per stream: 64 viewers joining is one update."""
+        """Viewer counts, at most once a second per stream: 64 viewers joining is one update.
+        A stream held here counts each leg's viewers instead of the leg; a node with a leg
+        tells the holder how many watch through it."""
         while True:
             await asyncio.sleep(VIEWER_COUNT_INTERVAL)
             counts, self._counts = self._counts, {}
             for sid, count in counts.items():
-                state = self._held.get(sid)
-                if state is not None:
-                    with contextlib.suppress(Exception):
-                        await self.streams.set_viewers(_split(sid)[0], state, count)
+                state, origin = self._held.get(sid), self.cascade.origin(sid)
+                with contextlib.suppress(Exception):
+                    if state is not None:
+                        edges = self._edges.get(sid, {})
+                        total = count - len(edges) + sum(edges.values())
+                        await self.streams.set_viewers(_split(sid)[0], state, total)
+                    elif origin is not None:
+                        request = {"stream": sid, "node": self.node_id, "count": count}
+                        await self.rpc.call(origin, "edge_viewers", request)

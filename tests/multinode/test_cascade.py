@@ -17,7 +17,10 @@ from pathlib import Path
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+from redis.asyncio import Redis
 
+from rooms.store.scripts import Scripts
+from rooms.streams import Streams
 from tests.clients import Fixture, Frames, Session
 from tests.peers import Publisher, Viewer
 from tests.procs import Node, RedisProcess
@@ -85,7 +88,7 @@ def allow_udp_again() -> None:
 
 
 async def test_eight_viewers_on_b_cost_the_holder_one_viewer_and_a_dropped_leg_comes_back(
-    fx: Fixture, nodes: tuple[Node, Node]
+    fx: Fixture, nodes: tuple[Node, Node], redis: Redis
 ) -> None:
     node_a, node_b = nodes
     recruiter = await socket(fx, fx.recruiter_a, node_a)
@@ -99,6 +102,13 @@ async def test_eight_viewers_on_b_cost_the_holder_one_viewer_and_a_dropped_leg_c
             assert (await viewer.watch())["type"] == "ack"
         for viewer in viewers:
             await viewer.frames(video=10, seconds=30)
+        streams, counted = Streams(redis, Scripts(redis)), 0
+        for _ in range(50):  # what pages show: B's viewers, reported to A, which holds the count
+            state = await streams.get(fx.fair.id, fx.booth_a.id)
+            counted = 0 if state is None else state.viewers
+            if counted == 8:
+                break
+            await asyncio.sleep(0.2)
 
         # A's outgoing RTP for the stream (its only one) against what one viewer on B receives
         await asyncio.sleep(1)
@@ -126,6 +136,7 @@ async def test_eight_viewers_on_b_cost_the_holder_one_viewer_and_a_dropped_leg_c
         for peer in (*viewers, publisher):
             await peer.close()
     assert (viewers_at_a, viewers_at_b) == (1, 8)  # A's one viewer is B's leg
+    assert counted == 8
     assert received > 100  # ~1 Mbps of video and audio for 4 s: the stream flowed
     assert sent <= 1.1 * received, f"A sent {sent} packets, one viewer on B received {received}"
     assert back_within < 5, f"B's viewers decoded again {back_within:.1f} s after the drop"
