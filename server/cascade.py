@@ -32,6 +32,7 @@ CONNECTING = 3.0  # seconds a new leg has to connect before silence counts
 GRACE = 5.0  # seconds a leg outlives its last viewer here (a reload comes back)
 RETRY = 1.0  # seconds between attempts to make a leg that failed
 CHECK_INTERVAL = 0.5
+LEAVE_TIMEOUT = 2.0  # seconds a stopping node waits for a holder to take a leg's leave
 RELAY_VIEWER = "relay:"  # + the node id: the viewer id of a leg at the node holding the stream
 
 
@@ -52,16 +53,26 @@ class Cascade:
         self.rpc = rpc
         self.viewer_id = f"{RELAY_VIEWER}{rpc.node_id}"
         self._legs: dict[str, _Leg] = {}  # stream id -> its leg here
-        self._locks: dict[str, asyncio.Lock] = {}  # one making or ending of a leg at a time
+        # one making or ending of a leg at a time; kept (one per stream ever relayed here), so
+        # that a caller waiting on a lock never races one made anew
+        self._locks: dict[str, asyncio.Lock] = {}
         self._watcher: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         self._watcher = asyncio.create_task(self._watch(), name="cascade-legs")
 
     async def close(self) -> None:
-        """Stop watching; the legs themselves end with the hub."""
+        """Stop watching and tell each holder its leg is leaving (so it stops counting it); the
+        legs' connections end with the hub."""
         await cancel(self._watcher)
-        self._legs.clear()
+        legs, self._legs = self._legs, {}
+
+        async def leave(sid: str, origin: str) -> None:
+            request = {"stream": sid, "viewer": self.viewer_id}
+            with contextlib.suppress(DomainError, TimeoutError):
+                await asyncio.wait_for(self.rpc.call(origin, "leave", request), LEAVE_TIMEOUT)
+
+        await asyncio.gather(*(leave(sid, leg.origin) for sid, leg in legs.items()))
 
     def origin(self, sid: str) -> str | None:
         """The node whose leg feeds `sid` here, if one does."""
@@ -86,7 +97,6 @@ class Cascade:
             request = {"stream": sid, "viewer": self.viewer_id}
             with contextlib.suppress(DomainError):
                 await self.rpc.call(leg.origin, "leave", request)
-        self._locks.pop(sid, None)
 
     def _lock(self, sid: str) -> asyncio.Lock:
         return self._locks.setdefault(sid, asyncio.Lock())
