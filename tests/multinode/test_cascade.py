@@ -141,3 +141,37 @@ async def test_eight_viewers_on_b_cost_the_holder_one_viewer_and_a_dropped_leg_c
     assert sent <= 1.1 * received, f"A sent {sent} packets, one viewer on B received {received}"
     assert back_within < 5, f"B's viewers decoded again {back_within:.1f} s after the drop"
     assert legs_after > legs_before == 1  # re-made by B's heartbeat, not resumed by itself
+
+
+async def until(node: Node, name: str, value: float, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while (seen := await metric(node, name)) != value:
+        assert time.monotonic() < deadline, f"{name} at {node.url} is {seen}, not {value}"
+        await asyncio.sleep(0.2)
+
+
+async def test_a_leg_ends_after_its_last_viewer_and_when_the_stream_goes_offline(
+    fx: Fixture, node: Node, node_b: Node
+) -> None:
+    recruiter = await socket(fx, fx.recruiter_a, node)  # A: the session's node holds the stream
+    publisher = Publisher(recruiter, fx.booth_a.id)
+    worker = await socket(fx, fx.worker, node_b)
+    first, second = Viewer(worker, fx.booth_a.id), Viewer(worker, fx.booth_a.id)
+    try:
+        assert (await publisher.go_live())["type"] == "ack"
+        await worker.event("stream.live", timeout=20)
+        assert (await first.watch())["type"] == "ack"
+        await first.frames(video=5)
+        await until(node, "jobfair_rtc_viewers", 1, 5)  # B's leg
+        assert (await worker.request("stream.leave", {"booth_id": fx.booth_a.id}))["type"] == "ack"
+        await until(node, "jobfair_rtc_viewers", 0, 15)  # the leg left after B's grace
+        await until(node_b, "jobfair_rtc_streams", 0, 5)
+
+        assert (await second.watch())["type"] == "ack"  # a new leg
+        await second.frames(video=5)
+        await publisher.close()  # the presenter left: A's viewers would wait for their return
+        await worker.event("stream.offline", timeout=20)
+        await until(node, "jobfair_rtc_viewers", 0, 10)  # but B ended its leg
+    finally:
+        for peer in (first, second, publisher):
+            await peer.close()
