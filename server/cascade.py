@@ -53,8 +53,8 @@ class Cascade:
         self.rpc = rpc
         self.viewer_id = f"{RELAY_VIEWER}{rpc.node_id}"
         self._legs: dict[str, _Leg] = {}  # stream id -> its leg here
-        # one making or ending of a leg at a time; kept (one per stream ever relayed here), so
-        # that a caller waiting on a lock never races one made anew
+        # one making or ending of a leg at a time; dropped by the watcher once the stream has
+        # no leg and nobody holds or awaits its lock
         self._locks: dict[str, asyncio.Lock] = {}
         self._watcher: asyncio.Task[None] | None = None
 
@@ -73,6 +73,10 @@ class Cascade:
                 await asyncio.wait_for(self.rpc.call(origin, "leave", request), LEAVE_TIMEOUT)
 
         await asyncio.gather(*(leave(sid, leg.origin) for sid, leg in legs.items()))
+
+    def relayed(self) -> list[str]:
+        """The streams a leg feeds here."""
+        return list(self._legs)
 
     def origin(self, sid: str) -> str | None:
         """The node whose leg feeds `sid` here, if one does."""
@@ -126,6 +130,9 @@ class Cascade:
                 log.exception("checking the cascade legs failed")
 
     async def _check(self) -> None:
+        for sid, lock in list(self._locks.items()):
+            if sid not in self._legs and not lock.locked():
+                del self._locks[sid]
         live: dict[str, dict[str, StreamState]] = {}
         for fair_id in {leg.fair_id for leg in self._legs.values()}:
             live[fair_id] = await self.streams.live(fair_id)

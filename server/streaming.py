@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
@@ -53,6 +54,10 @@ OFFLINE_REASONS = {
     MediaEnded.STOPPED: OfflineReason.STOPPED_BY_RECRUITER,
 }
 VIEWER_COUNT_INTERVAL = 1.0  # seconds between viewer-count updates of one stream
+# A node with a leg reports its viewers every VIEWER_COUNT_INTERVAL; one silent this long died
+# (its leg's connection here would only fail with ICE consent, ~30 s later): its leg is ended
+# and its viewers are no longer counted. Were it alive, its heartbeat makes a new leg.
+EDGE_STALE = 5.0
 
 # When is the presenter back (for the viewers' card): the interview began + the booth's planned
 # interview length; (fair, booth) -> recruiter id -> expected end, epoch seconds.
@@ -102,7 +107,8 @@ class Streaming:
         self._incoming: dict[str, tuple[str, str]] = {}  # stream id -> (publisher, presenting)
         self._held: dict[str, StreamState] = {}  # stream id -> its live state in Redis
         self._counts: dict[str, int] = {}
-        self._edges: dict[str, dict[str, int]] = {}  # stream id -> node with a leg -> its viewers
+        # stream id -> node with a leg -> (its viewers, when it last said so)
+        self._edges: dict[str, dict[str, tuple[int, float]]] = {}
         self._checks: dict[str, asyncio.Task[None]] = {}  # stream id -> its pause check
         self._recheck: set[str] = set()
         self._worker: asyncio.Task[None] | None = None
@@ -253,7 +259,9 @@ class Streaming:
             self.hub.view(sid, viewer, request["sdp"], request["audio_only"])
         )
         if viewer.startswith(RELAY_VIEWER):  # a leg: its node reports its own viewers
-            self._edges.setdefault(sid, {}).setdefault(viewer.removeprefix(RELAY_VIEWER), 0)
+            edges = self._edges.setdefault(sid, {})
+            node = viewer.removeprefix(RELAY_VIEWER)
+            edges[node] = (edges.get(node, (0, 0.0))[0], time.monotonic())
         return {"sdp": answer}
 
     async def _rpc_edge_viewers(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -261,8 +269,10 @@ class Streaming:
         sid, node = request["stream"], request["node"]
         edges = self._edges.get(sid, {})
         if node in edges:
-            edges[node] = int(request["count"])
-            self._counts[sid] = self.hub.viewer_count(sid)
+            count = int(request["count"])
+            if count != edges[node][0]:
+                self._counts[sid] = self.hub.viewer_count(sid)
+            edges[node] = (count, time.monotonic())
         return {}
 
     async def _rpc_audio_only(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -388,17 +398,32 @@ class Streaming:
     async def _report_counts(self) -> None:
         """Viewer counts, at most once a second per stream: 64 viewers joining is one update.
         A stream held here counts each leg's viewers instead of the leg; a node with a leg
-        tells the holder how many watch through it."""
+        tells the holder how many watch through it every second, changed or not, so that a
+        node that died stops being counted within EDGE_STALE."""
         while True:
             await asyncio.sleep(VIEWER_COUNT_INTERVAL)
+            await self._end_silent_edges()
             counts, self._counts = self._counts, {}
+            for sid in self.cascade.relayed():
+                counts.setdefault(sid, self.hub.viewer_count(sid))
             for sid, count in counts.items():
                 state, origin = self._held.get(sid), self.cascade.origin(sid)
                 with contextlib.suppress(Exception):
                     if state is not None:
                         edges = self._edges.get(sid, {})
-                        total = count - len(edges) + sum(edges.values())
+                        total = count - len(edges) + sum(n for n, _ in edges.values())
                         await self.streams.set_viewers(_split(sid)[0], state, total)
                     elif origin is not None:
                         request = {"stream": sid, "node": self.node_id, "count": count}
                         await self.rpc.call(origin, "edge_viewers", request)
+
+    async def _end_silent_edges(self) -> None:
+        now = time.monotonic()
+        for sid, edges in list(self._edges.items()):
+            for node, (_, said_at) in list(edges.items()):
+                if now - said_at > EDGE_STALE:
+                    log.info("node %s stopped reporting its viewers of %s: its leg ends", node, sid)
+                    await self._rpc_leave({"stream": sid, "viewer": f"{RELAY_VIEWER}{node}"})
+                    self._counts[sid] = self.hub.viewer_count(sid)
+            if not edges:
+                self._edges.pop(sid, None)

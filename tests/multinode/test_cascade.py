@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 import subprocess
 import time
 from collections.abc import Iterator
@@ -174,4 +175,37 @@ async def test_a_leg_ends_after_its_last_viewer_and_when_the_stream_goes_offline
         await until(node, "jobfair_rtc_viewers", 0, 10)  # but B ended its leg
     finally:
         for peer in (first, second, publisher):
+            await peer.close()
+
+
+async def test_the_viewers_of_a_node_that_died_are_no_longer_counted(
+    fx: Fixture, node: Node, node_b: Node, redis: Redis
+) -> None:
+    recruiter = await socket(fx, fx.recruiter_a, node)
+    publisher = Publisher(recruiter, fx.booth_a.id)
+    watchers = [await socket(fx, fx.worker, node_b) for _ in range(3)]
+    viewers = [Viewer(ws, fx.booth_a.id) for ws in watchers]
+    streams = Streams(redis, Scripts(redis))
+
+    async def counted(expected: int, seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        while True:
+            state = await streams.get(fx.fair.id, fx.booth_a.id)
+            seen = None if state is None else state.viewers
+            if seen == expected:
+                return
+            assert time.monotonic() < deadline, f"pages see {seen} viewers, not {expected}"
+            await asyncio.sleep(0.2)
+
+    try:
+        assert (await publisher.go_live())["type"] == "ack"
+        await watchers[0].event("stream.live", timeout=20)
+        for viewer in viewers:
+            assert (await viewer.watch())["type"] == "ack"
+            await viewer.frames(video=3, seconds=30)
+        await counted(3, 10)
+        node_b.stop(signal.SIGKILL)  # no leave, and the leg's connection at A lives on a while
+        await counted(0, 10)
+    finally:
+        for peer in (*viewers, publisher):
             await peer.close()
