@@ -27,7 +27,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 from rooms.errors import CodecMismatch, Draining, InvalidInput, InvalidState
-from rooms.events import Event
+from rooms.events import Audience, Event, publish
 from rooms.streams import OfflineReason, PauseReason, Streams, StreamState
 from server.cascade import RELAY_VIEWER, Cascade
 from server.noderpc import NodeRpc
@@ -41,6 +41,7 @@ from server.rtc.events import (
     StreamLive,
     StreamOffline,
     ViewerCountChanged,
+    ViewerLevelChanged,
 )
 from server.rtc.hub import IceServer, StreamHub
 
@@ -71,6 +72,14 @@ def stream_id(fair_id: str, booth_id: str) -> str:
 def _split(sid: str) -> tuple[str, str]:
     fair_id, _, booth_id = sid.partition("/")
     return fair_id, booth_id
+
+
+def viewer_user(viewer_id: str) -> str | None:
+    """The participant a viewer connection belongs to (`user:connection`, server/ws/handlers);
+    None for a node relaying the stream."""
+    if viewer_id.startswith(RELAY_VIEWER):
+        return None
+    return viewer_id.partition(":")[0]
 
 
 async def rtc_errors_as_domain(call: Awaitable[T]) -> T:
@@ -106,9 +115,9 @@ class Streaming:
         self._publishers: dict[str, str] = {}  # stream id -> publishing participant
         self._incoming: dict[str, tuple[str, str]] = {}  # stream id -> (publisher, presenting)
         self._held: dict[str, StreamState] = {}  # stream id -> its live state in Redis
-        self._counts: dict[str, int] = {}
-        # stream id -> node with a leg -> (its viewers, when it last said so)
-        self._edges: dict[str, dict[str, tuple[int, float]]] = {}
+        self._counts: dict[str, tuple[int, dict[str, int]]] = {}  # viewers, and per level
+        # stream id -> node with a leg -> (its viewers, when it last said so, how many per level)
+        self._edges: dict[str, dict[str, tuple[int, float, dict[str, int]]]] = {}
         self._checks: dict[str, asyncio.Task[None]] = {}  # stream id -> its pause check
         self._recheck: set[str] = set()
         self._worker: asyncio.Task[None] | None = None
@@ -261,18 +270,21 @@ class Streaming:
         if viewer.startswith(RELAY_VIEWER):  # a leg: its node reports its own viewers
             edges = self._edges.setdefault(sid, {})
             node = viewer.removeprefix(RELAY_VIEWER)
-            edges[node] = (edges.get(node, (0, 0.0))[0], time.monotonic())
+            count, _, levels = edges.get(node, (0, 0.0, {}))
+            edges[node] = (count, time.monotonic(), levels)
         return {"sdp": answer}
 
     async def _rpc_edge_viewers(self, request: dict[str, Any]) -> dict[str, Any]:
-        """A node with a leg of a stream held here has this many viewers of it."""
+        """A node with a leg of a stream held here has this many viewers of it (`levels`: how
+        many on each level)."""
         sid, node = request["stream"], request["node"]
         edges = self._edges.get(sid, {})
         if node in edges:
             count = int(request["count"])
-            if count != edges[node][0]:
-                self._counts[sid] = self.hub.viewer_count(sid)
-            edges[node] = (count, time.monotonic())
+            levels = {str(k): int(v) for k, v in dict(request.get("levels") or {}).items()}
+            if (count, levels) != (edges[node][0], edges[node][2]):
+                self._counts[sid] = (self.hub.viewer_count(sid), self.hub.levels_of(sid))
+            edges[node] = (count, time.monotonic(), levels)
         return {}
 
     async def _rpc_audio_only(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -310,7 +322,7 @@ class Streaming:
 
     def _on_event(self, event: StreamEvent) -> None:
         if isinstance(event, ViewerCountChanged):
-            self._counts[event.stream_id] = event.count
+            self._counts[event.stream_id] = (event.count, event.levels)
             return
         try:
             self._events.put_nowait(event)
@@ -338,6 +350,8 @@ class Streaming:
             state = self._held.get(sid)
             if state is not None:
                 await self.streams.handed_over(fair_id, state, publisher, presenting)
+        elif isinstance(event, ViewerLevelChanged):
+            await self._tell_level(fair_id, booth_id, event)
         elif isinstance(event, StreamOffline):
             self._incoming.pop(sid, None)
             state = self._held.pop(sid, None)
@@ -395,35 +409,54 @@ class Streaming:
             return None
         return (await self._interviewing(fair_id, booth_id)).get(presenter_id)
 
+    async def _tell_level(self, fair_id: str, booth_id: str, event: ViewerLevelChanged) -> None:
+        """Only the viewer learns what its link now gets (`stream.level`)."""
+        user_id = viewer_user(event.viewer_id)
+        if user_id is None:
+            return
+        data = {"booth_id": booth_id, "level": event.level, "loss_pct": event.loss_pct}
+        message = Event("stream.level", data, Audience("user", user_id=user_id))
+        await publish(self.streams.redis, fair_id, message)
+
     async def _report_counts(self) -> None:
-        """Viewer counts, at most once a second per stream: 64 viewers joining is one update.
-        A stream held here counts each leg's viewers instead of the leg; a node with a leg
-        tells the holder how many watch through it every second, changed or not, so that a
-        node that died stops being counted within EDGE_STALE."""
+        """Viewer counts and how many are on each level, at most once a second per stream: 64
+        viewers joining, or moving between layers, is one update. A stream held here counts
+        each leg's viewers instead of the leg (pinned to the high layer); a node with a leg
+        tells the holder how many watch through it, and on which levels, every second, changed
+        or not, so that a node that died stops being counted within EDGE_STALE."""
         while True:
             await asyncio.sleep(VIEWER_COUNT_INTERVAL)
             await self._end_silent_edges()
             counts, self._counts = self._counts, {}
             for sid in self.cascade.relayed():
-                counts.setdefault(sid, self.hub.viewer_count(sid))
-            for sid, count in counts.items():
+                counts.setdefault(sid, (self.hub.viewer_count(sid), self.hub.levels_of(sid)))
+            for sid, (count, levels) in counts.items():
                 state, origin = self._held.get(sid), self.cascade.origin(sid)
                 with contextlib.suppress(Exception):
                     if state is not None:
                         edges = self._edges.get(sid, {})
-                        total = count - len(edges) + sum(n for n, _ in edges.values())
-                        await self.streams.set_viewers(_split(sid)[0], state, total)
+                        total = count - len(edges) + sum(n for n, _, _ in edges.values())
+                        levels = {**levels, "high": levels.get("high", 0) - len(edges)}
+                        for _, _, edge_levels in edges.values():
+                            for level, n in edge_levels.items():
+                                levels[level] = levels.get(level, 0) + n
+                        await self.streams.set_viewers(_split(sid)[0], state, total, levels)
                     elif origin is not None:
-                        request = {"stream": sid, "node": self.node_id, "count": count}
+                        request = {
+                            "stream": sid,
+                            "node": self.node_id,
+                            "count": count,
+                            "levels": levels,
+                        }
                         await self.rpc.call(origin, "edge_viewers", request)
 
     async def _end_silent_edges(self) -> None:
         now = time.monotonic()
         for sid, edges in list(self._edges.items()):
-            for node, (_, said_at) in list(edges.items()):
+            for node, (_, said_at, _) in list(edges.items()):
                 if now - said_at > EDGE_STALE:
                     log.info("node %s stopped reporting its viewers of %s: its leg ends", node, sid)
                     await self._rpc_leave({"stream": sid, "viewer": f"{RELAY_VIEWER}{node}"})
-                    self._counts[sid] = self.hub.viewer_count(sid)
+                    self._counts[sid] = (self.hub.viewer_count(sid), self.hub.levels_of(sid))
             if not edges:
                 self._edges.pop(sid, None)

@@ -11,6 +11,7 @@ from server.rtc.aiortc_internals import CandidatePolicy
 from server.rtc.counters import MediaCounters
 from server.rtc.errors import StreamClosed, UnknownViewer
 from server.rtc.events import EventCallback, StreamEvent
+from server.rtc.layers import LayerChooser, Level
 from server.rtc.negotiation import parse_offer
 from server.rtc.peer import PeerSetup
 from server.rtc.stream import BoothStream, StreamState
@@ -30,6 +31,16 @@ class HubStats:
     @property
     def peer_connections(self) -> int:
         return self.publishers + self.viewers
+
+
+@dataclass(frozen=True, slots=True)
+class ViewerLink:
+    """One viewer's level and recent loss (0..1), for /metrics."""
+
+    stream_id: str
+    viewer_id: str
+    level: Level
+    loss: float
 
 
 def ice_configuration(ice_servers: Sequence[IceServer]) -> RTCConfiguration:
@@ -64,8 +75,11 @@ class StreamHub:
         on_event: EventCallback | None = None,
         *,
         candidates: CandidatePolicy | None = None,
+        new_chooser: Callable[[], LayerChooser] = LayerChooser,
     ) -> None:
+        """`new_chooser`: each viewer's layer chooser (tests shorten its timings)."""
         self._setup = PeerSetup(ice_configuration(ice_servers), candidates or CandidatePolicy())
+        self._new_chooser = new_chooser
         self._on_event = on_event
         self._streams: dict[str, BoothStream] = {}
         self._retiring: set[asyncio.Task[None]] = set()
@@ -183,6 +197,21 @@ class StreamHub:
         """Totals of this hub's media path since it started (they only grow)."""
         return self._setup.counters
 
+    def viewer_links(self) -> list[ViewerLink]:
+        return [
+            ViewerLink(stream.stream_id, viewer_id, level, loss)
+            for stream in self._streams.values()
+            for viewer_id, level, loss in stream.viewer_links()
+        ]
+
+    def levels(self) -> dict[str, dict[str, int]]:
+        """Stream id -> how many of its viewers are on each level."""
+        return {sid: stream.levels() for sid, stream in self._streams.items()}
+
+    def levels_of(self, stream_id: str) -> dict[str, int]:
+        stream = self._streams.get(stream_id)
+        return {} if stream is None else stream.levels()
+
     def stats(self) -> HubStats:
         streams = list(self._streams.values())
         return HubStats(
@@ -207,7 +236,11 @@ class StreamHub:
         stream = self._streams.get(stream_id)
         if stream is None:
             stream = BoothStream(
-                stream_id, self._setup, on_event=self._emit, on_idle=self._retire_if_idle
+                stream_id,
+                self._setup,
+                on_event=self._emit,
+                on_idle=self._retire_if_idle,
+                new_chooser=self._new_chooser,
             )
             self._streams[stream_id] = stream
         return stream

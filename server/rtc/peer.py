@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from aiortc import (
+    RTCBundlePolicy,
     RTCConfiguration,
     RTCIceTransport,
     RTCPeerConnection,
@@ -40,8 +41,20 @@ class PeerConnection:
     it first, so that the owner can drop it (and then call `close()`).
     """
 
-    def __init__(self, setup: PeerSetup, on_ended: Callable[[], None]) -> None:
-        self.pc = RTCPeerConnection(setup.configuration)
+    def __init__(
+        self, setup: PeerSetup, on_ended: Callable[[], None], *, max_bundle: bool = False
+    ) -> None:
+        """`max_bundle`: every media section on one transport from the start. Needed for two
+        video sections (a publisher's layers): with aiortc's default (balanced) policy the
+        second video transceiver keeps a transport of its own that never connects. Not the
+        default: the answer then takes the remote candidates of the offer's *last* section,
+        which only a browser's bundled offer repeats in every section."""
+        configuration = setup.configuration
+        if max_bundle:
+            configuration = RTCConfiguration(
+                iceServers=configuration.iceServers, bundlePolicy=RTCBundlePolicy.MAX_BUNDLE
+            )
+        self.pc = RTCPeerConnection(configuration)
         self._candidates = setup.candidates
         self._on_ended = on_ended
         self._ended = False

@@ -31,8 +31,8 @@ class RelayFeed:
         setup: PeerSetup,
         *,
         epoch: int,
-        on_frame: Callable[["RelayFeed", str, EncodedFrame], None],
-        on_loss: Callable[["RelayFeed"], None],
+        on_frame: Callable[["RelayFeed", str, EncodedFrame, int], None],
+        on_loss: Callable[["RelayFeed", int], None],
         on_ended: Callable[["RelayFeed"], None],
     ) -> None:
         self.epoch = epoch

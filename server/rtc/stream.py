@@ -15,9 +15,9 @@ from server.rtc.events import (
     StreamLive,
     StreamOffline,
     ViewerCountChanged,
+    ViewerLevelChanged,
 )
-from server.rtc.fanout import Fanout
-from server.rtc.keyframes import KeyframeRequester
+from server.rtc.layers import LayerChooser, Level
 from server.rtc.negotiation import Offer
 from server.rtc.peer import PeerSetup
 from server.rtc.publisher import Publisher
@@ -50,17 +50,14 @@ class BoothStream:
         *,
         on_event: EventCallback,
         on_idle: Callable[["BoothStream"], None],
+        new_chooser: Callable[[], LayerChooser] = LayerChooser,
     ) -> None:
         self.stream_id = stream_id
         self._setup = setup
         self._on_event = on_event
         self._on_idle = on_idle
-        self._keyframes = KeyframeRequester(counters=setup.counters)
-        self._fanouts = {
-            "audio": Fanout(request_keyframe=lambda: None),  # every Opus frame stands alone
-            "video": Fanout(request_keyframe=self._keyframes.request),
-        }
-        self._switch = Switch(self._fanouts, self._keyframes, on_cut_over=self._handed_over)
+        self._new_chooser = new_chooser
+        self._switch = Switch(setup.counters, on_cut_over=self._handed_over)
         self._publisher: Publisher | None = None
         self._incoming: Publisher | None = None  # a hand-over waiting for its first keyframe
         self._relay: RelayFeed | None = None  # a cascade leg from the node holding the stream
@@ -73,6 +70,18 @@ class BoothStream:
     @property
     def viewer_count(self) -> int:
         return len(self._viewers)
+
+    def levels(self) -> dict[str, int]:
+        """How many viewers are on each level (text counts as audio: that is what they get)."""
+        counts = {Level.HIGH.value: 0, Level.LOW.value: 0, Level.AUDIO.value: 0}
+        for viewer in self._viewers.values():
+            level = Level.AUDIO if viewer.level is Level.TEXT else viewer.level
+            counts[level.value] += 1
+        return counts
+
+    def viewer_links(self) -> list[tuple[str, Level, float]]:
+        """(viewer id, level, recent loss 0..1) of each viewer."""
+        return [(v.viewer_id, v.level, v.loss) for v in self._viewers.values()]
 
     @property
     def has_publisher(self) -> bool:
@@ -102,7 +111,7 @@ class BoothStream:
         """When the cascade leg last received a packet (monotonic); None without a leg."""
         return None if self._relay is None else self._relay.heard_at
 
-    def _new_publisher(self) -> Publisher:
+    def _new_publisher(self, offer: Offer) -> Publisher:
         self._epoch += 1
         return Publisher(
             self._setup,
@@ -111,6 +120,7 @@ class BoothStream:
             on_loss=self._switch.lost,
             on_media=self._publisher_media,
             on_ended=self._publisher_ended,
+            layered=offer.video_sections > 1,
         )
 
     async def publish(self, offer: Offer, paused: bool = False) -> str:
@@ -122,7 +132,7 @@ class BoothStream:
             self._switch.pause()
         else:
             self._switch.resume()
-        publisher = self._new_publisher()
+        publisher = self._new_publisher(offer)
         answer = await self._negotiate(publisher.negotiate(offer), publisher.close)
         old, incoming, relay = self._publisher, self._incoming, self._relay
         self._incoming = self._relay = None
@@ -146,7 +156,7 @@ class BoothStream:
             return await self.publish(offer)
         if codec not in offer.offered["video"]:
             raise CodecMismatch(codec)
-        publisher = self._new_publisher()
+        publisher = self._new_publisher(offer)
         answer = await self._negotiate(publisher.negotiate(offer, codec), publisher.close)
         if self._publisher is None:  # the current one left while we negotiated
             self._publisher = publisher
@@ -210,10 +220,15 @@ class BoothStream:
     async def view(self, viewer_id: str, offer: Offer, audio_only: bool) -> str:
         """Connect a viewer; one that is already connected under this id is replaced."""
         self._check_open()
+        switch = self._switch
         viewer = Viewer(
             viewer_id,
             self._setup,
-            request_keyframe=self._keyframes.request,
+            request_keyframe=switch.request_keyframe,
+            move=switch.move,
+            layers=lambda: switch.layer_count,
+            chooser=self._new_chooser(),
+            on_level=self._viewer_level,
             on_ended=self._viewer_ended,
         )
         negotiation = viewer.negotiate(offer, audio_only, video_codec=self.video_codec)
@@ -222,10 +237,9 @@ class BoothStream:
         if old is not None:
             self._detach(old)
         self._viewers[viewer_id] = viewer
-        for kind, track in viewer.tracks.items():
-            self._fanouts[kind].attach(track)
+        self._switch.attach(viewer.tracks.values())
         if old is None:
-            self._emit(ViewerCountChanged(self.stream_id, len(self._viewers)))
+            self._count_changed()
         else:
             await old.close()
         return answer
@@ -234,14 +248,15 @@ class BoothStream:
         viewer = self._viewers.get(viewer_id)
         if viewer is None:
             raise UnknownViewer(viewer_id)
-        viewer.set_audio_only(audio_only)
+        if viewer.set_audio_only(audio_only):
+            self._viewer_level(viewer)
 
     async def leave(self, viewer_id: str) -> None:
         """Idempotent: an unknown viewer has already left."""
         viewer = self._viewers.pop(viewer_id, None)
         if viewer is not None:
             self._detach(viewer)
-            self._emit(ViewerCountChanged(self.stream_id, len(self._viewers)))
+            self._count_changed()
             await viewer.close()
 
     async def close(self) -> None:
@@ -257,10 +272,8 @@ class BoothStream:
         self.state = StreamState.CLOSED
         self._viewers.clear()
         if viewers:
-            self._emit(ViewerCountChanged(self.stream_id, 0))
-        for fanout in self._fanouts.values():
-            fanout.close()
-        await self._keyframes.close()
+            self._count_changed()
+        await self._switch.close()
         closing = [v.close() for v in viewers]
         closing += [p.close() for p in (publisher, incoming, relay) if p is not None]
         await asyncio.gather(*closing)
@@ -313,7 +326,7 @@ class BoothStream:
         if self._viewers.get(viewer.viewer_id) is viewer:
             del self._viewers[viewer.viewer_id]
             self._detach(viewer)
-            self._emit(ViewerCountChanged(self.stream_id, len(self._viewers)))
+            self._count_changed()
         self._close_later(viewer.close())
 
     def _drop_publisher(self, reason: OfflineReason) -> None:
@@ -325,8 +338,18 @@ class BoothStream:
             self._emit(StreamOffline(self.stream_id, reason))
 
     def _detach(self, viewer: Viewer) -> None:
-        for kind, track in viewer.tracks.items():
-            self._fanouts[kind].detach(track)
+        self._switch.detach(viewer.tracks.values())
+
+    def _viewer_level(self, viewer: Viewer) -> None:
+        """A viewer's level changed (its link, or its own choice): tell it, and the counts."""
+        if self._viewers.get(viewer.viewer_id) is not viewer:
+            return
+        loss_pct = round(viewer.loss * 100, 1)
+        self._emit(ViewerLevelChanged(self.stream_id, viewer.viewer_id, viewer.level, loss_pct))
+        self._count_changed()
+
+    def _count_changed(self) -> None:
+        self._emit(ViewerCountChanged(self.stream_id, len(self._viewers), self.levels()))
 
     def _close_later(self, closing: Coroutine[Any, Any, None]) -> None:
         """Close a connection that ended by itself (its event handler cannot await)."""
