@@ -1,13 +1,16 @@
 """Media-forwarding benchmark: one 1 Mbps VP8 publisher, N aiortc viewers, per server.
 
     python bench/stream.py [--viewers N] [--seconds S] [--targets jobfair,relay,janus]
-                           [--points 1,16,32,64] [--repeat R]
+                           [--points 1,16,32,64] [--repeat R] [--nodes 2]
 
 For each target and each N it reports the server's CPU time per viewer-second (slope from N=1,
 so fixed cost cancels), the share of frames that reached the slowest viewer, the p95 of the
 delay the server adds (publisher send -> viewer arrival of the same frame) and the server's RSS.
 The last line is ``RESULT viewers=N ...`` for the ``--viewers`` point; anything that could not
-run is ``na`` with the reason printed above it. Method and figures: docs/bench-stream.md.
+run is ``na`` with the reason printed above it. ``--nodes 2`` adds a cascade run beside the
+single-node one: the publisher on node A, the viewers on node B (one leg from A), printing A's
+CPU (``origin_cpu_ms_per_s``: one viewer's, whatever N) and B's per viewer-second.
+Method and figures: docs/bench-stream.md.
 Targets are small classes (streamlib/target.py explains the seam); adding one is a class and a
 line in ``TARGETS``.
 """
@@ -36,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from streamlib import clip, procstat, report
+from streamlib.cascade_target import CascadeTarget
 from streamlib.janus_target import JanusTarget
 from streamlib.jobfair_target import JobfairTarget
 from streamlib.relay_target import RelayTarget
@@ -47,6 +51,7 @@ TARGETS: dict[str, Callable[[], Target] | str] = {
     "jobfair": JobfairTarget,
     "relay": RelayTarget,
     "janus": JanusTarget,
+    "cascade": CascadeTarget,
 }
 RELAY_N = 8  # stock MediaRelay re-encodes per viewer and collapses past ~8 on this machine
 
@@ -63,6 +68,9 @@ def _parse() -> argparse.Namespace:
     parser.add_argument("--points", type=_ints, default=[1, 16, 32, 64])
     parser.add_argument("--relay-points", type=_ints, default=[1, RELAY_N])
     parser.add_argument("--repeat", type=int, default=1, help="runs of each point")
+    parser.add_argument(
+        "--nodes", type=int, choices=(1, 2), default=1, help="2: add the cascade target"
+    )
     parser.add_argument("--viewers-per-process", type=int, default=16)
     parser.add_argument("--warmup", type=float, default=4.0)
     parser.add_argument("--grace", type=float, default=3.0)
@@ -108,7 +116,10 @@ async def _run(args: argparse.Namespace, workdir: Path, out: Outcome) -> None:
         clip=clip_path,
         workdir=workdir,
     )
-    for name in [t.strip() for t in args.targets.split(",") if t.strip()]:
+    names = [t.strip() for t in args.targets.split(",") if t.strip()]
+    if args.nodes == 2 and "cascade" not in names:
+        names.append("cascade")
+    for name in names:
         factory = TARGETS.get(name, f"unknown target (known: {', '.join(TARGETS)})")
         if isinstance(factory, str):
             out.problems.append(f"{name}: {factory}")
@@ -162,7 +173,7 @@ def main() -> None:
     for problem in out.problems:
         print(f"na: {problem}")
     relay_n = RELAY_N if RELAY_N in args.relay_points else max(args.relay_points)
-    print(report.result_line(out.points, args.viewers, relay_n))
+    print(report.result_line(out.points, args.viewers, relay_n, args.nodes))
 
 
 if __name__ == "__main__":

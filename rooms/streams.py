@@ -165,8 +165,13 @@ class Streams:
         )
         return bool(ended)
 
-    async def set_viewers(self, fair_id: str, state: StreamState, viewers: int) -> None:
-        event = Event("stream.viewers", {"booth_id": state.booth_id, "viewers": viewers})
+    async def set_viewers(
+        self, fair_id: str, state: StreamState, viewers: int, levels: dict[str, int]
+    ) -> None:
+        """`levels`: how many viewers are on each level (`high`, `low`, `audio`), for the
+        recruiter's console; only in the event, not stored."""
+        data = {"booth_id": state.booth_id, "viewers": viewers, "levels": levels}
+        event = Event("stream.viewers", data)
         await self.scripts.run(
             "stream_viewers",
             [keys.streams(fair_id)],

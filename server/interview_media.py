@@ -26,7 +26,7 @@ from rooms.store import keys
 from rooms.store.scripts import Scripts
 from server.noderpc import NodeRpc
 from server.rtc.aiortc_internals import CandidatePolicy
-from server.rtc.events import StreamEvent, StreamLive, StreamOffline
+from server.rtc.events import StreamEvent, StreamLive, StreamOffline, ViewerLevelChanged
 from server.rtc.hub import IceServer, StreamHub
 from server.streaming import rtc_errors_as_domain
 
@@ -52,6 +52,8 @@ class InterviewMedia:
         self.redis, self.scripts, self.nodes, self.rpc = redis, scripts, nodes, rpc
         self.hub = StreamHub(ice_servers, self._on_event, candidates=candidates)
         self._watchers: dict[str, tuple[str, str, str]] = {}  # media id -> fair, interview, user
+        # media id -> fair, interview, both participants: who hears how a downlink fares
+        self._rooms: dict[str, tuple[str, str, tuple[str, str]]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self.draining = False
         self._handlers = {
@@ -102,6 +104,9 @@ class InterviewMedia:
             "viewer": viewer,
             "sdp": sdp,
             "audio_only": audio_only,
+            "fair": fair_id,
+            "interview": interview["id"],
+            "users": [interview["worker_id"], interview["recruiter_id"]],
         }
         return await self._at(fair_id, interview["id"], "iv.view", request)
 
@@ -183,6 +188,8 @@ class InterviewMedia:
 
     async def _view(self, request: dict[str, Any]) -> dict[str, Any]:
         self._refuse_new(request["media"])
+        worker, recruiter = request["users"]
+        self._rooms[request["media"]] = (request["fair"], request["interview"], (worker, recruiter))
         answer = await rtc_errors_as_domain(
             self.hub.view(
                 request["media"], request["viewer"], request["sdp"], request["audio_only"]
@@ -199,10 +206,15 @@ class InterviewMedia:
     async def _leave(self, request: dict[str, Any]) -> dict[str, Any]:
         await self.hub.unpublish(request["published"])
         await self.hub.leave(request["viewed"], request["viewer"])
+        self._rooms.pop(request["viewed"], None)
         return {}
 
     def _on_event(self, event: StreamEvent) -> None:
-        """Tell the participant watching this camera that it started or stopped."""
+        """Tell the participant watching this camera that it started or stopped; tell both
+        participants what the watcher's link now carries."""
+        if isinstance(event, ViewerLevelChanged):
+            self._link_changed(event)
+            return
         if not isinstance(event, StreamLive | StreamOffline):
             return
         watcher = self._watchers.get(event.stream_id)
@@ -216,6 +228,29 @@ class InterviewMedia:
             {"interview_id": interview_id, "side": side, "live": live},
             Audience("user", user_id=user_id),
         )
+        self._tell_later(fair_id, message)
+
+    def _link_changed(self, event: ViewerLevelChanged) -> None:
+        """`interview.link` to both sides: each step of a weak downlink (down to text chat) is
+        announced to both, so the recruiter sees the candidate's link quality."""
+        room = self._rooms.get(event.stream_id)
+        if room is None:
+            return
+        fair_id, interview_id, users = room
+        watched = event.stream_id.rsplit("/", 1)[1]
+        side = "recruiter" if watched == "worker" else "worker"  # whose downlink: the watcher's
+        data = {
+            "interview_id": interview_id,
+            "side": side,
+            "level": event.level,
+            "loss_pct": event.loss_pct,
+        }
+        for user_id in users:
+            self._tell_later(
+                fair_id, Event("interview.link", data, Audience("user", user_id=user_id))
+            )
+
+    def _tell_later(self, fair_id: str, message: Event) -> None:
         task = asyncio.create_task(self._tell(fair_id, message))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)

@@ -34,6 +34,11 @@ COUNTERS = (  # (name without _total, help, the MediaCounters field)
         "keyframe_requests",
     ),
     ("jobfair_rtc_plis_sent", "Keyframe requests (PLI) sent to publishers", "plis_sent"),
+    (
+        "jobfair_rtc_relay_legs",
+        "Cascade legs made to view a stream another node holds",
+        "relay_legs",
+    ),
 )
 
 
@@ -50,8 +55,36 @@ class MediaCollector(Collector):
             for label, s in stats.items():
                 gauge.add_metric([label], getattr(s, field))
             yield gauge
+        yield from self._links()
         for name, help_, field in COUNTERS:
             counter = CounterMetricFamily(name, help_, labels=["hub"])
             for label, hub in self._hubs.items():
                 counter.add_metric([label], getattr(hub.counters, field))
             yield counter
+
+    def _links(self) -> Iterator[Metric]:
+        """Per viewer, its level and recent loss (viewer ids are `participant:connection`, both
+        opaque random ids, never a name); per stream, how many viewers are on each level."""
+        level = GaugeMetricFamily(
+            "jobfair_rtc_viewer_level",
+            "1 for the level a viewer is on: high or low video layer, audio only, or text",
+            labels=["hub", "stream", "viewer", "level"],
+        )
+        loss = GaugeMetricFamily(
+            "jobfair_rtc_viewer_loss_ratio",
+            "Share of a viewer's packets lost lately (from its receiver reports and NACKs)",
+            labels=["hub", "stream", "viewer"],
+        )
+        by_level = GaugeMetricFamily(
+            "jobfair_rtc_stream_viewers_by_level",
+            "Viewers of a stream on each level (text counts as audio)",
+            labels=["hub", "stream", "level"],
+        )
+        for label, hub in self._hubs.items():
+            for link in hub.viewer_links():
+                level.add_metric([label, link.stream_id, link.viewer_id, link.level.value], 1)
+                loss.add_metric([label, link.stream_id, link.viewer_id], link.loss)
+            for stream_id, counts in hub.levels().items():
+                for name, count in counts.items():
+                    by_level.add_metric([label, stream_id, name], count)
+        yield from (level, loss, by_level)

@@ -2,7 +2,9 @@
 `server.rtc.StreamHub`, shared state in `rooms.streams`, and signalling for viewers whose
 websocket is on another node routed to the holder (NodeRpc).
 
-The node a recruiter's websocket is on holds that booth's media. The hub reports its streams'
+The node a recruiter's websocket is on holds that booth's media. A viewer is served by the node
+its websocket is on: for a stream held elsewhere, that node forwards one cascade leg from the
+holder to all its viewers (server/cascade.py). The hub reports its streams'
 changes through a callback; they are applied to Redis in order by one task, so "live" and
 "offline" of one stream can never overtake each other.
 
@@ -20,12 +22,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 from rooms.errors import CodecMismatch, Draining, InvalidInput, InvalidState
-from rooms.events import Event
+from rooms.events import Audience, Event, publish
 from rooms.streams import OfflineReason, PauseReason, Streams, StreamState
+from server.cascade import RELAY_VIEWER, Cascade
 from server.noderpc import NodeRpc
 from server.rtc import errors as rtc_errors
 from server.rtc.aiortc_internals import CandidatePolicy
@@ -37,6 +41,7 @@ from server.rtc.events import (
     StreamLive,
     StreamOffline,
     ViewerCountChanged,
+    ViewerLevelChanged,
 )
 from server.rtc.hub import IceServer, StreamHub
 
@@ -50,6 +55,10 @@ OFFLINE_REASONS = {
     MediaEnded.STOPPED: OfflineReason.STOPPED_BY_RECRUITER,
 }
 VIEWER_COUNT_INTERVAL = 1.0  # seconds between viewer-count updates of one stream
+# A node with a leg reports its viewers every VIEWER_COUNT_INTERVAL; one silent this long died
+# (its leg's connection here would only fail with ICE consent, ~30 s later): its leg is ended
+# and its viewers are no longer counted. Were it alive, its heartbeat makes a new leg.
+EDGE_STALE = 5.0
 
 # When is the presenter back (for the viewers' card): the interview began + the booth's planned
 # interview length; (fair, booth) -> recruiter id -> expected end, epoch seconds.
@@ -63,6 +72,14 @@ def stream_id(fair_id: str, booth_id: str) -> str:
 def _split(sid: str) -> tuple[str, str]:
     fair_id, _, booth_id = sid.partition("/")
     return fair_id, booth_id
+
+
+def viewer_user(viewer_id: str) -> str | None:
+    """The participant a viewer connection belongs to (`user:connection`, server/ws/handlers);
+    None for a node relaying the stream."""
+    if viewer_id.startswith(RELAY_VIEWER):
+        return None
+    return viewer_id.partition(":")[0]
 
 
 async def rtc_errors_as_domain(call: Awaitable[T]) -> T:
@@ -93,11 +110,14 @@ class Streaming:
         self.rpc = rpc
         self.node_id = rpc.node_id
         self.hub = StreamHub(ice_servers, self._on_event, candidates=candidates)
+        self.cascade = Cascade(self.hub, streams, rpc)
         self._events: asyncio.Queue[StreamEvent] = asyncio.Queue(maxsize=10_000)
         self._publishers: dict[str, str] = {}  # stream id -> publishing participant
         self._incoming: dict[str, tuple[str, str]] = {}  # stream id -> (publisher, presenting)
         self._held: dict[str, StreamState] = {}  # stream id -> its live state in Redis
-        self._counts: dict[str, int] = {}
+        self._counts: dict[str, tuple[int, dict[str, int]]] = {}  # viewers, and per level
+        # stream id -> node with a leg -> (its viewers, when it last said so, how many per level)
+        self._edges: dict[str, dict[str, tuple[int, float, dict[str, int]]]] = {}
         self._checks: dict[str, asyncio.Task[None]] = {}  # stream id -> its pause check
         self._recheck: set[str] = set()
         self._worker: asyncio.Task[None] | None = None
@@ -110,12 +130,14 @@ class Streaming:
             ("stop", self._rpc_stop),
             ("hand_over", self._rpc_hand_over),
             ("unpublish", self._rpc_unpublish),
+            ("edge_viewers", self._rpc_edge_viewers),
         ):
             rpc.register(op, handler)
 
     async def start(self) -> None:
         self._worker = asyncio.create_task(self._apply_events(), name="stream-events")
         self._counter = asyncio.create_task(self._report_counts(), name="stream-counts")
+        self.cascade.start()
 
     async def drain(self) -> None:
         """The node is stopping: refuse new publishes and end the streams held here, telling their
@@ -125,6 +147,7 @@ class Streaming:
 
     async def close(self) -> None:
         """Stop every stream this node holds, and mark them offline for the other nodes."""
+        await self.cascade.close()
         await self.hub.close()
         for task in (self._worker, self._counter, *self._checks.values()):
             if task is not None:
@@ -150,6 +173,7 @@ class Streaming:
             # the booth was live through another node: end that stream there first
             await self.stop(fair_id, booth_id, OfflineReason.RESTARTED)
         self._publishers[sid] = publisher_id
+        await self.cascade.end(sid)  # held here from now on: no leg from another node feeds it
         # an interview under way: not one frame of the new publisher may pass before the pause
         paused = await self._busy_until(fair_id, booth_id, publisher_id) is not None
         return await rtc_errors_as_domain(self.hub.publish(sid, sdp, paused=paused))
@@ -186,7 +210,7 @@ class Streaming:
         with contextlib.suppress(InvalidState):
             await self.rpc.call(state.node, "unpublish", request)
 
-    # --- viewing (routed to the holding node) ---------------------------------------------
+    # --- viewing (on this node; a stream held elsewhere comes over a cascade leg) ----------
 
     async def _holder(self, fair_id: str, booth_id: str) -> StreamState:
         state = await self.streams.get(fair_id, booth_id)
@@ -197,29 +221,23 @@ class Streaming:
     async def view(
         self, fair_id: str, booth_id: str, viewer_id: str, sdp: str, audio_only: bool
     ) -> dict[str, Any]:
+        """Served here: a stream held by another node is first given a cascade leg from it
+        (one per stream and node, shared by every viewer here), so that the viewer gets the
+        stream's codec."""
         holder = await self._holder(fair_id, booth_id)
-        request = {
-            "stream": stream_id(fair_id, booth_id),
-            "viewer": viewer_id,
-            "sdp": sdp,
-            "audio_only": audio_only,
-        }
-        return await self._at(holder.node, "view", request, self._rpc_view)
+        sid = stream_id(fair_id, booth_id)
+        if holder.node != self.node_id:
+            await rtc_errors_as_domain(self.cascade.ensure(sid, holder))
+        request = {"stream": sid, "viewer": viewer_id, "sdp": sdp, "audio_only": audio_only}
+        return await self._rpc_view(request)
 
     async def set_audio_only(self, fair_id: str, booth_id: str, viewer_id: str, on: bool) -> None:
-        holder = await self._holder(fair_id, booth_id)
         request = {"stream": stream_id(fair_id, booth_id), "viewer": viewer_id, "on": on}
-        await self._at(holder.node, "audio_only", request, self._rpc_audio_only)
+        await self._rpc_audio_only(request)
 
     async def leave(self, fair_id: str, booth_id: str, viewer_id: str) -> None:
         """Idempotent; a viewer of a stream that already ended has nothing to leave."""
-        state = await self.streams.get(fair_id, booth_id)
-        request = {"stream": stream_id(fair_id, booth_id), "viewer": viewer_id}
-        if state is None or state.node == self.node_id:
-            await self._rpc_leave(request)
-            return
-        with contextlib.suppress(InvalidState):
-            await self.rpc.call(state.node, "leave", request)
+        await self._rpc_leave({"stream": stream_id(fair_id, booth_id), "viewer": viewer_id})
 
     async def stop(self, fair_id: str, booth_id: str, reason: OfflineReason) -> None:
         """End a booth's stream wherever it is held, and mark it offline even if that node is
@@ -245,12 +263,29 @@ class Streaming:
         return await self.rpc.call(node, op, request)
 
     async def _rpc_view(self, request: dict[str, Any]) -> dict[str, Any]:
+        sid, viewer = request["stream"], request["viewer"]
         answer = await rtc_errors_as_domain(
-            self.hub.view(
-                request["stream"], request["viewer"], request["sdp"], request["audio_only"]
-            )
+            self.hub.view(sid, viewer, request["sdp"], request["audio_only"])
         )
+        if viewer.startswith(RELAY_VIEWER):  # a leg: its node reports its own viewers
+            edges = self._edges.setdefault(sid, {})
+            node = viewer.removeprefix(RELAY_VIEWER)
+            count, _, levels = edges.get(node, (0, 0.0, {}))
+            edges[node] = (count, time.monotonic(), levels)
         return {"sdp": answer}
+
+    async def _rpc_edge_viewers(self, request: dict[str, Any]) -> dict[str, Any]:
+        """A node with a leg of a stream held here has this many viewers of it (`levels`: how
+        many on each level)."""
+        sid, node = request["stream"], request["node"]
+        edges = self._edges.get(sid, {})
+        if node in edges:
+            count = int(request["count"])
+            levels = {str(k): int(v) for k, v in dict(request.get("levels") or {}).items()}
+            if (count, levels) != (edges[node][0], edges[node][2]):
+                self._counts[sid] = (self.hub.viewer_count(sid), self.hub.levels_of(sid))
+            edges[node] = (count, time.monotonic(), levels)
+        return {}
 
     async def _rpc_audio_only(self, request: dict[str, Any]) -> dict[str, Any]:
         await rtc_errors_as_domain(
@@ -259,7 +294,10 @@ class Streaming:
         return {}
 
     async def _rpc_leave(self, request: dict[str, Any]) -> dict[str, Any]:
-        await self.hub.leave(request["stream"], request["viewer"])
+        sid, viewer = request["stream"], request["viewer"]
+        await self.hub.leave(sid, viewer)
+        if viewer.startswith(RELAY_VIEWER):
+            self._edges.get(sid, {}).pop(viewer.removeprefix(RELAY_VIEWER), None)
         return {}
 
     async def _rpc_hand_over(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -284,7 +322,7 @@ class Streaming:
 
     def _on_event(self, event: StreamEvent) -> None:
         if isinstance(event, ViewerCountChanged):
-            self._counts[event.stream_id] = event.count
+            self._counts[event.stream_id] = (event.count, event.levels)
             return
         try:
             self._events.put_nowait(event)
@@ -312,6 +350,8 @@ class Streaming:
             state = self._held.get(sid)
             if state is not None:
                 await self.streams.handed_over(fair_id, state, publisher, presenting)
+        elif isinstance(event, ViewerLevelChanged):
+            await self._tell_level(fair_id, booth_id, event)
         elif isinstance(event, StreamOffline):
             self._incoming.pop(sid, None)
             state = self._held.pop(sid, None)
@@ -369,13 +409,54 @@ class Streaming:
             return None
         return (await self._interviewing(fair_id, booth_id)).get(presenter_id)
 
+    async def _tell_level(self, fair_id: str, booth_id: str, event: ViewerLevelChanged) -> None:
+        """Only the viewer learns what its link now gets (`stream.level`)."""
+        user_id = viewer_user(event.viewer_id)
+        if user_id is None:
+            return
+        data = {"booth_id": booth_id, "level": event.level, "loss_pct": event.loss_pct}
+        message = Event("stream.level", data, Audience("user", user_id=user_id))
+        await publish(self.streams.redis, fair_id, message)
+
     async def _report_counts(self) -> None:
-        """Viewer counts, at most once a second per stream: 64 viewers joining is one update."""
+        """Viewer counts and how many are on each level, at most once a second per stream: 64
+        viewers joining, or moving between layers, is one update. A stream held here counts
+        each leg's viewers instead of the leg (pinned to the high layer); a node with a leg
+        tells the holder how many watch through it, and on which levels, every second, changed
+        or not, so that a node that died stops being counted within EDGE_STALE."""
         while True:
             await asyncio.sleep(VIEWER_COUNT_INTERVAL)
+            await self._end_silent_edges()
             counts, self._counts = self._counts, {}
-            for sid, count in counts.items():
-                state = self._held.get(sid)
-                if state is not None:
-                    with contextlib.suppress(Exception):
-                        await self.streams.set_viewers(_split(sid)[0], state, count)
+            for sid in self.cascade.relayed():
+                counts.setdefault(sid, (self.hub.viewer_count(sid), self.hub.levels_of(sid)))
+            for sid, (count, levels) in counts.items():
+                state, origin = self._held.get(sid), self.cascade.origin(sid)
+                with contextlib.suppress(Exception):
+                    if state is not None:
+                        edges = self._edges.get(sid, {})
+                        total = count - len(edges) + sum(n for n, _, _ in edges.values())
+                        levels = {**levels, "high": levels.get("high", 0) - len(edges)}
+                        for _, _, edge_levels in edges.values():
+                            for level, n in edge_levels.items():
+                                levels[level] = levels.get(level, 0) + n
+                        await self.streams.set_viewers(_split(sid)[0], state, total, levels)
+                    elif origin is not None:
+                        request = {
+                            "stream": sid,
+                            "node": self.node_id,
+                            "count": count,
+                            "levels": levels,
+                        }
+                        await self.rpc.call(origin, "edge_viewers", request)
+
+    async def _end_silent_edges(self) -> None:
+        now = time.monotonic()
+        for sid, edges in list(self._edges.items()):
+            for node, (_, said_at, _) in list(edges.items()):
+                if now - said_at > EDGE_STALE:
+                    log.info("node %s stopped reporting its viewers of %s: its leg ends", node, sid)
+                    await self._rpc_leave({"stream": sid, "viewer": f"{RELAY_VIEWER}{node}"})
+                    self._counts[sid] = (self.hub.viewer_count(sid), self.hub.levels_of(sid))
+            if not edges:
+                self._edges.pop(sid, None)

@@ -10,6 +10,7 @@ import itertools
 import json
 import re
 import sys
+from pathlib import Path
 from typing import Any, ClassVar
 
 import httpx
@@ -29,6 +30,7 @@ class JobfairTarget(AnswersViewers):
     def __init__(self) -> None:
         super().__init__()
         self.url = ""
+        self.viewer_url = ""  # where viewers connect, if not `url` (another node)
         self.recruiter_link = ""
         self.worker_link = ""
         self._sockets = None
@@ -49,9 +51,7 @@ class JobfairTarget(AnswersViewers):
         except RuntimeError:
             terminate(self._server)
             raise
-        links = dict(re.findall(r"sign in as (.+?): (http\S+)", log.read_text()))
-        self.recruiter_link = next(v for k, v in links.items() if k.startswith("recruiter"))
-        self.worker_link = next(v for k, v in links.items() if k.startswith("worker"))
+        self.recruiter_link, self.worker_link = read_links(log)
 
     async def publish(self, offer_sdp: str) -> str:
         ws = await self._socket(self.recruiter_link)
@@ -60,7 +60,7 @@ class JobfairTarget(AnswersViewers):
 
     async def view(self, offer_sdp: str) -> str:
         """Retries while the booth is not live yet: it goes live at the publisher's first frame."""
-        ws = await self._socket(self.worker_link)
+        ws = await self._socket(self.worker_link, self.viewer_url or self.url)
         deadline = asyncio.get_running_loop().time() + _LIVE_WAIT_S
         while True:
             try:
@@ -76,12 +76,21 @@ class JobfairTarget(AnswersViewers):
             await ws.close()
         self._sockets = None
 
-    async def _socket(self, link: str) -> _Socket:
+    async def _socket(self, link: str, url: str = "") -> _Socket:
         if self._sockets is None:
             self._sockets = []
-        ws = await _Socket.open(self.url, link)
+        url = url or self.url
+        ws = await _Socket.open(url, link.replace(self.url, url))
         self._sockets.append(ws)
         return ws
+
+
+def read_links(log: Path) -> tuple[str, str]:
+    """The demo's recruiter and worker sign-in links a node printed."""
+    links = dict(re.findall(r"sign in as (.+?): (http\S+)", log.read_text()))
+    recruiter = next(v for k, v in links.items() if k.startswith("recruiter"))
+    worker = next(v for k, v in links.items() if k.startswith("worker"))
+    return recruiter, worker
 
 
 class _Socket:

@@ -26,6 +26,20 @@ def slope(points: Sequence[Point], target: str, n: int) -> float:
     return (at_n - at_1) / (n - 1)
 
 
+def edge_slope(points: Sequence[Point], target: str, n: int) -> float:
+    """A cascade's second node (its viewers' node): CPU ms per viewer-second from 1 to ``n``."""
+    if n <= 1:
+        return math.nan
+    at_n = _median(points, target, n, lambda p: p.edge_ms_per_s)
+    at_1 = _median(points, target, 1, lambda p: p.edge_ms_per_s)
+    return (at_n - at_1) / (n - 1)
+
+
+def origin_ms_per_s(points: Sequence[Point], target: str, n: int) -> float:
+    """A cascade's first node (the publisher's): CPU ms per second with ``n`` viewers."""
+    return _median(points, target, n, lambda p: p.server_ms_per_s)
+
+
 def delivered_min(points: Sequence[Point], target: str, n: int) -> float:
     return _median(points, target, n, lambda p: p.frames.delivered_min * 100)
 
@@ -41,7 +55,7 @@ def _fmt(value: float, digits: int = 1) -> str:
 _HEADER = (
     f"{'target':<8} {'N':>4} {'srv ms/s':>9} {'ms/viewer-s':>11} {'RSS MB':>7} {'thr':>4} "
     f"{'slowest %':>9} {'mean %':>7} {'p50 ms':>7} {'p95 ms':>7} {'clients %':>9} "
-    f"{'irq %':>6} {'other %':>8} {'load1':>6}"
+    f"{'irq %':>6} {'other %':>8} {'load1':>6} {'edge ms/s':>9}"
 )
 
 
@@ -52,6 +66,7 @@ def table(points: Sequence[Point], legend: bool = True) -> str:
     """One row per measured run; ``ms/viewer-s`` is the slope from N=1 to this row's N
     (medians of the repeats, so repeats share it); ``*`` marks runs with foreign load."""
     lines = [_HEADER, "-" * len(_HEADER)]
+    # cascade rows: "srv ms/s" is the origin node A, "edge ms/s" node B (viewers' node)
     for p in points:
         per_viewer = slope(points, p.target, p.viewers)
         lines.append(
@@ -59,7 +74,8 @@ def table(points: Sequence[Point], legend: bool = True) -> str:
             f"{p.rss_mb:>7.1f} {p.server_threads:>4} {p.frames.delivered_min * 100:>9.1f} "
             f"{p.frames.delivered_mean * 100:>7.1f} {_fmt(p.frames.delay_p50_ms):>7} "
             f"{_fmt(p.frames.delay_p95_ms):>7} {p.client_cpu_pct:>9.0f} "
-            f"{p.irq_cpu_pct:>6.0f} {p.other_cpu_pct:>8.0f} {p.load1:>6.2f}"
+            f"{p.irq_cpu_pct:>6.0f} {p.other_cpu_pct:>8.0f} {p.load1:>6.2f} "
+            f"{_fmt(p.edge_ms_per_s):>9}"
             + (" *" if p.other_cpu_pct > NOISY_OTHER_PCT else "")
             + (f"  ({p.frames.unmatched} viewers unmatched)" if p.frames.unmatched else "")
         )
@@ -98,15 +114,28 @@ def summary(points: Sequence[Point], packets_per_s: float) -> str:
             line += f"; at N={live[-1]}: {per_packet:.1f} us per packet sent to a viewer"
         line += f"; real time up to N={live[-1]}" if live else "; never real time"
         lines.append(line)
+        if any(not math.isnan(p.edge_ms_per_s) for p in points if p.target == target):
+            lines.append(
+                f"{target}: origin (A) ms/s at N="
+                + ", ".join(f"{n}: {_fmt(origin_ms_per_s(points, target, n))}" for n in counts)
+                + "; edge (B) ms per viewer-second from N=1 to N="
+                + ", ".join(f"{n}: {_fmt(edge_slope(points, target, n), 2)}" for n in counts[1:])
+            )
     return "\n".join(lines)
 
 
-def result_line(points: Sequence[Point], viewers: int, relay_n: int) -> str:
+def result_line(points: Sequence[Point], viewers: int, relay_n: int, nodes: int = 1) -> str:
+    cascade = ""
+    if nodes == 2:
+        cascade = (
+            f" nodes=2 origin_cpu_ms_per_s={_fmt(origin_ms_per_s(points, 'cascade', viewers))}"
+            f" edge_ms_per_viewer_s={_fmt(edge_slope(points, 'cascade', viewers), 2)}"
+        )
     return (
         f"RESULT viewers={viewers} "
         f"frames_delivered_min={_fmt(delivered_min(points, 'jobfair', viewers))} "
         f"delay_p95_ms={_fmt(delay_p95(points, 'jobfair', viewers))} "
         f"server_ms_per_viewer_s={_fmt(slope(points, 'jobfair', viewers), 2)} "
         f"relay_ms_per_viewer_s={_fmt(slope(points, 'relay', relay_n), 2)} "
-        f"janus_ms_per_viewer_s={_fmt(slope(points, 'janus', viewers), 2)}"
+        f"janus_ms_per_viewer_s={_fmt(slope(points, 'janus', viewers), 2)}" + cascade
     )

@@ -54,6 +54,7 @@ class Point:
     irq_cpu_pct: float  # interrupts, mostly the loopback network stack, % of one core
     other_cpu_pct: float  # everything else on the machine (others' work), % of one core
     load1: float
+    edge_ms_per_s: float = math.nan  # a cascade's second node (the viewers'), CPU ms per second
 
 
 @dataclass
@@ -80,9 +81,10 @@ def _split(total: int, per_process: int) -> list[int]:
 class _Counters:
     """CPU counters of the server, the clients and the whole machine at one instant."""
 
-    def __init__(self, server_pid: int, client_pids: list[int]) -> None:
+    def __init__(self, server_pid: int, client_pids: list[int], edge_pid: int | None) -> None:
         self.time = time.monotonic()
         self.server = procstat.cpu_seconds(server_pid)
+        self.edge = math.nan if edge_pid is None else procstat.cpu_seconds(edge_pid)
         self.clients = sum(map(procstat.cpu_seconds, client_pids))
         self.machine = procstat.machine_times()
 
@@ -120,10 +122,10 @@ async def run_point(target: Target, count: int, settings: RunSettings, label: st
 
         pids = [w.process.pid for w in workers if w.process.pid is not None]
         pids.append(os.getpid())
-        before = _Counters(target.server_pid, pids)
+        before = _Counters(target.server_pid, pids, target.edge_pid)
         load1 = procstat.load_average()
         await asyncio.sleep(settings.seconds)
-        after = _Counters(target.server_pid, pids)
+        after = _Counters(target.server_pid, pids, target.edge_pid)
         rss = procstat.rss_mb(target.server_pid)
         threads = procstat.thread_count(target.server_pid)
         await asyncio.sleep(settings.grace)
@@ -138,10 +140,11 @@ async def run_point(target: Target, count: int, settings: RunSettings, label: st
 
     elapsed = after.time - before.time
     server = after.server - before.server
+    edge = after.edge - before.edge  # nan without a second node
     clients = after.clients - before.clients
     irq = after.machine.irq - before.machine.irq
     busy = after.machine.busy - before.machine.busy
-    other = max(0.0, busy - irq - server - clients)
+    other = max(0.0, busy - irq - server - (0.0 if math.isnan(edge) else edge) - clients)
     viewer_logs = [log for batch in logs[1:] for log in batch]
     return Point(
         target=target.name,
@@ -154,4 +157,5 @@ async def run_point(target: Target, count: int, settings: RunSettings, label: st
         irq_cpu_pct=irq * 100 / elapsed,
         other_cpu_pct=other * 100 / elapsed,
         load1=load1,
+        edge_ms_per_s=edge * 1000 / elapsed,
     )

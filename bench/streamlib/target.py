@@ -57,6 +57,7 @@ class Target(abc.ABC):
 
     def __init__(self) -> None:
         self.server_pid: int | None = None
+        self.edge_pid: int | None = None  # a second node whose CPU is measured too (cascade)
         self._server: subprocess.Popen[bytes] | None = None
 
     def unavailable(self) -> str | None:
@@ -121,7 +122,9 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def spawn_server(argv: list[str], log: Path, core: int) -> subprocess.Popen[bytes]:
+def spawn_server(
+    argv: list[str], log: Path, core: int, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
     """Start a server pinned to ``core`` from its first instruction, output to ``log``.
 
     ``taskset`` rather than setting the affinity afterwards: threads a server creates at
@@ -135,6 +138,7 @@ def spawn_server(argv: list[str], log: Path, core: int) -> subprocess.Popen[byte
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
+            env=None if env is None else {**os.environ, **env},
         )
 
 

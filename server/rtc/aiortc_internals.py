@@ -16,6 +16,7 @@ import logging
 import queue
 import random
 import socket
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -28,7 +29,7 @@ from aioice.turn import UDP_SOCKET_BUFFER_SIZE
 from aiortc import RTCDtlsTransport, RTCIceTransport, RTCRtpReceiver, RTCRtpSender
 from aiortc.jitterbuffer import JitterFrame
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters, RTCRtpSendParameters
-from aiortc.rtp import RtpPacket
+from aiortc.rtp import RtcpRrPacket, RtcpSrPacket, RtpPacket
 
 logger = logging.getLogger(__name__)
 
@@ -50,6 +51,10 @@ _RECEIVER_JITTER_BUFFER = "_RTCRtpReceiver__jitter_buffer"
 _RECEIVER_STARTED = "_RTCRtpReceiver__started"
 # RTCRtpReceiver: coroutine method sending an RTCP PLI for a media SSRC.
 _RECEIVER_SEND_PLI = "_send_rtcp_pli"
+# RTCRtpReceiver: coroutine methods the DTLS transport awaits, looked up on the receiver, for each
+# RTP packet and each RTCP packet (sender reports included) routed to it; wrapped per instance.
+_RECEIVER_HANDLE_RTP = "_handle_rtp_packet"
+_RECEIVER_HANDLE_RTCP = "_handle_rtcp_packet"
 # RTCRtpSender: method its RTCP handler calls on a PLI or FIR from the remote peer.
 _SENDER_KEYFRAME_HOOK = "_send_keyframe"
 # RtpPacket: depayloaded codec data, set by the receiver before the jitter buffer sees the packet.
@@ -72,6 +77,14 @@ _SENDER_NTP_TIMESTAMP = "_RTCRtpSender__ntp_timestamp"
 _SENDER_RTP_TIMESTAMP = "_RTCRtpSender__rtp_timestamp"
 _SENDER_PACKET_COUNT = "_RTCRtpSender__packet_count"
 _SENDER_OCTET_COUNT = "_RTCRtpSender__octet_count"
+# RTCRtpSender: coroutine method the DTLS transport awaits for each RTCP packet routed to it
+# (receiver reports, NACK, PLI/FIR, REMB); wrapped per instance to read the viewer's receiver
+# reports (layers.py), then passed on.
+_SENDER_HANDLE_RTCP = "_handle_rtcp_packet"
+# RTCRtpSender: the middle 32 bits of the NTP time of its last sender report, and the time.time()
+# it was sent at (set by its RTCP task): a report's LSR/DLSR give the round-trip time from them.
+_SENDER_LSR = "_RTCRtpSender__lsr"
+_SENDER_LSR_TIME = "_RTCRtpSender__lsr_time"
 # RTCDtlsTransport: the pylibsrtp Session that protects outgoing RTP and RTCP, set once DTLS is up.
 _DTLS_TX_SRTP = "_tx_srtp"
 # RTCIceTransport: its aioice Connection.
@@ -102,6 +115,8 @@ RECEIVER_ATTRIBUTES = (
     _RECEIVER_JITTER_BUFFER,
     _RECEIVER_STARTED,
     _RECEIVER_SEND_PLI,
+    _RECEIVER_HANDLE_RTP,
+    _RECEIVER_HANDLE_RTCP,
 )
 SENDER_ATTRIBUTES = (
     _SENDER_KEYFRAME_HOOK,
@@ -113,6 +128,9 @@ SENDER_ATTRIBUTES = (
     _SENDER_RTP_TIMESTAMP,
     _SENDER_PACKET_COUNT,
     _SENDER_OCTET_COUNT,
+    _SENDER_HANDLE_RTCP,
+    _SENDER_LSR,
+    _SENDER_LSR_TIME,
 )
 DTLS_ATTRIBUTES = (_DTLS_TX_SRTP,)
 SRTP_SESSION_ATTRIBUTES = (_SRTP_SESSION,)
@@ -209,6 +227,20 @@ def depayloaded(packet: RtpPacket) -> bytes:
 async def send_pli(receiver: RTCRtpReceiver, media_ssrc: int) -> None:
     """Ask the remote sender of `media_ssrc` for a keyframe (RTCP PLI, RFC 4585 6.3.1)."""
     await receiver._send_rtcp_pli(media_ssrc)
+
+
+def on_packet_received(receiver: RTCRtpReceiver, callback: Callable[[], None]) -> None:
+    """Call `callback` for every RTP or RTCP packet routed to `receiver`, before aiortc handles
+    it: a cascade leg's heartbeat (the remote sender's reports come even while it sends no RTP)."""
+    for name in (_RECEIVER_HANDLE_RTP, _RECEIVER_HANDLE_RTCP):
+        _require(receiver, name)
+        original: Callable[..., Any] = getattr(receiver, name)
+
+        async def handle(*args: Any, _original: Callable[..., Any] = original, **kw: Any) -> None:
+            callback()
+            await _original(*args, **kw)
+
+        setattr(receiver, name, handle)
 
 
 def intercept_keyframe_requests(
@@ -325,6 +357,38 @@ def answer_nacks(sender: RTCRtpSender, retransmit: Callable[[int], None]) -> Non
         retransmit(sequence_number)
 
     setattr(sender, _SENDER_RETRANSMIT, hook)
+
+
+@dataclass(frozen=True, slots=True)
+class ReceiverReport:
+    """One report block about a sender's stream (RFC 3550 6.4.1), read when it arrives."""
+
+    fraction_lost: float  # 0..1, since the previous report
+    jitter: int  # interarrival jitter, in RTP timestamp units
+    rtt: float | None  # seconds, if the report answers the sender's last sender report
+
+
+def on_receiver_reports(sender: RTCRtpSender, callback: Callable[[ReceiverReport], None]) -> None:
+    """Call `callback` with each receiver report block the remote peer sends about this sender's
+    stream (then aiortc handles the packet as before)."""
+    _require(sender, _SENDER_HANDLE_RTCP)
+    original: Callable[[Any], Any] = getattr(sender, _SENDER_HANDLE_RTCP)
+    state = sender.__dict__
+
+    async def handle(packet: Any) -> None:
+        if isinstance(packet, RtcpRrPacket | RtcpSrPacket):
+            ssrc = getattr(sender, _SENDER_SSRC)
+            lsr, lsr_time = state.get(_SENDER_LSR), state.get(_SENDER_LSR_TIME)
+            for block in packet.reports:
+                if block.ssrc != ssrc:
+                    continue
+                rtt = None
+                if lsr is not None and lsr_time is not None and block.lsr == lsr and block.dlsr:
+                    rtt = max(0.0, time.time() - lsr_time - block.dlsr / 65536)
+                callback(ReceiverReport(block.fraction_lost / 256, block.jitter, rtt))
+        await original(packet)
+
+    setattr(sender, _SENDER_HANDLE_RTCP, handle)
 
 
 def srtp_protector(session: pylibsrtp.Session) -> Callable[[bytes], bytes]:

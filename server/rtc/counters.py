@@ -17,3 +17,4 @@ class MediaCounters:
     retransmissions: int = 0  # packets resent on a viewer's NACK
     keyframe_requests: int = 0  # for viewers, unless merged into a pending one
     plis_sent: int = 0  # what the rate limit let through to publishers (keyframes.py)
+    relay_legs: int = 0  # cascade legs made: this node viewing a stream another node holds

@@ -20,6 +20,8 @@ class FrameWriter(Protocol):
 
     def write(self, frame: PacketizedFrame) -> None: ...
 
+    def continue_from(self, timestamp: int) -> None: ...
+
     def forget(self) -> None: ...
 
 
@@ -85,6 +87,14 @@ class EncodedTrack(MediaStreamTrack):
             logger.exception("writing RTP failed: this %s track sends nothing more", self.kind)
             self._writer = None
         return True
+
+    def start_over(self, frame: PacketizedFrame) -> bool:
+        """The first frame (a keyframe) from another fan-out, i.e. another layer: the viewer's
+        timestamps keep moving forward across the change."""
+        if self._writer is not None:
+            self._writer.continue_from(frame.timestamp)
+        self.wait_for_keyframe()
+        return self.deliver(frame)
 
     def wait_for_keyframe(self) -> None:
         """Resume at the next keyframe (the source lost a frame or changed)."""

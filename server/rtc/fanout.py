@@ -1,4 +1,4 @@
-"""Per-stream, per-kind fan-out of encoded frames to viewers' tracks."""
+"""Per-stream fan-out of encoded frames to viewers' tracks, and the timeline they are sent on."""
 
 import time
 from collections.abc import Callable
@@ -7,48 +7,57 @@ from server.rtc.encoded import EncodedTrack
 from server.rtc.frames import EncodedFrame
 from server.rtc.packetizer import Packetizer
 
+_EPOCHS_KEPT = 8  # feeds whose offsets a timeline remembers (the current and pending ones' layers)
+
 
 class Timeline:
-    """Keeps the timestamps viewers receive moving forward across publishers.
+    """Keeps the timestamps viewers receive moving forward across feeds.
 
-    Each publisher's timestamps start at 0; without an offset a returning publisher would send
-    viewers' jitter buffers back in time. The gap between publishers is bridged with the wall-clock
-    time that passed, so timestamps keep tracking real time.
+    Every feed (a publisher's layer, one after another publisher) has its own RTP clock origin;
+    each is mapped onto the stream's clock when its first frame arrives, bridging with the
+    wall-clock time since the last frame mapped. Two layers of one camera thus line up within
+    their arrival jitter, so a viewer moved between them keeps time (its writer makes sure the
+    step is forward, writer.py), and a returning publisher never sends viewers back in time.
     """
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._clock = clock
-        self._epoch: int | None = None
-        self._offset = 0
+        self._offsets: dict[int, int] = {}
         self._last: int | None = None
         self._last_at = 0.0
 
     def map(self, epoch: int, timestamp: int, clock_rate: int) -> int:
         now = self._clock()
-        if epoch != self._epoch:
-            self._epoch = epoch
+        offset = self._offsets.get(epoch)
+        if offset is None:
             if self._last is None:
-                self._offset = -timestamp
+                offset = -timestamp
             else:
                 elapsed = max(1, round((now - self._last_at) * clock_rate))
-                self._offset = self._last + elapsed - timestamp
-        self._last = timestamp + self._offset
-        self._last_at = now
-        return self._last
+                offset = self._last + elapsed - timestamp
+            if len(self._offsets) >= _EPOCHS_KEPT:
+                del self._offsets[next(iter(self._offsets))]
+            self._offsets[epoch] = offset
+        mapped = timestamp + offset
+        if self._last is None or mapped > self._last:
+            self._last, self._last_at = mapped, now
+        return mapped
 
 
 class Fanout:
-    """Hands each frame of one kind to every attached viewer track, which sends it at once.
+    """Hands each frame of one kind (one video layer) to every attached viewer track, which
+    sends it at once.
 
     A frame is packetized once per codec and its payloads shared by all tracks (only RTP headers
     are per viewer). Tracks that lost their place ask for a keyframe through `request_keyframe`,
-    which merges the requests.
+    which merges the requests. A track moving here from another fan-out (`join`) gets only this
+    fan-out's next keyframe, and is then detached from its old one: make before break.
     """
 
     def __init__(self, request_keyframe: Callable[[], None]) -> None:
         self._request_keyframe = request_keyframe
         self._tracks: set[EncodedTrack] = set()
-        self._timeline = Timeline()
+        self._joining: dict[EncodedTrack, Callable[[], None]] = {}
         self._packetizers: dict[str, Packetizer] = {}
 
     def attach(self, track: EncodedTrack) -> None:
@@ -56,12 +65,18 @@ class Fanout:
         if track.waiting_for_keyframe:
             self._request_keyframe()
 
+    def join(self, track: EncodedTrack, joined: Callable[[], None]) -> None:
+        """`track` gets this fan-out's frames from its next keyframe on (requested now);
+        `joined` runs right after that keyframe was handed to it."""
+        self._joining[track] = joined
+        self._request_keyframe()
+
     def detach(self, track: EncodedTrack) -> None:
         self._tracks.discard(track)
+        self._joining.pop(track, None)
 
-    def publish(self, frame: EncodedFrame, epoch: int) -> None:
-        """Deliver a frame from publisher generation `epoch` to every track of the same codec."""
-        timestamp = self._timeline.map(epoch, frame.timestamp, frame.clock_rate)
+    def publish(self, frame: EncodedFrame, timestamp: int) -> None:
+        """Deliver a frame, at `timestamp` on the stream's timeline, to every track of its codec."""
         codec = frame.codec
         packetized = None
         behind = False
@@ -72,6 +87,20 @@ class Fanout:
                 packetized = self._packetizer(frame).packetize(frame, timestamp)
             if not track.deliver(packetized):
                 behind = True
+        if self._joining:
+            if not frame.keyframe:
+                behind = True  # a lost request is retried (merged by the requester)
+            else:
+                if packetized is None:
+                    packetized = self._packetizer(frame).packetize(frame, timestamp)
+                joining, self._joining = self._joining, {}
+                for track, joined in joining.items():
+                    if track.codec != codec:
+                        self._joining[track] = joined
+                        continue
+                    track.start_over(packetized)
+                    self._tracks.add(track)
+                    joined()
         if behind:
             self._request_keyframe()
 
@@ -82,7 +111,7 @@ class Fanout:
         return packetizer
 
     def hold_until_keyframe(self) -> None:
-        """The next frames will not follow what viewers hold (the publisher lost a frame or was
+        """The next frames will not follow what viewers hold (the feed lost a frame or was
         replaced): hold every track until a keyframe."""
         for track in self._tracks:
             track.wait_for_keyframe()
@@ -92,3 +121,4 @@ class Fanout:
     def close(self) -> None:
         """Idempotent: detaches every track (their owners stop them)."""
         self._tracks.clear()
+        self._joining.clear()

@@ -2,7 +2,7 @@
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from aiortc import RTCConfiguration, RTCIceServer
@@ -11,6 +11,7 @@ from server.rtc.aiortc_internals import CandidatePolicy
 from server.rtc.counters import MediaCounters
 from server.rtc.errors import StreamClosed, UnknownViewer
 from server.rtc.events import EventCallback, StreamEvent
+from server.rtc.layers import LayerChooser, Level
 from server.rtc.negotiation import parse_offer
 from server.rtc.peer import PeerSetup
 from server.rtc.stream import BoothStream, StreamState
@@ -30,6 +31,16 @@ class HubStats:
     @property
     def peer_connections(self) -> int:
         return self.publishers + self.viewers
+
+
+@dataclass(frozen=True, slots=True)
+class ViewerLink:
+    """One viewer's level and recent loss (0..1), for /metrics."""
+
+    stream_id: str
+    viewer_id: str
+    level: Level
+    loss: float
 
 
 def ice_configuration(ice_servers: Sequence[IceServer]) -> RTCConfiguration:
@@ -64,8 +75,11 @@ class StreamHub:
         on_event: EventCallback | None = None,
         *,
         candidates: CandidatePolicy | None = None,
+        new_chooser: Callable[[], LayerChooser] = LayerChooser,
     ) -> None:
+        """`new_chooser`: each viewer's layer chooser (tests shorten its timings)."""
         self._setup = PeerSetup(ice_configuration(ice_servers), candidates or CandidatePolicy())
+        self._new_chooser = new_chooser
         self._on_event = on_event
         self._streams: dict[str, BoothStream] = {}
         self._retiring: set[asyncio.Task[None]] = set()
@@ -128,6 +142,28 @@ class StreamHub:
         finally:
             self._retire_if_idle(stream)
 
+    async def relay(self, stream_id: str, connect: Callable[[str], Awaitable[str]]) -> None:
+        """Feed the stream from the node that holds it, over one cascade leg: `connect` takes
+        this node's offer and returns that node's answer to it as to a viewer. Replaces a leg
+        already here. The stream reports no events: its state is the origin's."""
+        stream = self._stream(stream_id)
+        try:
+            await stream.relay(connect)
+        finally:
+            self._retire_if_idle(stream)
+
+    async def unrelay(self, stream_id: str) -> None:
+        """End the stream's cascade leg; its viewers stay connected. Idempotent."""
+        stream = self._streams.get(stream_id)
+        if stream is not None:
+            await stream.unrelay()
+            self._retire_if_idle(stream)
+
+    def relay_heard_at(self, stream_id: str) -> float | None:
+        """When the stream's cascade leg last received a packet (monotonic); None: no leg."""
+        stream = self._streams.get(stream_id)
+        return None if stream is None else stream.relay_heard_at
+
     async def set_audio_only(self, stream_id: str, viewer_id: str, audio_only: bool) -> None:
         """Stop or restart video to one viewer without renegotiation (restarts at a keyframe)."""
         stream = self._streams.get(stream_id)
@@ -161,6 +197,21 @@ class StreamHub:
         """Totals of this hub's media path since it started (they only grow)."""
         return self._setup.counters
 
+    def viewer_links(self) -> list[ViewerLink]:
+        return [
+            ViewerLink(stream.stream_id, viewer_id, level, loss)
+            for stream in self._streams.values()
+            for viewer_id, level, loss in stream.viewer_links()
+        ]
+
+    def levels(self) -> dict[str, dict[str, int]]:
+        """Stream id -> how many of its viewers are on each level."""
+        return {sid: stream.levels() for sid, stream in self._streams.items()}
+
+    def levels_of(self, stream_id: str) -> dict[str, int]:
+        stream = self._streams.get(stream_id)
+        return {} if stream is None else stream.levels()
+
     def stats(self) -> HubStats:
         streams = list(self._streams.values())
         return HubStats(
@@ -185,7 +236,11 @@ class StreamHub:
         stream = self._streams.get(stream_id)
         if stream is None:
             stream = BoothStream(
-                stream_id, self._setup, on_event=self._emit, on_idle=self._retire_if_idle
+                stream_id,
+                self._setup,
+                on_event=self._emit,
+                on_idle=self._retire_if_idle,
+                new_chooser=self._new_chooser,
             )
             self._streams[stream_id] = stream
         return stream

@@ -20,10 +20,16 @@ _PREFERENCE = {"audio": (OPUS,), "video": (VP8, H264)}
 
 @dataclass(frozen=True, slots=True)
 class Offer:
-    """A parsed offer and the codecs (lower-case MIME types) it lists per kind."""
+    """A parsed offer, the codecs (lower-case MIME types) it lists per kind, and how many video
+    media sections it has (a publisher's second one is its low layer, docs/rtc.md)."""
 
     description: RTCSessionDescription
     offered: dict[str, frozenset[str]]
+    sections: tuple[str, ...] = ("audio", "video")  # kinds of its media sections, in order
+
+    @property
+    def video_sections(self) -> int:
+        return self.sections.count("video")
 
     def codecs(self, prefer: str | None = None) -> dict[str, str | None]:
         """The codec to use per kind, `prefer` first (None: the kind has no usable codec)."""
@@ -45,10 +51,27 @@ def parse_offer(sdp: str) -> Offer:
     offer = Offer(
         RTCSessionDescription(sdp=sdp, type="offer"),
         {kind: frozenset(codecs) for kind, codecs in offered.items()},
+        tuple(media.kind for media in parsed.media if media.kind in offered),
     )
     if not any(offer.codecs().values()):
         raise UnsupportedOffer("the offer has neither Opus audio nor VP8/H.264 video")
     return offer
+
+
+def in_offer_order(offer: Offer, wanted: dict[str, int]) -> list[tuple[str, int]]:
+    """(kind, index among that kind) of the media sections to answer, in the offer's order: at
+    most `wanted[kind]` of each kind.
+
+    The transceivers must be added in this order: with max-bundle (peer.py) every one shares the
+    first one's transport, which aiortc's answer then treats as the bundle's (the offer's first
+    section); a first transceiver of another kind would have that transport discarded."""
+    taken = dict.fromkeys(wanted, 0)
+    chosen = []
+    for kind in offer.sections:
+        if taken.get(kind, 0) < wanted.get(kind, 0):
+            chosen.append((kind, taken[kind]))
+            taken[kind] += 1
+    return chosen
 
 
 def prefer_codec(transceiver: RTCRtpTransceiver, codec: str) -> None:

@@ -1,10 +1,18 @@
-"""What publisher and viewer connections share: answering an offer and noticing their own end."""
+"""What publisher, viewer and cascade-leg connections share: answering an offer (or, for a leg,
+making one), and noticing their own end."""
 
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from aiortc import RTCConfiguration, RTCIceTransport, RTCPeerConnection, RTCRtpTransceiver
+from aiortc import (
+    RTCBundlePolicy,
+    RTCConfiguration,
+    RTCIceTransport,
+    RTCPeerConnection,
+    RTCRtpTransceiver,
+    RTCSessionDescription,
+)
 from aiortc.exceptions import InternalError, InvalidAccessError, OperationError
 
 from server.rtc.aiortc_internals import CandidatePolicy, apply_candidate_policy
@@ -33,8 +41,20 @@ class PeerConnection:
     it first, so that the owner can drop it (and then call `close()`).
     """
 
-    def __init__(self, setup: PeerSetup, on_ended: Callable[[], None]) -> None:
-        self.pc = RTCPeerConnection(setup.configuration)
+    def __init__(
+        self, setup: PeerSetup, on_ended: Callable[[], None], *, max_bundle: bool = False
+    ) -> None:
+        """`max_bundle`: every media section on one transport from the start. Needed for two
+        video sections (a publisher's layers): with aiortc's default (balanced) policy the
+        second video transceiver keeps a transport of its own that never connects. Not the
+        default: the answer then takes the remote candidates of the offer's *last* section,
+        which only a browser's bundled offer repeats in every section."""
+        configuration = setup.configuration
+        if max_bundle:
+            configuration = RTCConfiguration(
+                iceServers=configuration.iceServers, bundlePolicy=RTCBundlePolicy.MAX_BUNDLE
+            )
+        self.pc = RTCPeerConnection(configuration)
         self._candidates = setup.candidates
         self._on_ended = on_ended
         self._ended = False
@@ -55,6 +75,22 @@ class PeerConnection:
         description = self.pc.localDescription
         assert description is not None
         return description.sdp
+
+    async def offer(self) -> str:
+        """Offer the transceivers added so far (a cascade leg: this node views another)."""
+        self._apply_candidate_policy()
+        await self.pc.setLocalDescription(await self.pc.createOffer())
+        description = self.pc.localDescription
+        assert description is not None
+        return description.sdp
+
+    async def accept(self, answer_sdp: str) -> None:
+        """Apply the answer to `offer()`; the connection then starts."""
+        answer = RTCSessionDescription(sdp=answer_sdp, type="answer")
+        try:
+            await self.pc.setRemoteDescription(answer)
+        except (ValueError, InternalError, InvalidAccessError, OperationError) as exc:
+            raise UnsupportedOffer(str(exc)) from exc
 
     def _apply_candidate_policy(self) -> None:
         """Before gathering: the transports exist once the offer is set, candidates come later."""

@@ -1,28 +1,29 @@
 """The recruiter's connection: its receivers hand over still-encoded frames instead of decoding."""
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from functools import partial
+from typing import Any
 
-from aiortc import RTCRtpReceiver
-from aiortc.jitterbuffer import JitterFrame
-from aiortc.rtcrtpparameters import RTCRtpCodecParameters
-
-from server.rtc.aiortc_internals import divert_encoded_frames, replace_jitter_buffer, send_pli
-from server.rtc.frames import EncodedFrame, is_keyframe, starts_frame
-from server.rtc.negotiation import Offer, prefer_codec
+from server.rtc.frames import EncodedFrame
+from server.rtc.negotiation import Offer, in_offer_order, prefer_codec
 from server.rtc.peer import PeerConnection, PeerSetup
-from server.rtc.reassembly import VideoFrameAssembler
+from server.rtc.receiving import EncodedReceiving
 
 logger = logging.getLogger(__name__)
+
+
+MAX_LAYERS = 2  # video layers a publisher may send: high, then low (docs/rtc.md)
 
 
 class Publisher:
     """A feed (source.py): hands each of its frames to `on_frame`, its stream's switch, which
     decides whether viewers get it.
 
-    Frames arrive on the event loop from inside aiortc's packet handler; `epoch` tells the fan-outs'
-    timelines that a new publisher has begun.
+    An offer with two video sections sends two layers of one camera (aiortc receives no
+    simulcast): the first is the high layer (0), the second the low one (1); both share the
+    publisher's audio. Frames arrive on the event loop from inside aiortc's packet handler;
+    `epoch` tells the switch's timelines that a new publisher has begun.
     """
 
     def __init__(
@@ -30,69 +31,54 @@ class Publisher:
         setup: PeerSetup,
         *,
         epoch: int,
-        on_frame: Callable[["Publisher", str, EncodedFrame], None],
-        on_loss: Callable[["Publisher"], None],
+        on_frame: Callable[["Publisher", str, EncodedFrame, int], None],
+        on_loss: Callable[["Publisher", int], None],
         on_media: Callable[["Publisher"], None],
         on_ended: Callable[["Publisher"], None],
+        layered: bool = False,
     ) -> None:
+        """`layered`: its offer has more than one video section."""
         self.epoch = epoch
-        self._forward = on_frame
-        self._on_loss = partial(on_loss, self)
-        self._on_media = on_media
-        self._peer = PeerConnection(setup, on_ended=partial(on_ended, self))
-        self._counters = setup.counters
-        self._assembler: VideoFrameAssembler | None = None
-        self._video_receiver: RTCRtpReceiver | None = None
-        self._has_media = False
-        self._closed = False
+        self._peer = PeerConnection(setup, partial(on_ended, self), max_bundle=layered)
+        self._receiving = EncodedReceiving(
+            setup.counters,
+            on_frame=partial(on_frame, self),
+            on_loss=partial(on_loss, self),
+            on_media=partial(on_media, self),
+        )
         self.video_codec: str | None = None
+
+    @property
+    def layer_count(self) -> int:
+        return self._receiving.layer_count
 
     async def negotiate(self, offer: Offer, video_codec: str | None = None) -> str:
         """Answer with `video_codec` if given (a hand-over keeps the stream's codec), else the
-        preferred one the offer has."""
+        preferred one the offer has; up to `MAX_LAYERS` video sections are received."""
         ours = []
-        for kind, codec in offer.codecs(prefer=video_codec).items():
-            if codec is None:
-                continue
+        codecs = offer.codecs(prefer=video_codec)
+        wanted = {kind: MAX_LAYERS if kind == "video" else 1 for kind, c in codecs.items() if c}
+        for kind, _ in in_offer_order(offer, wanted):
+            codec = codecs[kind]
+            assert codec is not None
             transceiver = self._peer.pc.addTransceiver(kind, direction="recvonly")
             prefer_codec(transceiver, codec)
+            layer = 0
             if kind == "video":
                 self.video_codec = codec
-                self._assembler = VideoFrameAssembler(
-                    on_loss=self._on_loss,
-                    starts_frame=partial(starts_frame, codec),
-                )
-                replace_jitter_buffer(transceiver.receiver, self._assembler)
-                self._video_receiver = transceiver.receiver
-            divert_encoded_frames(transceiver.receiver, partial(self._on_frame, kind))
+                layer = self._receiving.reassemble_video(transceiver.receiver, codec)
+            self._receiving.divert(kind, transceiver.receiver, layer)
             ours.append(transceiver)
         return await self._peer.answer(offer, ours)
 
     async def send_pli(self) -> None:
-        if self._assembler is None or self._video_receiver is None or self._closed:
-            return
-        ssrc = self._assembler.media_ssrc
-        if ssrc is not None:
-            await send_pli(self._video_receiver, ssrc)
+        """A keyframe of the high layer (the feed's one layer, for code that knows no layers)."""
+        await self._receiving.send_pli()
 
-    def _on_frame(self, kind: str, codec: RTCRtpCodecParameters, frame: JitterFrame) -> None:
-        if self._closed:
-            return
-        self._counters.frames_received += 1
-        mime = codec.mimeType.lower()
-        encoded = EncodedFrame(
-            data=frame.data,
-            timestamp=frame.timestamp,
-            clock_rate=codec.clockRate,
-            codec=mime,
-            keyframe=is_keyframe(mime, frame.data),
-        )
-        if not self._has_media:
-            self._has_media = True
-            self._on_media(self)
-        self._forward(self, kind, encoded)
+    def layer_pli(self, layer: int) -> Callable[[], Coroutine[Any, Any, None]]:
+        return partial(self._receiving.send_pli, layer)
 
     async def close(self) -> None:
         """Idempotent."""
-        self._closed = True
+        self._receiving.close()
         await self._peer.close()

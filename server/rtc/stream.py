@@ -2,7 +2,7 @@
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from enum import StrEnum
 from typing import Any
 
@@ -15,12 +15,13 @@ from server.rtc.events import (
     StreamLive,
     StreamOffline,
     ViewerCountChanged,
+    ViewerLevelChanged,
 )
-from server.rtc.fanout import Fanout
-from server.rtc.keyframes import KeyframeRequester
+from server.rtc.layers import LayerChooser, Level
 from server.rtc.negotiation import Offer
 from server.rtc.peer import PeerSetup
 from server.rtc.publisher import Publisher
+from server.rtc.relay import RelayFeed
 from server.rtc.source import Feed, Switch
 from server.rtc.viewer import Viewer
 
@@ -49,19 +50,17 @@ class BoothStream:
         *,
         on_event: EventCallback,
         on_idle: Callable[["BoothStream"], None],
+        new_chooser: Callable[[], LayerChooser] = LayerChooser,
     ) -> None:
         self.stream_id = stream_id
         self._setup = setup
         self._on_event = on_event
         self._on_idle = on_idle
-        self._keyframes = KeyframeRequester(counters=setup.counters)
-        self._fanouts = {
-            "audio": Fanout(request_keyframe=lambda: None),  # every Opus frame stands alone
-            "video": Fanout(request_keyframe=self._keyframes.request),
-        }
-        self._switch = Switch(self._fanouts, self._keyframes, on_cut_over=self._handed_over)
+        self._new_chooser = new_chooser
+        self._switch = Switch(setup.counters, on_cut_over=self._handed_over)
         self._publisher: Publisher | None = None
         self._incoming: Publisher | None = None  # a hand-over waiting for its first keyframe
+        self._relay: RelayFeed | None = None  # a cascade leg from the node holding the stream
         self._viewers: dict[str, Viewer] = {}
         self._epoch = 0
         self._negotiating = 0
@@ -72,6 +71,18 @@ class BoothStream:
     def viewer_count(self) -> int:
         return len(self._viewers)
 
+    def levels(self) -> dict[str, int]:
+        """How many viewers are on each level (text counts as audio: that is what they get)."""
+        counts = {Level.HIGH.value: 0, Level.LOW.value: 0, Level.AUDIO.value: 0}
+        for viewer in self._viewers.values():
+            level = Level.AUDIO if viewer.level is Level.TEXT else viewer.level
+            counts[level.value] += 1
+        return counts
+
+    def viewer_links(self) -> list[tuple[str, Level, float]]:
+        """(viewer id, level, recent loss 0..1) of each viewer."""
+        return [(v.viewer_id, v.level, v.loss) for v in self._viewers.values()]
+
     @property
     def has_publisher(self) -> bool:
         return self._publisher is not None
@@ -81,6 +92,7 @@ class BoothStream:
         return (
             self._publisher is None
             and self._incoming is None
+            and self._relay is None
             and not self._viewers
             and not self._negotiating
         )
@@ -91,9 +103,15 @@ class BoothStream:
 
     @property
     def video_codec(self) -> str | None:
-        return None if self._publisher is None else self._publisher.video_codec
+        feed = self._publisher or self._relay
+        return None if feed is None else feed.video_codec
 
-    def _new_publisher(self) -> Publisher:
+    @property
+    def relay_heard_at(self) -> float | None:
+        """When the cascade leg last received a packet (monotonic); None without a leg."""
+        return None if self._relay is None else self._relay.heard_at
+
+    def _new_publisher(self, offer: Offer) -> Publisher:
         self._epoch += 1
         return Publisher(
             self._setup,
@@ -102,6 +120,7 @@ class BoothStream:
             on_loss=self._switch.lost,
             on_media=self._publisher_media,
             on_ended=self._publisher_ended,
+            layered=offer.video_sections > 1,
         )
 
     async def publish(self, offer: Offer, paused: bool = False) -> str:
@@ -113,15 +132,15 @@ class BoothStream:
             self._switch.pause()
         else:
             self._switch.resume()
-        publisher = self._new_publisher()
+        publisher = self._new_publisher(offer)
         answer = await self._negotiate(publisher.negotiate(offer), publisher.close)
-        old, incoming = self._publisher, self._incoming
-        self._incoming = None
+        old, incoming, relay = self._publisher, self._incoming, self._relay
+        self._incoming = self._relay = None
         if old is not None:
             self._drop_publisher(OfflineReason.REPLACED)
         self._publisher = publisher
         self._switch.select(publisher)
-        for ended in (old, incoming):
+        for ended in (old, incoming, relay):
             if ended is not None:
                 await ended.close()
         return answer
@@ -137,7 +156,7 @@ class BoothStream:
             return await self.publish(offer)
         if codec not in offer.offered["video"]:
             raise CodecMismatch(codec)
-        publisher = self._new_publisher()
+        publisher = self._new_publisher(offer)
         answer = await self._negotiate(publisher.negotiate(offer, codec), publisher.close)
         if self._publisher is None:  # the current one left while we negotiated
             self._publisher = publisher
@@ -148,6 +167,40 @@ class BoothStream:
         if stale is not None:
             await stale.close()
         return answer
+
+    async def relay(self, connect: Callable[[str], Awaitable[str]]) -> None:
+        """Feed the stream from the node that holds it (a cascade leg): `connect(offer_sdp)`
+        returns that node's answer, which views the stream like any viewer. A leg already here
+        is replaced (break before make: viewers wait for the new leg's keyframe). Pause and
+        hand-over happen at the origin; this stream forwards what arrives and reports nothing."""
+        self._check_open()
+        self._epoch += 1
+        feed = RelayFeed(
+            self._setup,
+            epoch=self._epoch,
+            on_frame=self._switch.frame,
+            on_loss=self._switch.lost,
+            on_ended=self._relay_ended,
+        )
+
+        async def negotiate() -> str:
+            answer = await connect(await feed.offer())
+            await feed.accept(answer)
+            return answer
+
+        await self._negotiate(negotiate(), feed.close)
+        self._setup.counters.relay_legs += 1
+        old, self._relay = self._relay, feed
+        self._switch.select(feed)
+        if old is not None:
+            await old.close()
+
+    async def unrelay(self) -> None:
+        """End the cascade leg; viewers stay connected and wait."""
+        feed, self._relay = self._relay, None
+        if feed is not None:
+            self._switch.forget(feed)
+            await feed.close()
 
     def pause(self) -> None:
         """Viewers get no packet of this stream until `resume()`; every connection stays up."""
@@ -167,10 +220,15 @@ class BoothStream:
     async def view(self, viewer_id: str, offer: Offer, audio_only: bool) -> str:
         """Connect a viewer; one that is already connected under this id is replaced."""
         self._check_open()
+        switch = self._switch
         viewer = Viewer(
             viewer_id,
             self._setup,
-            request_keyframe=self._keyframes.request,
+            request_keyframe=switch.request_keyframe,
+            move=switch.move,
+            layers=lambda: switch.layer_count,
+            chooser=self._new_chooser(),
+            on_level=self._viewer_level,
             on_ended=self._viewer_ended,
         )
         negotiation = viewer.negotiate(offer, audio_only, video_codec=self.video_codec)
@@ -179,10 +237,9 @@ class BoothStream:
         if old is not None:
             self._detach(old)
         self._viewers[viewer_id] = viewer
-        for kind, track in viewer.tracks.items():
-            self._fanouts[kind].attach(track)
+        self._switch.attach(viewer.tracks.values())
         if old is None:
-            self._emit(ViewerCountChanged(self.stream_id, len(self._viewers)))
+            self._count_changed()
         else:
             await old.close()
         return answer
@@ -191,14 +248,15 @@ class BoothStream:
         viewer = self._viewers.get(viewer_id)
         if viewer is None:
             raise UnknownViewer(viewer_id)
-        viewer.set_audio_only(audio_only)
+        if viewer.set_audio_only(audio_only):
+            self._viewer_level(viewer)
 
     async def leave(self, viewer_id: str) -> None:
         """Idempotent: an unknown viewer has already left."""
         viewer = self._viewers.pop(viewer_id, None)
         if viewer is not None:
             self._detach(viewer)
-            self._emit(ViewerCountChanged(self.stream_id, len(self._viewers)))
+            self._count_changed()
             await viewer.close()
 
     async def close(self) -> None:
@@ -208,17 +266,16 @@ class BoothStream:
             return
         publisher, viewers = self._publisher, list(self._viewers.values())
         incoming, self._incoming = self._incoming, None
+        relay, self._relay = self._relay, None
         if publisher is not None:
             self._drop_publisher(OfflineReason.STOPPED)
         self.state = StreamState.CLOSED
         self._viewers.clear()
         if viewers:
-            self._emit(ViewerCountChanged(self.stream_id, 0))
-        for fanout in self._fanouts.values():
-            fanout.close()
-        await self._keyframes.close()
+            self._count_changed()
+        await self._switch.close()
         closing = [v.close() for v in viewers]
-        closing += [p.close() for p in (publisher, incoming) if p is not None]
+        closing += [p.close() for p in (publisher, incoming, relay) if p is not None]
         await asyncio.gather(*closing)
         await self._settle()
 
@@ -250,6 +307,13 @@ class BoothStream:
             self._switch.forget(publisher)
         self._close_later(publisher.close())
 
+    def _relay_ended(self, feed: RelayFeed) -> None:
+        """The leg's connection failed or the origin closed it: viewers wait for the next."""
+        if feed is self._relay:
+            self._relay = None
+            self._switch.forget(feed)
+        self._close_later(feed.close())
+
     def _handed_over(self, old: Feed) -> None:
         """The switch cut over to the incoming publisher on its keyframe: the old one ends."""
         previous = self._publisher
@@ -262,7 +326,7 @@ class BoothStream:
         if self._viewers.get(viewer.viewer_id) is viewer:
             del self._viewers[viewer.viewer_id]
             self._detach(viewer)
-            self._emit(ViewerCountChanged(self.stream_id, len(self._viewers)))
+            self._count_changed()
         self._close_later(viewer.close())
 
     def _drop_publisher(self, reason: OfflineReason) -> None:
@@ -274,8 +338,18 @@ class BoothStream:
             self._emit(StreamOffline(self.stream_id, reason))
 
     def _detach(self, viewer: Viewer) -> None:
-        for kind, track in viewer.tracks.items():
-            self._fanouts[kind].detach(track)
+        self._switch.detach(viewer.tracks.values())
+
+    def _viewer_level(self, viewer: Viewer) -> None:
+        """A viewer's level changed (its link, or its own choice): tell it, and the counts."""
+        if self._viewers.get(viewer.viewer_id) is not viewer:
+            return
+        loss_pct = round(viewer.loss * 100, 1)
+        self._emit(ViewerLevelChanged(self.stream_id, viewer.viewer_id, viewer.level, loss_pct))
+        self._count_changed()
+
+    def _count_changed(self) -> None:
+        self._emit(ViewerCountChanged(self.stream_id, len(self._viewers), self.levels()))
 
     def _close_later(self, closing: Coroutine[Any, Any, None]) -> None:
         """Close a connection that ended by itself (its event handler cannot await)."""

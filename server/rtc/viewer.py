@@ -1,18 +1,37 @@
-"""A viewer's connection: one track per kind, whose RTP the fan-out writes directly."""
+"""A viewer's connection: one track per kind, whose RTP the fan-out writes directly, and the
+level (video layer, audio only) its link can carry, chosen from its receiver reports."""
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import partial
 
 from server.rtc.aiortc_internals import (
+    ReceiverReport,
     SenderLink,
     answer_nacks,
     intercept_keyframe_requests,
+    on_receiver_reports,
     on_sender_started,
 )
 from server.rtc.encoded import EncodedTrack
-from server.rtc.negotiation import Offer, prefer_codec
+from server.rtc.layers import LayerChooser, Level, LinkReport
+from server.rtc.negotiation import Offer, in_offer_order, prefer_codec
 from server.rtc.peer import PeerConnection, PeerSetup
 from server.rtc.writer import RtpWriter
+
+# A node relaying a stream to its own viewers (docs/rtc.md, cascade legs) views it under this
+# prefix: its audience's links are not its own, so it always gets the high layer.
+RELAY_PREFIX = "relay:"
+
+
+@dataclass(slots=True)
+class _Sent:
+    """What went out on one sender since its last receiver report."""
+
+    writer: RtpWriter
+    clock_rate: int
+    packets: int = 0  # the writer's count at the last report
+    nacked: set[int] = field(default_factory=set)  # sequence numbers NACKed since
 
 
 class Viewer:
@@ -21,53 +40,122 @@ class Viewer:
         viewer_id: str,
         setup: PeerSetup,
         *,
-        request_keyframe: Callable[[], None],
+        request_keyframe: Callable[[EncodedTrack], None],
+        move: Callable[[EncodedTrack, int], None],
+        layers: Callable[[], int],
+        chooser: LayerChooser,
+        on_level: Callable[["Viewer"], None],
         on_ended: Callable[["Viewer"], None],
     ) -> None:
         self.viewer_id = viewer_id
         self._request_keyframe = request_keyframe
+        self._move = move
+        self._layers = layers
+        self._chooser = None if viewer_id.startswith(RELAY_PREFIX) else chooser
+        self._on_level = on_level
         self._peer = PeerConnection(setup, on_ended=partial(on_ended, self))
         self._counters = setup.counters
+        self._sent: dict[str, _Sent] = {}
         self.tracks: dict[str, EncodedTrack] = {}
+
+    @property
+    def level(self) -> Level:
+        if self._chooser is not None:
+            return self._chooser.level
+        video = self.tracks.get("video")
+        return Level.AUDIO if video is None or video.paused else Level.HIGH
+
+    @property
+    def loss(self) -> float:
+        """The share of packets lost lately (0..1), as the level was chosen on."""
+        return 0.0 if self._chooser is None else self._chooser.loss
 
     async def negotiate(self, offer: Offer, audio_only: bool, video_codec: str | None) -> str:
         """Answer with the publisher's `video_codec` if the viewer has it (frames are not
         transcoded: a viewer left with another codec gets no video from this publisher)."""
         ours = []
-        for kind, codec in offer.codecs(prefer=video_codec).items():
-            if codec is None:
-                continue
+        codecs = offer.codecs(prefer=video_codec)
+        for kind, _ in in_offer_order(offer, {kind: 1 for kind, c in codecs.items() if c}):
+            codec = codecs[kind]
+            assert codec is not None
             track = EncodedTrack(kind, codec, self._counters)
             transceiver = self._peer.pc.addTransceiver(track, direction="sendonly")
             prefer_codec(transceiver, codec)
             if kind == "video":
                 # The viewer's PLI/FIR would only set a flag for an encoder that never runs.
-                intercept_keyframe_requests(transceiver.sender, self._request_keyframe)
+                intercept_keyframe_requests(
+                    transceiver.sender, partial(self._request_keyframe, track)
+                )
             on_sender_started(transceiver.sender, partial(self._sender_started, track))
+            on_receiver_reports(transceiver.sender, partial(self._reported, kind))
             self.tracks[kind] = track
             ours.append(transceiver)
         answer = await self._peer.answer(offer, ours)
-        self.set_audio_only(audio_only)
+        if audio_only:
+            self.set_audio_only(True)
         return answer
 
     def _sender_started(self, track: EncodedTrack, link: SenderLink) -> None:
         """The connection is up: the track's frames go out through this sender's transport."""
         writer = RtpWriter(link, self._counters)
-        answer_nacks(link.sender, writer.retransmit)
+        sent = self._sent[track.kind] = _Sent(writer, link.parameters.codecs[0].clockRate)
+        answer_nacks(link.sender, partial(self._nacked, sent))
         track.bind(writer)
         if track.waiting_for_keyframe:
-            self._request_keyframe()
+            self._request_keyframe(track)
 
-    def set_audio_only(self, audio_only: bool) -> None:
-        """Stop or restart video frames; the video sender stays negotiated but sends no RTP."""
-        video = self.tracks.get("video")
-        if video is None or video.paused == audio_only:
+    @staticmethod
+    def _nacked(sent: _Sent, sequence: int) -> None:
+        sent.nacked.add(sequence)
+        sent.writer.retransmit(sequence)
+
+    def _reported(self, kind: str, report: ReceiverReport) -> None:
+        """A receiver report (about one a second per kind): maybe another level."""
+        sent = self._sent.get(kind)
+        if sent is None or self._chooser is None:
             return
+        packets = sent.writer.packets
+        count, sent.packets = packets - sent.packets, packets
+        nacked = len(sent.nacked)
+        sent.nacked.clear()
+        if count <= 0:
+            return  # nothing went out since the last report (paused, audio only): no news
+        loss = max(report.fraction_lost, min(1.0, nacked / count))
+        link = LinkReport(loss, report.jitter / sent.clock_rate, report.rtt)
+        level = self._chooser.report(link, self._layers())
+        if level is not None:
+            self._apply(level)
+            self._on_level(self)
+
+    def set_audio_only(self, audio_only: bool) -> bool:
+        """By hand: stop video (the chooser never brings it back), or try video again, from the
+        low layer, letting the chooser move it up. True if the level changed."""
+        before = self.level
+        chooser = self._chooser
         if audio_only:
-            video.pause()
-        else:
+            if chooser is not None:
+                chooser.hold_audio()
+            self._apply(Level.AUDIO if chooser is None else chooser.level)
+        elif chooser is None:
+            self._apply(Level.HIGH)
+        elif chooser.manual or chooser.level.layer is None:
+            self._apply(chooser.restart(self._layers()))
+        return self.level is not before
+
+    def _apply(self, level: Level) -> None:
+        """Video from the level's layer (switched at its keyframe), or none."""
+        video = self.tracks.get("video")
+        if video is None:
+            return
+        layer = level.layer
+        if layer is None:
+            if not video.paused:
+                video.pause()
+            return
+        self._move(video, layer)
+        if video.paused:
             video.resume()
-            self._request_keyframe()
+            self._request_keyframe(video)
 
     async def close(self) -> None:
         """Idempotent."""

@@ -85,6 +85,7 @@ class RtpWriter:
         self._sequence = _sequence_start()
         self._rtx_sequence = _sequence_start()
         self._timestamp_origin = int.from_bytes(os.urandom(4), "big")
+        self._timestamp: int | None = None  # of the last frame written
         self._history: list[bytes | None] = [None] * RTP_HISTORY_SIZE
         self._packets = 0
         self._octets = 0
@@ -124,8 +125,24 @@ class RtpWriter:
         self._packets += last + 1
         self._counters.packets_sent += last + 1
         self._octets += frame.octets
+        self._timestamp = timestamp
         ntp_timestamp = int((self._clock() + _NTP_EPOCH) * 2**32)
         link.report(self._packets & 0xFFFFFFFF, self._octets & 0xFFFFFFFF, timestamp, ntp_timestamp)
+
+    @property
+    def packets(self) -> int:
+        """RTP packets written so far (retransmissions not included)."""
+        return self._packets
+
+    def continue_from(self, timestamp: int) -> None:
+        """The next frame, at `timestamp` on the stream's timeline, comes from another layer,
+        whose frames line up with the last one's only within their arrival jitter: its RTP
+        timestamp must still come after the last one sent (one tick after, at least)."""
+        if self._timestamp is None:
+            return
+        step = (self._timestamp_origin + timestamp - self._timestamp) & 0xFFFFFFFF
+        if step == 0 or step >= 0x80000000:
+            self._timestamp_origin = (self._timestamp_origin - step + 1) & 0xFFFFFFFF
 
     def forget(self) -> None:
         """Drop the retransmission history: NACKs for what was sent so far get nothing."""

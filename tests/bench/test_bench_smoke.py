@@ -51,6 +51,16 @@ def test_the_stream_benchmark_reports_its_result_line_for_jobfair() -> None:
     assert result["janus_ms_per_viewer_s"] == "na"  # not asked for
 
 
+def test_the_stream_benchmark_runs_a_cascade_on_two_nodes() -> None:
+    result = run(
+        "bench/stream.py", "--targets", "cascade", "--nodes", "2", "--points", "1,2",
+        "--viewers", "2", "--seconds", "3",
+    )  # fmt: skip
+    assert result["nodes"] == "2"
+    assert float(result["origin_cpu_ms_per_s"]) > 0  # node A forwarded the leg
+    float(result["edge_ms_per_viewer_s"])  # a number (noise at this size, any sign)
+
+
 def test_the_chaos_benchmark_loses_no_acknowledged_join_and_recovers_from_each_fault() -> None:
     result = run("bench/chaos.py", "--workers", "20", "--freeze-seconds", "2")
     assert set(result) == {"lost", "duplicated", "reordered", "recovery_s"}

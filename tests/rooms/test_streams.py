@@ -69,8 +69,8 @@ async def test_viewer_counts_apply_only_to_the_session_they_name(
     booth = await fairs.create_booth(fair.id, BoothInput(employer="A"))
     old = await streams.go_live(fair.id, booth.id, "node-1", "r")
     current = await streams.go_live(fair.id, booth.id, "node-1", "r")
-    await streams.set_viewers(fair.id, current, 7)
-    await streams.set_viewers(fair.id, old, 99)
+    await streams.set_viewers(fair.id, current, 7, {"high": 5, "low": 1, "audio": 1})
+    await streams.set_viewers(fair.id, old, 99, {})
     state = await streams.get(fair.id, booth.id)
     assert state is not None and state.viewers == 7
 

@@ -2,15 +2,18 @@
 
 import asyncio
 import math
+import random
 import time
 from collections.abc import AsyncIterator, Callable
 from fractions import Fraction
+from functools import partial
 from typing import Protocol
 
 import av
 import pytest
 from aiortc import (
     AudioStreamTrack,
+    RTCBundlePolicy,
     RTCConfiguration,
     RTCPeerConnection,
     RTCRtpReceiver,
@@ -28,23 +31,26 @@ from server.rtc.hub import StreamHub
 from server.rtc.negotiation import prefer_codec
 
 WIDTH, HEIGHT = 160, 120
+LAYER_SIZES = ((320, 240), (160, 120))  # a layered publisher's high and low video tracks
 TONE_HZ = 440
 
 
 class NumberedVideo(VideoStreamTrack):
     """30 fps frames whose brightness steps with the frame number, so every frame differs."""
 
-    def __init__(self) -> None:
+    def __init__(self, width: int = WIDTH, height: int = HEIGHT) -> None:
         super().__init__()
+        self.width, self.height = width, height
         self.count = 0
 
     async def recv(self) -> av.VideoFrame:
         pts, time_base = await self.next_timestamp()
-        frame = av.VideoFrame(WIDTH, HEIGHT, "yuv420p")
+        width, height = self.width, self.height
+        frame = av.VideoFrame(width, height, "yuv420p")
         luma = (self.count * 7) % 220 + 16
-        frame.planes[0].update(bytes([luma]) * (frame.planes[0].line_size * HEIGHT))
+        frame.planes[0].update(bytes([luma]) * (frame.planes[0].line_size * height))
         for plane in frame.planes[1:]:
-            plane.update(bytes([128]) * (plane.line_size * (HEIGHT // 2)))
+            plane.update(bytes([128]) * (plane.line_size * (height // 2)))
         frame.pts, frame.time_base = pts, time_base
         self.count += 1
         return frame
@@ -84,20 +90,35 @@ async def wait_until(
 
 
 class SyntheticPublisher:
-    """A browser stand-in sending VP8 video and Opus audio; counts the PLIs it receives."""
+    """A browser stand-in sending VP8 video and Opus audio; counts the PLIs it receives.
 
-    def __init__(self, video_codec: str = VP8) -> None:
-        self.pc = RTCPeerConnection(RTCConfiguration(iceServers=[]))
-        self.video = NumberedVideo()
-        self.plis = 0
+    `layered`: two video tracks, high then low (`LAYER_SIZES`), as the recruiter's page sends
+    them; `layer_plis` counts the PLIs each received.
+    """
+
+    def __init__(self, video_codec: str = VP8, layered: bool = False) -> None:
+        # max-bundle: with aiortc's default policy its second video track would never connect
+        configuration = RTCConfiguration(iceServers=[], bundlePolicy=RTCBundlePolicy.MAX_BUNDLE)
+        self.pc = RTCPeerConnection(configuration)
+        sizes = LAYER_SIZES if layered else ((WIDTH, HEIGHT),)
+        self.videos = [NumberedVideo(width, height) for width, height in sizes]
+        self.video = self.videos[0]
+        self.layer_plis = [0] * len(sizes)
         self.pc.addTrack(Tone())
-        sender = self.pc.addTrack(self.video)
-        transceiver = next(t for t in self.pc.getTransceivers() if t.sender is sender)
-        prefer_codec(transceiver, video_codec)
-        aiortc_internals.intercept_keyframe_requests(sender, self._pli_received, keep_default=True)
+        for layer, video in enumerate(self.videos):
+            sender = self.pc.addTrack(video)
+            transceiver = next(t for t in self.pc.getTransceivers() if t.sender is sender)
+            prefer_codec(transceiver, video_codec)
+            aiortc_internals.intercept_keyframe_requests(
+                sender, partial(self._pli_received, layer), keep_default=True
+            )
 
-    def _pli_received(self) -> None:
-        self.plis += 1
+    @property
+    def plis(self) -> int:
+        return sum(self.layer_plis)
+
+    def _pli_received(self, layer: int) -> None:
+        self.layer_plis[layer] += 1
 
     async def publish(self, hub: StreamHub, stream_id: str) -> None:
         await self.pc.setLocalDescription(await self.pc.createOffer())
@@ -132,6 +153,7 @@ class TestViewer:
         self.received_at: list[float] = []  # monotonic time each (still encoded) frame came out
         self.timestamps: list[int] = []  # RTP clock (90 kHz), from the first frame on
         self.video_frames: list[tuple[int, int]] = []
+        self.frame_log: list[tuple[bool, list[tuple[int, int]]]] = []  # keyframe, sizes decoded
         self.decoded_at: list[float] = []  # monotonic time of each decoded frame
         self.decode_errors = 0
         self.audio_frames = 0
@@ -150,7 +172,9 @@ class TestViewer:
         except av.FFmpegError:
             self.decode_errors += 1
             return
-        self.video_frames += [(f.width, f.height) for f in decoded]
+        sizes = [(f.width, f.height) for f in decoded]
+        self.frame_log.append((self.keyframes[-1], sizes))
+        self.video_frames += sizes
         self.decoded_at += [time.monotonic()] * len(decoded)
 
     def _on_track(self, track: MediaStreamTrack) -> None:
@@ -199,6 +223,30 @@ class TestViewer:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
+class LossyLink:
+    """Drops a share of the RTP packets reaching a test peer, before its receivers see them: the
+    peer's receiver reports and NACKs then say what a lossy network would make them say.
+
+    Wraps the peer's `RTCDtlsTransport._handle_rtp_data` (aiortc 1.16, private: the coroutine its
+    receive loop awaits for each RTP datagram, still SRTP-protected); RTCP is left alone.
+    """
+
+    def __init__(self, pc: RTCPeerConnection, seed: int = 14) -> None:
+        self.loss = 0.0
+        self.dropped = 0
+        self._random = random.Random(seed)
+        transport = pc.getTransceivers()[0].receiver.transport
+        original = transport._handle_rtp_data
+
+        async def handle(data: bytes, arrival_time_ms: int) -> None:
+            if self.loss and self._random.random() < self.loss:
+                self.dropped += 1
+                return
+            await original(data, arrival_time_ms)
+
+        transport._handle_rtp_data = handle  # type: ignore[method-assign]
 
 
 class Events:

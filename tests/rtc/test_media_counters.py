@@ -17,7 +17,7 @@ def test_each_packet_is_counted_as_sent_or_as_dropped() -> None:
     fanout.attach(viewer_track("video", VP8, stuck, counters))
     stuck.stuck = True
     for number in range(5 * KEYFRAME_EVERY):
-        fanout.publish(vp8_frame(number), epoch=1)
+        fanout.publish(vp8_frame(number), number * 3000)
 
     every_packet = len(healthy.sent)  # the healthy viewer got all of them
     assert counters.packets_dropped > 0

@@ -61,7 +61,7 @@ async def test_stop_closes_the_publisher_and_every_viewer(
 
     assert events.seen[-2:] == [
         StreamOffline("booth-1", OfflineReason.STOPPED),
-        ViewerCountChanged("booth-1", 0),
+        ViewerCountChanged("booth-1", 0, {"high": 0, "low": 0, "audio": 0}),
     ]
     assert hub.stats().peer_connections == 0
     await wait_until(lambda: viewer.pc.connectionState == "closed", 5, "viewer closed")

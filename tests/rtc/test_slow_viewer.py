@@ -94,7 +94,7 @@ def test_a_stuck_viewer_does_not_delay_others_and_its_backlog_stays_bounded() ->
     stuck_network.stuck = True
     largest = 0
     for number in range(10 * KEYFRAME_EVERY):
-        fanout.publish(vp8_frame(number), epoch=1)
+        fanout.publish(vp8_frame(number), number * 3000)
         largest = max(largest, stuck_network.get_write_buffer_size())
         assert all(frames_of(n)[-1][0] == number for n in networks), "no one waits for it"
 
@@ -109,7 +109,7 @@ def test_a_stuck_viewer_does_not_delay_others_and_its_backlog_stays_bounded() ->
     stuck_network.drain()
     before = len(frames_of(stuck_network))
     for number in range(10 * KEYFRAME_EVERY + 1, 11 * KEYFRAME_EVERY + 5):
-        fanout.publish(vp8_frame(number), epoch=1)
+        fanout.publish(vp8_frame(number), number * 3000)
     resumed = frames_of(stuck_network)[before:]
     assert resumed[0] == (11 * KEYFRAME_EVERY, True)
     assert [n for n, _ in resumed] == list(range(11 * KEYFRAME_EVERY, 11 * KEYFRAME_EVERY + 5))
@@ -127,13 +127,13 @@ def test_a_stuck_audio_viewer_loses_frames_only_while_its_backlog_is_full() -> N
         frame = EncodedFrame(
             number.to_bytes(4, "big") + bytes(96), number * 960, 48_000, OPUS, True
         )
-        fanout.publish(frame, epoch=1)
+        fanout.publish(frame, frame.timestamp)
     assert network.get_write_buffer_size() <= MAX_BACKLOG + 200
     assert track.dropped > 0
 
     network.stuck = False
     network.drain()
     frame = EncodedFrame(frames.to_bytes(4, "big"), frames * 960, 48_000, OPUS, True)
-    fanout.publish(frame, epoch=1)
+    fanout.publish(frame, frame.timestamp)
     assert int.from_bytes(network.sent[-1].payload, "big") == frames
     fanout.close()

@@ -1,0 +1,162 @@
+"""Cascade legs at this node (docs/rtc.md "Cascade legs"): a viewer is served by the node its
+websocket is on; for a stream another node holds, this node views it once, as the viewer
+`relay:<this node>` of the holder (NodeRpc signalling, like a viewer's), and forwards it to all
+of its own viewers. The holder's cost is one viewer's whatever the audience here.
+
+A watcher, every `CHECK_INTERVAL`, reads the fairs' stream states (one Redis read per fair) and
+for each leg: ends it when the stream is offline or now held here, or when no viewer has been
+here for `GRACE`; makes a new one (a fresh `select`, viewers held until its keyframe) when the
+holder changed, or when the leg has been silent — no RTP and no RTCP — for `HEARTBEAT` while
+the stream is live: the holder's sender reports come about once a second per kind even while it
+is paused, so silence means the path is gone, long before ICE consent would say so.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from dataclasses import dataclass
+
+from rooms.errors import DomainError
+from rooms.streams import Streams, StreamState
+from server.noderpc import NodeRpc
+from server.rtc.hub import StreamHub
+from server.tasks import cancel
+
+log = logging.getLogger(__name__)
+
+HEARTBEAT = 1.5  # seconds without a packet on a leg (the stream live) that make it dead
+CONNECTING = 3.0  # seconds a new leg has to connect before silence counts
+GRACE = 5.0  # seconds a leg outlives its last viewer here (a reload comes back)
+RETRY = 1.0  # seconds between attempts to make a leg that failed
+CHECK_INTERVAL = 0.5
+LEAVE_TIMEOUT = 2.0  # seconds a stopping node waits for a holder to take a leg's leave
+RELAY_VIEWER = "relay:"  # + the node id: the viewer id of a leg at the node holding the stream
+
+
+@dataclass
+class _Leg:
+    fair_id: str
+    booth_id: str
+    origin: str  # the node holding the stream
+    made_at: float
+    unwatched_since: float | None = None
+    retry_at: float = 0.0
+
+
+class Cascade:
+    def __init__(self, hub: StreamHub, streams: Streams, rpc: NodeRpc) -> None:
+        self.hub = hub
+        self.streams = streams
+        self.rpc = rpc
+        self.viewer_id = f"{RELAY_VIEWER}{rpc.node_id}"
+        self._legs: dict[str, _Leg] = {}  # stream id -> its leg here
+        # one making or ending of a leg at a time; dropped by the watcher once the stream has
+        # no leg and nobody holds or awaits its lock
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._watcher: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._watcher = asyncio.create_task(self._watch(), name="cascade-legs")
+
+    async def close(self) -> None:
+        """Stop watching and tell each holder its leg is leaving (so it stops counting it); the
+        legs' connections end with the hub."""
+        await cancel(self._watcher)
+        legs, self._legs = self._legs, {}
+
+        async def leave(sid: str, origin: str) -> None:
+            request = {"stream": sid, "viewer": self.viewer_id}
+            with contextlib.suppress(DomainError, TimeoutError):
+                await asyncio.wait_for(self.rpc.call(origin, "leave", request), LEAVE_TIMEOUT)
+
+        await asyncio.gather(*(leave(sid, leg.origin) for sid, leg in legs.items()))
+
+    def relayed(self) -> list[str]:
+        """The streams a leg feeds here."""
+        return list(self._legs)
+
+    def origin(self, sid: str) -> str | None:
+        """The node whose leg feeds `sid` here, if one does."""
+        leg = self._legs.get(sid)
+        return None if leg is None else leg.origin
+
+    async def ensure(self, sid: str, holder: StreamState) -> None:
+        """A leg from `holder`'s node feeds `sid` here: made now unless one already does.
+        Raises the hub's errors (StreamClosed, UnsupportedOffer) and NodeRpc's."""
+        async with self._lock(sid):
+            leg = self._legs.get(sid)
+            if leg is None or leg.origin != holder.node or self.hub.relay_heard_at(sid) is None:
+                await self._make(sid, holder)
+
+    async def end(self, sid: str) -> None:
+        """End the stream's leg here, if any (its viewers stay connected and wait). Idempotent."""
+        async with self._lock(sid):
+            leg = self._legs.pop(sid, None)
+            if leg is None:
+                return
+            await self.hub.unrelay(sid)
+            request = {"stream": sid, "viewer": self.viewer_id}
+            with contextlib.suppress(DomainError):
+                await self.rpc.call(leg.origin, "leave", request)
+
+    def _lock(self, sid: str) -> asyncio.Lock:
+        return self._locks.setdefault(sid, asyncio.Lock())
+
+    async def _make(self, sid: str, holder: StreamState) -> None:
+        fair_id, _, booth_id = sid.partition("/")
+
+        async def connect(offer: str) -> str:
+            request = {"stream": sid, "viewer": self.viewer_id, "sdp": offer, "audio_only": False}
+            return str((await self.rpc.call(holder.node, "view", request))["sdp"])
+
+        leg = self._legs.get(sid)
+        try:
+            await self.hub.relay(sid, connect)
+        except BaseException:
+            if leg is not None:
+                leg.retry_at = time.monotonic() + RETRY
+            raise
+        self._legs[sid] = _Leg(fair_id, booth_id, holder.node, time.monotonic())
+
+    async def _watch(self) -> None:
+        while True:
+            await asyncio.sleep(CHECK_INTERVAL)
+            try:
+                await self._check()
+            except Exception:
+                log.exception("checking the cascade legs failed")
+
+    async def _check(self) -> None:
+        for sid, lock in list(self._locks.items()):
+            if sid not in self._legs and not lock.locked():
+                del self._locks[sid]
+        live: dict[str, dict[str, StreamState]] = {}
+        for fair_id in {leg.fair_id for leg in self._legs.values()}:
+            live[fair_id] = await self.streams.live(fair_id)
+        for sid, leg in list(self._legs.items()):
+            if self._lock(sid).locked():
+                continue  # being made or ended
+            state = live.get(leg.fair_id, {}).get(leg.booth_id)
+            now = time.monotonic()
+            watched = self.hub.viewer_count(sid) > 0
+            leg.unwatched_since = None if watched else (leg.unwatched_since or now)
+            if (
+                state is None
+                or state.node == self.rpc.node_id
+                or (leg.unwatched_since is not None and now - leg.unwatched_since >= GRACE)
+            ):
+                await self.end(sid)
+                continue
+            heard = self.hub.relay_heard_at(sid)
+            silent = heard is None or (now - heard >= HEARTBEAT and now - leg.made_at >= CONNECTING)
+            if (state.node != leg.origin or silent) and now >= leg.retry_at:
+                log.info("cascade leg for %s is %s: making a new one", sid,
+                         "silent" if silent else "from a node that no longer holds it")  # fmt: skip
+                try:
+                    async with self._lock(sid):
+                        await self._make(sid, state)
+                except Exception as exc:
+                    log.warning("could not make a cascade leg for %s: %s", sid, exc)

@@ -1,0 +1,93 @@
+"""The receive half every feed that is a peer connection shares: a publisher's, and a cascade
+leg's (relay.py), where this node is the viewer of another node's stream.
+
+Its receivers hand over complete, still-encoded frames instead of decoding them (aiortc's
+decoder queue is diverted), video is reassembled by `VideoFrameAssembler` (fast loss handling),
+and a keyframe is asked of the remote sender with a PLI. A publisher may send two video tracks,
+two layers of one camera (docs/rtc.md, "Layers"): each is reassembled on its own, and its frames,
+losses and keyframe requests carry its layer (0 high, 1 low).
+"""
+
+from collections.abc import Callable
+from functools import partial
+
+from aiortc import RTCRtpReceiver
+from aiortc.jitterbuffer import JitterFrame
+from aiortc.rtcrtpparameters import RTCRtpCodecParameters
+
+from server.rtc.aiortc_internals import divert_encoded_frames, replace_jitter_buffer, send_pli
+from server.rtc.counters import MediaCounters
+from server.rtc.frames import EncodedFrame, is_keyframe, starts_frame
+from server.rtc.reassembly import VideoFrameAssembler
+
+
+class EncodedReceiving:
+    """Frames of a connection's receivers go to `on_frame(kind, frame, layer)` on the event
+    loop, the first of them after `on_media()`; a video frame lost for good is `on_loss(layer)`."""
+
+    def __init__(
+        self,
+        counters: MediaCounters,
+        *,
+        on_frame: Callable[[str, EncodedFrame, int], None],
+        on_loss: Callable[[int], None],
+        on_media: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._counters = counters
+        self._forward = on_frame
+        self._on_loss = on_loss
+        self._on_media = on_media
+        self._layers: list[tuple[VideoFrameAssembler, RTCRtpReceiver]] = []
+        self._has_media = False
+        self._closed = False
+
+    @property
+    def layer_count(self) -> int:
+        """Video layers received (at least 1, so a viewer's choice always maps to one)."""
+        return max(1, len(self._layers))
+
+    def divert(self, kind: str, receiver: RTCRtpReceiver, layer: int = 0) -> None:
+        """Take `kind`'s frames still encoded; before the connection starts the receiver."""
+        divert_encoded_frames(receiver, partial(self._on_frame, kind, layer))
+
+    def reassemble_video(self, receiver: RTCRtpReceiver, codec: str) -> int:
+        """Reassemble a video receiver's packets ourselves; before its first packet. Returns its
+        layer (the order of the calls)."""
+        layer = len(self._layers)
+        assembler = VideoFrameAssembler(
+            on_loss=partial(self._on_loss, layer), starts_frame=partial(starts_frame, codec)
+        )
+        replace_jitter_buffer(receiver, assembler)
+        self._layers.append((assembler, receiver))
+        return layer
+
+    async def send_pli(self, layer: int = 0) -> None:
+        if layer >= len(self._layers) or self._closed:
+            return
+        assembler, receiver = self._layers[layer]
+        ssrc = assembler.media_ssrc
+        if ssrc is not None:
+            await send_pli(receiver, ssrc)
+
+    def close(self) -> None:
+        """No frame is handed over after this."""
+        self._closed = True
+
+    def _on_frame(
+        self, kind: str, layer: int, codec: RTCRtpCodecParameters, frame: JitterFrame
+    ) -> None:
+        if self._closed:
+            return
+        self._counters.frames_received += 1
+        mime = codec.mimeType.lower()
+        encoded = EncodedFrame(
+            data=frame.data,
+            timestamp=frame.timestamp,
+            clock_rate=codec.clockRate,
+            codec=mime,
+            keyframe=is_keyframe(mime, frame.data),
+        )
+        if not self._has_media:
+            self._has_media = True
+            self._on_media()
+        self._forward(kind, encoded, layer)
