@@ -242,7 +242,8 @@ export class FairSocket extends EventTarget {
       return;
     }
     if (name === "stream.viewers" && this.state?.streams[data.booth_id]) {
-      this.state.streams[data.booth_id].viewers = data.viewers;
+      // levels: how many get each layer (only in this event, for the recruiter's console)
+      Object.assign(this.state.streams[data.booth_id], { viewers: data.viewers, levels: data.levels });
     }
     if (rev !== undefined && this.state) {
       if (rev <= this.state.rev) return; // already in the snapshot

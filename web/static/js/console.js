@@ -44,9 +44,18 @@ goLive.addEventListener("click", () => publisher.start());
 share.addEventListener("click", () => publisher.start({ screen: true }));
 stop.addEventListener("click", () => publisher.stop());
 
+/** How many watch, and what their links carry: the server gives each viewer the large layer,
+ * the small one or audio only (docs/weak-links.md), so the recruiter knows who sees what. */
 function showViewers() {
   const stream = socket.state?.streams[page.booth];
   document.getElementById("viewer-count").textContent = stream ? tn("{n} watching", "{n} watching", stream.viewers) : "";
+  const levels = stream?.viewers ? stream.levels : null;
+  const split = document.getElementById("viewer-levels");
+  split.hidden = !levels;
+  if (!levels) return;
+  for (const level of ["high", "low", "audio"]) {
+    split.querySelector(`[data-level=${level}] .n`).textContent = levels[level] || 0;
+  }
 }
 socket.addEventListener("state", showViewers);
 socket.addEventListener("event", showViewers);
