@@ -29,6 +29,8 @@ TIMESTAMP = re.compile(
     r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} "
     r'|^\{"time": "\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00", '
 )
+# an ICE candidate aioice logs: its priority, address and port read like a grouped number
+CANDIDATE = re.compile(r"\b(udp|tcp) \d+ \S+ \d+ typ\b")
 BANNER = re.compile(r"^  sign in as [^:]+: https?://\S+/signin\?t=[\w.-]+$")
 
 
@@ -62,7 +64,7 @@ def _phones(text: str) -> list[re.Match[str]]:
 
 def leaks_in(line: str) -> tuple[tuple[str, ...], str]:
     """The kinds of personal data in `line` and the line with each occurrence replaced."""
-    text = TIMESTAMP.sub("", line)
+    text = CANDIDATE.sub(r"\1 <candidate> typ", TIMESTAMP.sub("", line))
     spans: list[tuple[int, int, str]] = []
     for kind, matches in (
         ("token", list(TOKEN.finditer(text))),

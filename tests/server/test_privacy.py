@@ -30,6 +30,8 @@ CLEAN = [
     "17972:signal-handler (1764600778) Received SIGTERM scheduling shutdown...",
     "node 10.0.12.200 holds 3 stream(s); took 0.25 s",
     "quiz draw poll=FbyrGeE4BPI seed=bc09123456789defeb7c0eb7e3f5955a9 correct=4",  # hex
+    "INFO aioice.ice Connection(1) Discovered peer reflexive candidate"
+    " Candidate(2s5TXKB078 1 udp 1853759231 192.0.2.2 44335 typ prflx)",  # priority, address, port
 ]
 
 
