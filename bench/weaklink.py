@@ -1,18 +1,22 @@
 """Booth streams for a worker on a weak rural link: what a phone on 400 kbit/s with 3% loss sees.
 
-    python bench/weaklink.py [--seconds 30] [--down 400kbit] [--up 300kbit] [--loss 3]
-                             [--runs direct,weak:low,weak] [--json out.json]
+    python bench/weaklink.py [--seconds 15] [--down 400kbit] [--up 300kbit] [--loss 3]
+                             [--runs direct,weak:low,weak] [--publisher clips|chromium]
+                             [--json out.json]
 
-Starts `jobfair serve --demo` (embedded Redis) on 0.0.0.0, has the first booth's recruiter go
-live from the console in headless Chromium on the host (fast link, fake camera), then for each run
+Starts `jobfair serve --demo` (embedded Redis) on 0.0.0.0 and has the first booth's recruiter go
+live on the host (fast link): `--publisher clips` (the default), an aiortc client sending two
+pre-encoded layers (640x360 at 1 Mbps, 320x180 at 200 kbit/s, tests/layered.py), or `chromium`,
+the console in headless Chromium (fake camera; stream.js sends both layers). Then for each run it
 opens the test worker's booth page in a second Chromium (weaklinklib/viewer.py, in its own
-process): `direct` on the host, `weak` inside /work/shared/tools/weaklink (needs root, iproute2,
-nftables). Before each run the recruiter's camera and encoder are set in its page (no server
-change): 640x360 at stream.js's 1 Mbps, or for a `:low` run what a "low bandwidth booth" would
-send (320x180 at 250 kbit/s).
-Each viewer samples its WebRTC stats, measures the time to the first decoded frame, plays for
---seconds, switches to audio only and back. Prints a table and one `RESULT` line per run, in run
-order (keep the weak run at the default bitrate last). Method and figures: docs/weak-links.md.
+process): `direct` on the host, `weak` inside ../shared/tools/weaklink next to the repository
+(needs root, iproute2 and nftables, which it installs with apt-get when missing). A `:low` run
+publishes what a "low bandwidth booth" sends: one small layer.
+Each viewer samples its WebRTC stats and the level the server puts it on (`stream.level`), waits
+for the first decoded frame and for the server to move it to the low layer (if it does), plays
+--seconds from that move, switches to audio only by hand and back. Prints a table and one `RESULT`
+line per run (fps, freeze_s and audio_concealed_pct over that window), in run order (keep the
+weak run at the default bitrate last). Method and figures: docs/weak-links.md.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -27,13 +33,18 @@ from pathlib import Path
 from typing import Any
 
 from playwright.async_api import async_playwright
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.layered, as chaos.py does
 from weaklinklib.analysis import Run, analyse
 from weaklinklib.camera import write_clip
-from weaklinklib.publisher import Recruiter, Sending
+from weaklinklib.publisher import ClipRecruiter, Recruiter, Sending
 from weaklinklib.report import markdown, result_line, table
 from weaklinklib.server import DemoServer, at_host, free_port
 
-WEAKLINK = "/work/shared/tools/weaklink"
+# next to the repository: ../shared/tools/weaklink
+WEAKLINK = os.environ.get(
+    "JOBFAIR_WEAKLINK", str(Path(__file__).resolve().parents[2] / "shared" / "tools" / "weaklink")
+)
 VIEWER = Path(__file__).with_name("weaklinklib") / "viewer.py"
 PUBLISH_DEFAULT = (1_000_000, 640, 360)  # stream.js: maxBitrate 1 Mbps, camera ideal 640x360
 PUBLISH_LOW = (250_000, 320, 180)  # the proposed low bandwidth booth: 320x180 at 250 kbit/s
@@ -41,7 +52,10 @@ PUBLISH_LOW = (250_000, 320, 180)  # the proposed low bandwidth booth: 320x180 a
 
 def _parse() -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--seconds", type=float, default=30.0, help="playback window per run")
+    p.add_argument(
+        "--seconds", type=float, default=15.0, help="playback window per run, from the move down"
+    )
+    p.add_argument("--publisher", choices=["clips", "chromium"], default="clips")
     p.add_argument("--down", default="400kbit", help="weak link: server -> viewer rate")
     p.add_argument("--up", default="300kbit", help="weak link: viewer -> server rate")
     p.add_argument("--loss", default="3", help="weak link: packet loss each way, percent")
@@ -71,11 +85,11 @@ def _load() -> str:
 async def _view(args: argparse.Namespace, signin: str, booth: str, weak: bool) -> dict[str, Any]:
     cmd = [sys.executable, str(VIEWER), "--signin", signin, "--booth", booth]
     cmd += ["--seconds", str(args.seconds), "--first-frame-timeout", str(args.first_frame_timeout)]
-    cmd += ["--audio-only-seconds", str(args.audio_only_seconds)]
+    cmd += ["--audio-only-seconds", str(args.audio_only_seconds), "--switch-timeout", "15"]
     if weak:
         cmd = [WEAKLINK, "--down", args.down, "--up", args.up, "--loss", args.loss, "--", *cmd]
     proc = await asyncio.create_subprocess_exec(*cmd, stdout=asyncio.subprocess.PIPE)
-    limit = 90 + args.first_frame_timeout + args.seconds + args.audio_only_seconds + 60
+    limit = 105 + args.first_frame_timeout + args.seconds + args.audio_only_seconds + 60
     try:
         out, _ = await asyncio.wait_for(proc.communicate(), limit)
     except TimeoutError:
@@ -89,7 +103,23 @@ async def _view(args: argparse.Namespace, signin: str, booth: str, weak: bool) -
     return result
 
 
-async def _ramped(recruiter: Recruiter, max_bitrate: int, timeout: float) -> Sending:
+def _weaklink_ready() -> None:
+    """The tool needs nftables for its loss rule: install it (as root, with apt-get) or say so."""
+    if not Path(WEAKLINK).exists():
+        sys.exit(f"weaklink: the tool is not at {WEAKLINK} (set JOBFAIR_WEAKLINK)")
+    if shutil.which("nft"):
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print("installing nftables for the weak link's packet loss", flush=True)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "install", "-y", "-qq", "nftables"], check=True, env=env)
+    else:
+        sys.exit("weaklink: needs nftables (apt-get install nftables, as root)")
+
+
+async def _ramped(
+    recruiter: Recruiter | ClipRecruiter, max_bitrate: int, timeout: float
+) -> Sending:
     """What the recruiter sends once it reaches 80% of `max_bitrate` (its bandwidth estimate
     ramps up over seconds, and falls when this shared machine is busy), or after `timeout`."""
     loop = asyncio.get_running_loop()
@@ -106,7 +136,12 @@ async def _runs(args: argparse.Namespace, server: DemoServer, clip: Path | None)
     runs: list[Run] = []
     raw: dict[str, dict[str, Any]] = {}
     async with async_playwright() as pw:
-        recruiter = await Recruiter.go_live(pw, at_host(links.recruiter, "127.0.0.1"), clip)
+        signin = at_host(links.recruiter, "127.0.0.1")
+        recruiter: Recruiter | ClipRecruiter
+        if args.publisher == "clips":
+            recruiter = await ClipRecruiter.go_live(signin)
+        else:
+            recruiter = await Recruiter.go_live(pw, signin, clip)
         try:
             for spec in args.runs.split(","):
                 where, _, profile = spec.partition(":")
@@ -117,7 +152,11 @@ async def _runs(args: argparse.Namespace, server: DemoServer, clip: Path | None)
                 print(f"run {spec}: the recruiter sends {sending}; {_load()}", flush=True)
                 result = await _view(args, links.worker, recruiter.booth_path, weak)
                 link = f"{args.down}/{args.up}/{args.loss}%" if weak else "direct"
-                publish = f"{sending.width}x{sending.height}@{sending.kbps:.0f}kbps"
+                publish = (
+                    f"{args.publisher}:{sending.width}x{sending.height}@{sending.kbps:.0f}kbps"
+                )
+                if args.publisher == "clips" and profile != "low":
+                    publish += "+320x180@200kbps"
                 runs.append(analyse(spec, link, publish, result))
                 raw[spec] = result
         finally:
@@ -129,9 +168,12 @@ async def _runs(args: argparse.Namespace, server: DemoServer, clip: Path | None)
 
 def main() -> None:
     args = _parse()
+    if any(spec.startswith("weak") for spec in args.runs.split(",")):
+        _weaklink_ready()
     print(f"start: {_load()}", flush=True)
     with tempfile.TemporaryDirectory(prefix="weaklink-") as tmp:
-        clip = write_clip(Path(tmp) / "camera.y4m") if args.camera == "busy" else None
+        busy = args.camera == "busy" and args.publisher == "chromium"
+        clip = write_clip(Path(tmp) / "camera.y4m") if busy else None
         server = DemoServer(Path(tmp), free_port())
         server.start()
         try:

@@ -88,12 +88,16 @@ class LayeredPublisher:
     """`stream.publish` (or `interview.publish` with `interview_id=`) with both layers, high
     first, then audio: the order the server takes the offer's sections in."""
 
-    def __init__(self, ws: Frames, message: str = "stream.publish", **ids: str) -> None:
+    def __init__(
+        self, ws: Frames, message: str = "stream.publish", *, small_only: bool = False, **ids: str
+    ) -> None:
+        """`small_only`: one layer, the small one (a "low bandwidth booth")."""
         self.ws, self.message, self.ids = ws, message, ids
+        self.clips = layers()[1:] if small_only else layers()
         self.pc = RTCPeerConnection()
 
     async def go_live(self) -> dict[str, Any]:
-        for layer in layers():
+        for layer in self.clips:
             prefer_codec(self.pc.addTransceiver(ClipTrack(layer.frames), "sendonly"), "video/vp8")
         self.pc.addTrack(ToneTrack())
         await self.pc.setLocalDescription(await self.pc.createOffer())

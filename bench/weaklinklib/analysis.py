@@ -73,6 +73,15 @@ def _frozen_s(samples: list[Sample], start: float, end: float) -> float:
     return frozen + (gap if gap > FREEZE_S else 0.0)
 
 
+def _steps(samples: list[Sample], start: float, end: float) -> list[str]:
+    steps: list[str] = []
+    for s in samples:
+        level = str(s.get("level"))
+        if start <= s["t"] <= end and (not steps or steps[-1] != level):
+            steps.append(level)
+    return steps
+
+
 @dataclass
 class Run:
     kind: str
@@ -101,7 +110,10 @@ class Run:
     ao_audio_concealed_pct: float
     video_stop_ms: float | None
     video_back_ms: float | None
-    suggested_audio_only_ms: float | None
+    switch_ms: float | None  # first decoded frame -> the server put it on the low layer
+    level_end: str  # the level the server had it on when the window ended
+    levels: str  # every level it was on during the window, in order
+    notice_ms: float | None  # page open -> the weak-link notice first shown
     window_s: float
 
 
@@ -109,7 +121,8 @@ def analyse(kind: str, link: str, publish: str, result: dict[str, Any]) -> Run:
     marks, samples = result["marks"], result["samples"]
     first = next((s["t"] for s in samples if _n(s, "video", "framesDecoded") > 0), None)
     connected = next((s["t"] for s in samples if s.get("pc") == "connected"), None)
-    suggested = next((s["t"] for s in samples if s.get("suggest")), None)
+    notice = next((s["t"] for s in samples if s.get("notice")), None)
+    switched = marks.get("switched")
     a, b = _at(samples, marks["window_start"]), _before(samples, marks["window_end"])
     ao_a = _at(samples, marks["audio_only_start"])
     ao_b = _before(samples, marks["audio_only_end"])
@@ -142,6 +155,9 @@ def analyse(kind: str, link: str, publish: str, result: dict[str, Any]) -> Run:
         ao_audio_concealed_pct=_concealed_pct(ao_a, ao_b),
         video_stop_ms=None if stopped is None else stopped - marks["audio_only_on"],
         video_back_ms=None if back is None else back - marks["video_back_on"],
-        suggested_audio_only_ms=suggested,
+        switch_ms=None if switched is None or first is None else switched - first,
+        level_end=str(b.get("level")),
+        levels=">".join(_steps(samples, a["t"], b["t"])),
+        notice_ms=notice,
         window_s=_seconds(a, b),
     )

@@ -1,4 +1,5 @@
-"""The recruiter: the booth console in headless Chromium on the host (fast link), fake camera."""
+"""The recruiter, on the host's fast link: the booth console in headless Chromium (fake camera,
+stream.js's two layers), or an aiortc client sending two pre-encoded clips (tests/layered.py)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,17 @@ from urllib.parse import urlsplit
 
 from playwright.async_api import Browser, Page, Playwright
 
+from tests.clients import Session
+from tests.layered import HIGH, LOW, LayeredPublisher
 from weaklinklib.viewer import ARGS, CHROMIUM
 
-# What the publisher's video sender is sending now (resolution, frame rate, bytes so far).
+# What the publisher's large video layer is sending now (resolution, frame rate, bytes so far).
 OUTBOUND = """async () => {
   const { publisher } = await import("/static/js/console.js");
   let out = null;
   (await publisher.pc.getStats()).forEach((s) => {
-    if (s.type === "outbound-rtp" && s.kind === "video") out = {
+    const larger = !out || (s.frameWidth || 0) > out.width;
+    if (s.type === "outbound-rtp" && s.kind === "video" && larger) out = {
       bytesSent: s.bytesSent, t: s.timestamp, width: s.frameWidth, height: s.frameHeight,
       fps: s.framesPerSecond, limitation: s.qualityLimitationReason };
   });
@@ -43,7 +47,7 @@ class Sending:
     limitation: str
 
     def __str__(self) -> str:
-        limited = f", limited by {self.limitation}" if self.limitation != "none" else ""
+        limited = {"none": "", "": ""}.get(self.limitation, f", limited by {self.limitation}")
         return f"{self.width}x{self.height} {self.fps:.0f} fps {self.kbps:.0f} kbps{limited}"
 
 
@@ -87,3 +91,50 @@ class Recruiter:
 
     async def close(self) -> None:
         await self.browser.close()
+
+
+class ClipRecruiter:
+    """The same interface as `Recruiter`, publishing pre-encoded clips over the websocket: what
+    it sends is fixed (640x360 at 1 Mbps and 320x180 at 200 kbps, or the small one alone), so a
+    run costs no encoder CPU beside the browsers measured."""
+
+    def __init__(self, session: Session, fair_id: str, booth_path: str) -> None:
+        self.session, self.fair_id, self.booth_path = session, fair_id, booth_path
+        self.publisher: LayeredPublisher | None = None
+        self.small_only = False
+
+    @classmethod
+    async def go_live(cls, signin: str) -> ClipRecruiter:
+        parts = urlsplit(signin)
+        session = Session(f"{parts.scheme}://{parts.netloc}")
+        landed = (await session.signin(signin)).headers["location"]  # the booth's console
+        path = urlsplit(landed).path.removesuffix("/console")
+        recruiter = cls(session, path.split("/")[2], path)
+        await recruiter.publish()
+        return recruiter
+
+    async def publish(self) -> None:
+        if self.publisher is not None:
+            await self.publisher.close()
+        ws = await self.session.ws(self.fair_id)
+        await ws.recv()  # welcome
+        booth = self.booth_path.rsplit("/", 1)[1]
+        self.publisher = LayeredPublisher(ws, booth_id=booth, small_only=self.small_only)
+        reply = await self.publisher.go_live()
+        if reply["type"] != "ack":
+            raise RuntimeError(f"the clip publisher was refused: {reply}")
+
+    async def set_video(self, max_bitrate: int, width: int, height: int) -> None:
+        small_only = width <= LOW[0][0]
+        if small_only != self.small_only:
+            self.small_only = small_only
+            await self.publish()
+
+    async def sending(self, seconds: float = 3.0) -> Sending:
+        (width, height), bitrate = LOW if self.small_only else HIGH
+        return Sending(bitrate / 1000, width, height, 30.0, "none")
+
+    async def close(self) -> None:
+        if self.publisher is not None:
+            await self.publisher.close()
+        await self.session.close()

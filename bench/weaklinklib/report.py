@@ -16,7 +16,9 @@ ROWS: list[tuple[str, Callable[[Run], str]]] = [
     ("publisher sends", lambda r: r.publish),
     ("page open -> ICE connected, ms", lambda r: _ms(r.connected_ms)),
     ("page open -> first decoded frame, ms", lambda r: _ms(r.first_frame_ms)),
-    ("playback window, s", lambda r: f"{r.window_s:.0f}"),
+    ("first frame -> server moves it to the low layer, ms", lambda r: _ms(r.switch_ms)),
+    ("playback window (from that move, if any), s", lambda r: f"{r.window_s:.0f}"),
+    ("levels during the window", lambda r: r.levels),
     ("video decoded fps", lambda r: f"{r.fps:.1f}"),
     ("video frozen (gaps > 0.6 s), s", lambda r: f"{r.freeze_s:.1f}"),
     (
@@ -39,7 +41,7 @@ ROWS: list[tuple[str, Callable[[Run], str]]] = [
     ("audio only: audio packets lost, %", lambda r: f"{r.ao_audio_loss_pct:.1f}"),
     ("audio only: audio concealed, %", lambda r: f"{r.ao_audio_concealed_pct:.1f}"),
     ("video back on -> first new frame, ms", lambda r: _ms(r.video_back_ms)),
-    ("page suggested audio only at, ms", lambda r: _ms(r.suggested_audio_only_ms)),
+    ("page open -> weak-link notice shown, ms", lambda r: _ms(r.notice_ms)),
 ]
 
 
@@ -62,8 +64,12 @@ def markdown(runs: list[Run]) -> str:
 
 
 def result_line(run: Run) -> str:
+    """fps, freeze_s and audio_concealed_pct are over the window after the move to the low layer
+    (from the first frame when there was none); level: where the window ended."""
     return (
-        f"RESULT link={run.link} first_frame_ms={_ms(run.first_frame_ms)} fps={run.fps:.1f} "
-        f"freeze_s={run.freeze_s:.1f} audio_only_video_kbps={run.ao_video_kbps:.1f} "
+        f"RESULT link={run.link} level={run.level_end} switch_ms={_ms(run.switch_ms)} "
+        f"fps={run.fps:.1f} freeze_s={run.freeze_s:.1f} "
+        f"audio_concealed_pct={run.audio_concealed_pct:.1f} "
+        f"first_frame_ms={_ms(run.first_frame_ms)} audio_only_video_kbps={run.ao_video_kbps:.1f} "
         f"audio_kbps={run.ao_audio_kbps:.0f} publish={run.publish.replace(' ', '_')}"
     )

@@ -4,7 +4,8 @@
 
 Run directly on the host (baseline) or by bench/weaklink.py inside `weaklink` (the weak link). It
 is self-contained on purpose: inside the namespace only this file and Chromium run. Phases: open
-the booth page, wait for the first decoded frame, play --seconds, tick "#audio-only" and wait until
+the booth page, wait for the first decoded frame, wait (up to --switch-timeout) for the server
+to move it to the low layer, play --seconds from then, tick "#audio-only" and wait until
 video bytes stop growing, listen --audio-only-seconds, untick and wait for a new video frame. The
 page is sampled in the page itself every 200 ms (performance.now() counts from the booth page's
 navigation start, so "page open" is t=0); the last stdout line is `VIEWER {json}` with the raw
@@ -40,19 +41,20 @@ ARGS = [
 SAMPLE_MS = 200
 
 # Starts a sampler in the page: every SAMPLE_MS, the inbound video and audio stats of the
-# viewer's current connection, the stream state line, whether the page suggests audio only, and
-# when video bytes last grew.
+# viewer's current connection, the stream state line, the level the server has put it on
+# (`stream.level`: high, low, audio, text), whether the weak-link notice shows, and when video
+# bytes last grew.
 SAMPLER = """async (every) => {
   const { viewer } = await import("/static/js/booth.js");
   const samples = (window.__weaklink = []);
   const state = document.getElementById("stream-state");
   const keep = (s) =>
     Object.fromEntries(Object.entries(s).filter(([, v]) => typeof v !== "object"));
-  const suggestion = "[data-suggest=audio-only]:not([hidden])";
+  const notice = ".link-notice:not([hidden])";
   let videoBytes = 0, videoChanged = 0;
   const sample = async () => {
     const row = { t: performance.now(), state: state.dataset.kind, text: state.textContent,
-                  suggest: Boolean(document.querySelector(suggestion)) };
+                  level: viewer.level, notice: Boolean(document.querySelector(notice)) };
     const pc = viewer.pc;
     if (pc) {
       row.pc = pc.connectionState;
@@ -102,6 +104,10 @@ async def watch(args: argparse.Namespace) -> dict[str, Any]:
         await page.evaluate(SAMPLER, SAMPLE_MS)
         decoding = "() => (window.__weaklink.at(-1)?.video?.framesDecoded || 0) > 0"
         await wait_until(page, decoding, args.first_frame_timeout)
+        # the window starts when the server moves the viewer to the small layer, if it does
+        moved = '() => window.__weaklink.at(-1)?.level === "low"'
+        if await wait_until(page, moved, args.switch_timeout):
+            marks["switched"] = await page.evaluate(NOW)
         marks["window_start"] = await page.evaluate(NOW)
         await page.wait_for_timeout(args.seconds * 1000)
         marks["window_end"] = marks["audio_only_on"] = on = await page.evaluate(NOW)
@@ -137,6 +143,7 @@ def main() -> None:
     )
     p.add_argument("--seconds", type=float, default=30.0, help="playback window")
     p.add_argument("--first-frame-timeout", type=float, default=30.0)
+    p.add_argument("--switch-timeout", type=float, default=15.0, help="wait for the low layer")
     p.add_argument("--video-stop-timeout", type=float, default=30.0, help="after audio only")
     p.add_argument("--audio-only-seconds", type=float, default=10.0)
     p.add_argument("--video-back-timeout", type=float, default=20.0)

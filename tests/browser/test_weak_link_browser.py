@@ -15,7 +15,9 @@ LAYERS = """async () => {
   const { publisher } = await import("/static/js/console.js");
   const sizes = [];
   (await publisher.pc.getStats()).forEach((s) => {
-    if (s.type === "outbound-rtp" && s.kind === "video" && s.frameWidth) sizes.push([s.frameWidth, s.frameHeight]);
+    if (s.type === "outbound-rtp" && s.kind === "video" && s.frameWidth) {
+      sizes.push([s.frameWidth, s.frameHeight]);
+    }
   });
   return sizes.sort((a, b) => b[0] - a[0]);
 }"""

@@ -38,7 +38,9 @@ async def _pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> N
     writer.close()
 
 
-async def _forward(to_port: int, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+async def _forward(
+    to_port: int, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+) -> None:
     try:
         inner_reader, inner_writer = await asyncio.open_connection("127.0.0.1", to_port)
     except OSError:
@@ -79,8 +81,8 @@ async def main() -> None:
         flags = [*ARGS, *UNTHROTTLED, "--headless", f"--remote-debugging-port={inner}"]
         flags += [f"--user-data-dir={profile}", "--window-size=360,800"]
         flags += [f"--unsafely-treat-insecure-origin-as-secure={origin}", "about:blank"]
-        chromium = subprocess.Popen(
-            [CHROMIUM, *flags], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        chromium = await asyncio.create_subprocess_exec(
+            CHROMIUM, *flags, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         try:
             await _listening(inner)
@@ -93,10 +95,10 @@ async def main() -> None:
         finally:
             chromium.terminate()
             try:
-                chromium.wait(10)
-            except subprocess.TimeoutExpired:
+                await asyncio.wait_for(chromium.wait(), 10)
+            except TimeoutError:
                 chromium.kill()
-                chromium.wait()
+                await chromium.wait()
 
 
 if __name__ == "__main__":

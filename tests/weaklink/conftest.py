@@ -22,7 +22,9 @@ from tests.weaklink import link
 
 
 @pytest.fixture(scope="module")
-def open_node(redis_server: RedisProcess, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
+def open_node(
+    redis_server: RedisProcess, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Node]:
     """A node on 0.0.0.0: its answers carry a host candidate on the tool's veth address."""
     n = Node(tmp_path_factory.mktemp("node"), redis_server.url).start("--host", "0.0.0.0")
     yield n

@@ -1,4 +1,4 @@
-"""A weak link to a headless Chromium: `../shared/tools/weaklink` runs tests/weaklink/browser_host.py
+"""A weak link to a headless Chromium: `../shared/tools/weaklink` runs browser_host.py (here)
 in a network namespace behind a token bucket with random loss, and the test drives that Chromium
 over DevTools from the host. The link's downstream rate can be changed while it runs (the tool's
 token bucket on the host side of its veth pair), to make it weaker or let it recover."""
@@ -54,6 +54,13 @@ class WeakLink:
         return parts._replace(netloc=f"{self.host}:{parts.port}").geturl()
 
     async def start(self, chromium: BrowserType) -> Browser:
+        address, cdp_port = self._spawn()
+        self.browser = await chromium.connect_over_cdp(f"http://{address}:{cdp_port}")
+        return self.browser
+
+    def _spawn(self) -> tuple[str, str]:
+        """Start the tool and the browser inside; its address and DevTools port (blocks until
+        they are up, a few seconds)."""
         cmd = [str(TOOL), *self.args, "--", sys.executable, "-m", "tests.weaklink.browser_host"]
         cmd += ["--port", str(self.port), "--node-port", str(urlsplit(self.origin).port)]
         self.proc = subprocess.Popen(
@@ -73,9 +80,7 @@ class WeakLink:
         if not ready or ready[0] != "READY" or time.monotonic() > deadline:
             self.stop()
             raise RuntimeError(f"the browser inside the link did not start: {ready}")
-        address, cdp_port = ready[1], ready[2]
-        self.browser = await chromium.connect_over_cdp(f"http://{address}:{cdp_port}")
-        return self.browser
+        return ready[1], ready[2]
 
     async def close(self) -> None:
         if self.browser is not None:
@@ -86,7 +91,9 @@ class WeakLink:
     async def page(self, signin: str, path: str) -> Page:
         """A phone-sized page inside the link, signed in through `signin` (a link on 127.0.0.1)."""
         assert self.browser is not None
-        context = await self.browser.new_context(viewport={"width": 360, "height": 780}, locale="vi-VN")
+        context = await self.browser.new_context(
+            viewport={"width": 360, "height": 780}, locale="vi-VN"
+        )
         page = await context.new_page()
         page.on("console", lambda m: print(f"[weak console {m.type}] {m.text}"))
         page.set_default_timeout(60_000)  # page loads share the weak link

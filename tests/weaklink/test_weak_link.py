@@ -67,9 +67,13 @@ RECORD_LEVELS = """async () => {
   const t0 = performance.now();
   window.__levels = [];
   socket.addEventListener("event", ({ detail: { name, data } }) => {
-    if (name === "stream.level") window.__levels.push([Math.round(performance.now() - t0), data.level, data.loss_pct]);
+    if (name !== "stream.level") return;
+    window.__levels.push([Math.round(performance.now() - t0), data.level, data.loss_pct]);
   });
 }"""
+
+
+LEVELS_SEEN = "window.__levels"
 
 
 async def watch_weakly(wfx: Fixture, weak: WeakLink) -> tuple[Page, Viewer, LayeredPublisher]:
@@ -122,7 +126,7 @@ async def test_a_weak_viewer_is_moved_down_by_itself_then_to_audio_and_back_keep
         await expect(notice).to_be_hidden()
         await expect(place).to_have_text("1")
     finally:
-        print("levels the weak page got [ms, level, loss %]:", await phone.evaluate("window.__levels"))
+        print("levels the weak page got [ms, level, loss %]:", await phone.evaluate(LEVELS_SEEN))
         await fast.close()
         await publisher.close()
 
@@ -146,7 +150,7 @@ async def test_on_the_weak_link_the_small_layer_holds_and_plays(
         assert after["level"] == "low"
         assert int(after["decoded"]) > before + 200  # type: ignore[call-overload]
     finally:
-        print("levels the weak page got [ms, level, loss %]:", await phone.evaluate("window.__levels"))
+        print("levels the weak page got [ms, level, loss %]:", await phone.evaluate(LEVELS_SEEN))
         await fast.close()
         await publisher.close()
 
