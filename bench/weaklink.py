@@ -34,12 +34,17 @@ from typing import Any
 
 from playwright.async_api import async_playwright
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.layered, as chaos.py does
-from weaklinklib.analysis import Run, analyse
-from weaklinklib.camera import write_clip
-from weaklinklib.publisher import ClipRecruiter, Recruiter, Sending
-from weaklinklib.report import markdown, result_line, table
-from weaklinklib.server import DemoServer, at_host, free_port
+# bench/queue.py is named like the standard library's `queue`: take bench/ off the import path
+# and import helpers as `bench.*` (and tests.layered's publisher), as bench/chaos.py does.
+HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+sys.path.insert(0, str(HERE.parent))
+
+from bench.weaklinklib.analysis import Run, analyse  # noqa: E402
+from bench.weaklinklib.camera import write_clip  # noqa: E402
+from bench.weaklinklib.publisher import ClipRecruiter, Recruiter, Sending  # noqa: E402
+from bench.weaklinklib.report import markdown, result_line, table  # noqa: E402
+from bench.weaklinklib.server import DemoServer, at_host, free_port  # noqa: E402
 
 # next to the repository: ../shared/tools/weaklink
 WEAKLINK = os.environ.get(

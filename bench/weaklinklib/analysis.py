@@ -76,7 +76,7 @@ def _frozen_s(samples: list[Sample], start: float, end: float) -> float:
 def _steps(samples: list[Sample], start: float, end: float) -> list[str]:
     steps: list[str] = []
     for s in samples:
-        level = str(s.get("level"))
+        level = s.get("level") or "high"  # until the server moves it, it gets the large layer
         if start <= s["t"] <= end and (not steps or steps[-1] != level):
             steps.append(level)
     return steps
@@ -156,7 +156,7 @@ def analyse(kind: str, link: str, publish: str, result: dict[str, Any]) -> Run:
         video_stop_ms=None if stopped is None else stopped - marks["audio_only_on"],
         video_back_ms=None if back is None else back - marks["video_back_on"],
         switch_ms=None if switched is None or first is None else switched - first,
-        level_end=str(b.get("level")),
+        level_end=b.get("level") or "high",
         levels=">".join(_steps(samples, a["t"], b["t"])),
         notice_ms=notice,
         window_s=_seconds(a, b),

@@ -10,9 +10,9 @@ from urllib.parse import urlsplit
 
 from playwright.async_api import Browser, Page, Playwright
 
+from bench.weaklinklib.viewer import ARGS, CHROMIUM
 from tests.clients import Session
 from tests.layered import HIGH, LOW, LayeredPublisher
-from weaklinklib.viewer import ARGS, CHROMIUM
 
 # What the publisher's large video layer is sending now (resolution, frame rate, bytes so far).
 OUTBOUND = """async () => {

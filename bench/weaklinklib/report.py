@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from weaklinklib.analysis import Run
+from bench.weaklinklib.analysis import Run
 
 
 def _ms(v: float | None) -> str:

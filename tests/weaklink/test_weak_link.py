@@ -171,7 +171,7 @@ async def test_an_interview_on_a_weak_link_goes_on_in_audio_or_text_and_both_sid
 
     # the phone's downlink gets weaker than even the small layer needs
     weak.set_down("150kbit")
-    notice = phone.locator(".iv-video .link-notice")
+    notice = phone.locator(".iv-stage .link-notice")
     await expect(notice).to_be_visible(timeout=60_000)
     level = await notice.get_attribute("data-level")
     assert level in ("audio", "text")

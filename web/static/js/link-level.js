@@ -4,7 +4,8 @@
 // sound fails, what still works.
 import { el, t } from "./client.js";
 
-/** Put the label and the notice over `wrap` (a .video-wrap); returns what the viewer calls with
+/** Put the label over `wrap` (a .video-wrap) and the notice right under it (over a phone's
+ * short 16:9 picture it would hide the state line); returns what the viewer calls with
  * each level (BoothViewer.onLevel). `tryVideo()` asks the server for video again; `textHint` says
  * what still works when the sound fails. */
 export function mountLevelNotice(wrap, tryVideo, textHint) {
@@ -12,7 +13,8 @@ export function mountLevelNotice(wrap, tryVideo, textHint) {
   const text = el("p", {});
   const again = el("button", { type: "button", class: "link-try-video" }, t("Try video again"));
   const notice = el("div", { class: "link-notice", role: "status", hidden: true }, text, again);
-  wrap.append(label, notice);
+  wrap.append(label);
+  wrap.after(notice);
   again.addEventListener("click", async () => {
     again.disabled = true;
     again.textContent = t("Trying video again…");
