@@ -134,6 +134,16 @@ class Viewer:
                 raise AssertionError(f"got {self.video_frames} video frames, wanted {target}")
             await asyncio.sleep(0.05)
 
+    async def frames_of(self, size: tuple[int, int], seconds: float = 15.0) -> None:
+        """Wait until the latest decoded video frame is `size` (width, height): the layer it
+        gets."""
+        deadline = asyncio.get_running_loop().time() + seconds
+        while not self.video_sizes or self.video_sizes[-1] != size:
+            if asyncio.get_running_loop().time() > deadline:
+                latest = self.video_sizes[-1:] or None
+                raise AssertionError(f"the latest video frame is {latest}, wanted {size}")
+            await asyncio.sleep(0.05)
+
     async def close(self) -> None:
         await self.pc.close()
         for reader in self._readers:
