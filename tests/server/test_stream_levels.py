@@ -122,7 +122,9 @@ async def test_a_weak_downlink_in_an_interview_is_announced_to_both_sides(fx: Fi
     ]
     to_worker = Viewer(worker_ws, "", "interview.view", **ids)  # the recruiter's camera
     to_recruiter = Viewer(recruiter_ws, "", "interview.view", **ids)
-    opened += [to_worker, to_recruiter]
+    tab = await connect(fx, fx.worker)  # the worker's room open twice for a while
+    in_tab = Viewer(tab, "", "interview.view", **ids)
+    opened += [to_worker, to_recruiter, in_tab]
     worker, recruiter = Client(worker_ws), Client(recruiter_ws)
     try:
         for peer in opened:
@@ -131,6 +133,9 @@ async def test_a_weak_downlink_in_an_interview_is_announced_to_both_sides(fx: Fi
         for watcher in (to_worker, to_recruiter):
             await watcher.frames(video=10, seconds=20)
         await to_worker.frames_of(HIGH)
+        await in_tab.frames(video=10, seconds=20)
+        await tab.close()  # the tab closed: the links of the room open still are announced
+        await asyncio.sleep(1.0)
 
         to_worker.drop(0.40)  # the worker's downlink: each step down is told to both
         for side in (worker, recruiter):
