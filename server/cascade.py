@@ -5,10 +5,11 @@ of its own viewers. The holder's cost is one viewer's whatever the audience here
 
 A watcher, every `CHECK_INTERVAL`, reads the fairs' stream states (one Redis read per fair) and
 for each leg: ends it when the stream is offline or now held here, or when no viewer has been
-here for `GRACE`; makes a new one (a fresh `select`, viewers held until its keyframe) when the
-holder changed, or when the leg has been silent — no RTP and no RTCP — for `HEARTBEAT` while
-the stream is live: the holder's sender reports come about once a second per kind even while it
-is paused, so silence means the path is gone, long before ICE consent would say so.
+here (connected or still negotiating) for `GRACE`; makes a new one (a fresh `select`, viewers
+held until its keyframe) when the holder changed, or when the leg has been silent — no RTP and
+no RTCP — for `HEARTBEAT` while the stream is live: the holder's sender reports come about once
+a second per kind even while it is paused, so silence means the path is gone, long before ICE
+consent would say so.
 """
 
 from __future__ import annotations
@@ -90,6 +91,8 @@ class Cascade:
             leg = self._legs.get(sid)
             if leg is None or leg.origin != holder.node or self.hub.relay_heard_at(sid) is None:
                 await self._make(sid, holder)
+            else:
+                leg.unwatched_since = None  # a viewer is on its way: the grace starts again
 
     async def end(self, sid: str) -> None:
         """End the stream's leg here, if any (its viewers stay connected and wait). Idempotent."""
@@ -141,7 +144,7 @@ class Cascade:
                 continue  # being made or ended
             state = live.get(leg.fair_id, {}).get(leg.booth_id)
             now = time.monotonic()
-            watched = self.hub.viewer_count(sid) > 0
+            watched = self.hub.watched(sid)  # negotiating viewers too
             leg.unwatched_since = None if watched else (leg.unwatched_since or now)
             if (
                 state is None

@@ -26,7 +26,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
-from rooms.errors import CodecMismatch, Draining, InvalidInput, InvalidState
+from rooms.errors import CodecMismatch, DomainError, Draining, InvalidInput, InvalidState
 from rooms.events import Audience, Event, publish
 from rooms.streams import OfflineReason, PauseReason, Streams, StreamState
 from server.cascade import RELAY_VIEWER, Cascade
@@ -229,7 +229,17 @@ class Streaming:
         if holder.node != self.node_id:
             await rtc_errors_as_domain(self.cascade.ensure(sid, holder))
         request = {"stream": sid, "viewer": viewer_id, "sdp": sdp, "audio_only": audio_only}
-        return await self._rpc_view(request)
+        answer = await self._rpc_view(request)
+        if holder.node != self.node_id and self.cascade.origin(sid) is None:
+            # the leg ended while the viewer negotiated (it failed, or the holder changed)
+            try:
+                holder = await self._holder(fair_id, booth_id)
+                if holder.node != self.node_id:
+                    await rtc_errors_as_domain(self.cascade.ensure(sid, holder))
+            except DomainError:
+                await self.hub.leave(sid, viewer_id)
+                raise
+        return answer
 
     async def set_audio_only(self, fair_id: str, booth_id: str, viewer_id: str, on: bool) -> None:
         request = {"stream": stream_id(fair_id, booth_id), "viewer": viewer_id, "on": on}

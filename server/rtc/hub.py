@@ -192,6 +192,11 @@ class StreamHub:
         stream = self._streams.get(stream_id)
         return 0 if stream is None else stream.viewer_count
 
+    def watched(self, stream_id: str) -> bool:
+        """A viewer of the stream is connected, or a connection to it is being negotiated."""
+        stream = self._streams.get(stream_id)
+        return stream is not None and stream.watched
+
     @property
     def counters(self) -> MediaCounters:
         """Totals of this hub's media path since it started (they only grow)."""

@@ -71,6 +71,11 @@ class BoothStream:
     def viewer_count(self) -> int:
         return len(self._viewers)
 
+    @property
+    def watched(self) -> bool:
+        """A viewer is connected, or a connection is being negotiated (maybe a viewer's)."""
+        return bool(self._viewers) or self._negotiating > 0
+
     def levels(self) -> dict[str, int]:
         """How many viewers are on each level (text counts as audio: that is what they get)."""
         counts = {Level.HIGH.value: 0, Level.LOW.value: 0, Level.AUDIO.value: 0}
