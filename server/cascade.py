@@ -10,6 +10,10 @@ held until its keyframe) when the holder changed, or when the leg has been silen
 no RTCP — for `HEARTBEAT` while the stream is live: the holder's sender reports come about once
 a second per kind even while it is paused, so silence means the path is gone, long before ICE
 consent would say so.
+
+What the watcher decides from its snapshot is done under the leg's lock, and only if the leg
+is still the one it saw, with the stream's state read again: a publish here or a viewer's
+`ensure` may have changed both meanwhile.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import contextlib
 import logging
 import time
 from dataclasses import dataclass
+from enum import Enum
 
 from rooms.errors import DomainError
 from rooms.streams import Streams, StreamState
@@ -35,6 +40,11 @@ RETRY = 1.0  # seconds between attempts to make a leg that failed
 CHECK_INTERVAL = 0.5
 LEAVE_TIMEOUT = 2.0  # seconds a stopping node waits for a holder to take a leg's leave
 RELAY_VIEWER = "relay:"  # + the node id: the viewer id of a leg at the node holding the stream
+
+
+class _Action(Enum):
+    END = "end"
+    REMAKE = "remake"
 
 
 @dataclass
@@ -85,8 +95,9 @@ class Cascade:
         return None if leg is None else leg.origin
 
     async def ensure(self, sid: str, holder: StreamState) -> None:
-        """A leg from `holder`'s node feeds `sid` here: made now unless one already does.
-        Raises the hub's errors (StreamClosed, UnsupportedOffer) and NodeRpc's."""
+        """A leg from `holder`'s node feeds `sid` here: made now unless one already does; either
+        way its grace starts again (a viewer is on its way). Raises the hub's errors
+        (StreamClosed, UnsupportedOffer, Published) and NodeRpc's."""
         async with self._lock(sid):
             leg = self._legs.get(sid)
             if leg is None or leg.origin != holder.node or self.hub.relay_heard_at(sid) is None:
@@ -97,18 +108,22 @@ class Cascade:
     async def end(self, sid: str) -> None:
         """End the stream's leg here, if any (its viewers stay connected and wait). Idempotent."""
         async with self._lock(sid):
-            leg = self._legs.pop(sid, None)
-            if leg is None:
-                return
+            await self._end(sid)
+
+    def _lock(self, sid: str) -> asyncio.Lock:
+        return self._locks.setdefault(sid, asyncio.Lock())
+
+    async def _end(self, sid: str) -> None:
+        """Under the stream's lock."""
+        leg = self._legs.pop(sid, None)
+        if leg is not None:
             await self.hub.unrelay(sid)
             request = {"stream": sid, "viewer": self.viewer_id}
             with contextlib.suppress(DomainError):
                 await self.rpc.call(leg.origin, "leave", request)
 
-    def _lock(self, sid: str) -> asyncio.Lock:
-        return self._locks.setdefault(sid, asyncio.Lock())
-
     async def _make(self, sid: str, holder: StreamState) -> None:
+        """Under the stream's lock."""
         fair_id, _, booth_id = sid.partition("/")
 
         async def connect(offer: str) -> str:
@@ -143,23 +158,44 @@ class Cascade:
             if self._lock(sid).locked():
                 continue  # being made or ended
             state = live.get(leg.fair_id, {}).get(leg.booth_id)
-            now = time.monotonic()
-            watched = self.hub.watched(sid)  # negotiating viewers too
-            leg.unwatched_since = None if watched else (leg.unwatched_since or now)
-            if (
-                state is None
-                or state.node == self.rpc.node_id
-                or (leg.unwatched_since is not None and now - leg.unwatched_since >= GRACE)
-            ):
-                await self.end(sid)
-                continue
-            heard = self.hub.relay_heard_at(sid)
-            silent = heard is None or (now - heard >= HEARTBEAT and now - leg.made_at >= CONNECTING)
-            if (state.node != leg.origin or silent) and now >= leg.retry_at:
-                log.info("cascade leg for %s is %s: making a new one", sid,
-                         "silent" if silent else "from a node that no longer holds it")  # fmt: skip
-                try:
-                    async with self._lock(sid):
-                        await self._make(sid, state)
-                except Exception as exc:
-                    log.warning("could not make a cascade leg for %s: %s", sid, exc)
+            if self._action(sid, leg, state) is not None:
+                await self._act(sid, leg)
+
+    def _action(self, sid: str, leg: _Leg, state: StreamState | None) -> _Action | None:
+        """What the leg needs now, given the stream's `state` in Redis (None: offline)."""
+        now = time.monotonic()
+        if self.hub.watched(sid):
+            leg.unwatched_since = None
+        elif leg.unwatched_since is None:
+            leg.unwatched_since = now
+        if (
+            state is None
+            or state.node == self.rpc.node_id
+            or (leg.unwatched_since is not None and now - leg.unwatched_since >= GRACE)
+        ):
+            return _Action.END
+        heard = self.hub.relay_heard_at(sid)
+        silent = heard is None or (now - heard >= HEARTBEAT and now - leg.made_at >= CONNECTING)
+        if (state.node != leg.origin or silent) and now >= leg.retry_at:
+            return _Action.REMAKE
+        return None
+
+    async def _act(self, sid: str, leg: _Leg) -> None:
+        """Do what the leg needs, if it still is the leg the watcher saw and still needs it."""
+        try:
+            async with self._lock(sid):
+                if self._legs.get(sid) is not leg:
+                    return  # ended or made anew meanwhile (a publish here, a viewer's ensure)
+                state = await self.streams.get(leg.fair_id, leg.booth_id)
+                action = self._action(sid, leg, state)
+                if action is _Action.END:
+                    await self._end(sid)
+                elif action is _Action.REMAKE:
+                    assert state is not None
+                    reason = "from a node that no longer holds it"
+                    if state.node == leg.origin:
+                        reason = "silent"
+                    log.info("cascade leg for %s is %s: making a new one", sid, reason)
+                    await self._make(sid, state)
+        except Exception as exc:
+            log.warning("could not change the cascade leg for %s: %s", sid, exc)

@@ -145,7 +145,8 @@ class StreamHub:
     async def relay(self, stream_id: str, connect: Callable[[str], Awaitable[str]]) -> None:
         """Feed the stream from the node that holds it, over one cascade leg: `connect` takes
         this node's offer and returns that node's answer to it as to a viewer. Replaces a leg
-        already here. The stream reports no events: its state is the origin's."""
+        already here; raises `Published` if the stream has a publisher here. The stream reports
+        no events: its state is the origin's."""
         stream = self._stream(stream_id)
         try:
             await stream.relay(connect)

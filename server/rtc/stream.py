@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from enum import StrEnum
 from typing import Any
 
-from server.rtc.errors import CodecMismatch, StreamClosed, UnknownViewer
+from server.rtc.errors import CodecMismatch, Published, StreamClosed, UnknownViewer
 from server.rtc.events import (
     EventCallback,
     OfflineReason,
@@ -177,8 +177,10 @@ class BoothStream:
         """Feed the stream from the node that holds it (a cascade leg): `connect(offer_sdp)`
         returns that node's answer, which views the stream like any viewer. A leg already here
         is replaced (break before make: viewers wait for the new leg's keyframe). Pause and
-        hand-over happen at the origin; this stream forwards what arrives and reports nothing."""
+        hand-over happen at the origin; this stream forwards what arrives and reports nothing.
+        Raises `Published` if a publisher is here: it feeds the stream, never a leg."""
         self._check_open()
+        self._check_unpublished()
         self._epoch += 1
         feed = RelayFeed(
             self._setup,
@@ -194,6 +196,11 @@ class BoothStream:
             return answer
 
         await self._negotiate(negotiate(), feed.close)
+        try:
+            self._check_unpublished()  # a publisher came while the leg negotiated
+        except Published:
+            await feed.close()
+            raise
         self._setup.counters.relay_legs += 1
         old, self._relay = self._relay, feed
         self._switch.select(feed)
@@ -201,10 +208,11 @@ class BoothStream:
             await old.close()
 
     async def unrelay(self) -> None:
-        """End the cascade leg; viewers stay connected and wait."""
+        """End the cascade leg; viewers stay connected and wait (or get this node's publisher,
+        should the leg have been selected over it)."""
         feed, self._relay = self._relay, None
         if feed is not None:
-            self._switch.forget(feed)
+            self._forget_relay(feed)
             await feed.close()
 
     def pause(self) -> None:
@@ -316,8 +324,12 @@ class BoothStream:
         """The leg's connection failed or the origin closed it: viewers wait for the next."""
         if feed is self._relay:
             self._relay = None
-            self._switch.forget(feed)
+            self._forget_relay(feed)
         self._close_later(feed.close())
+
+    def _forget_relay(self, feed: RelayFeed) -> None:
+        if self._switch.forget(feed) and self._publisher is not None:
+            self._switch.select(self._publisher)
 
     def _handed_over(self, old: Feed) -> None:
         """The switch cut over to the incoming publisher on its keyframe: the old one ends."""
@@ -376,6 +388,10 @@ class BoothStream:
     def _check_open(self) -> None:
         if self.state is StreamState.CLOSED:
             raise StreamClosed(self.stream_id)
+
+    def _check_unpublished(self) -> None:
+        if self._publisher is not None or self._incoming is not None:
+            raise Published(self.stream_id)
 
     def _emit(self, event: StreamEvent) -> None:
         try:
