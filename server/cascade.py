@@ -11,9 +11,10 @@ no RTCP — for `HEARTBEAT` while the stream is live: the holder's sender report
 a second per kind even while it is paused, so silence means the path is gone, long before ICE
 consent would say so.
 
-What the watcher decides from its snapshot is done under the leg's lock, and only if the leg
-is still the one it saw, with the stream's state read again: a publish here or a viewer's
-`ensure` may have changed both meanwhile.
+What the watcher decides from its snapshot is done in a task of the leg's own, under the leg's
+lock, and only if the leg is still the one it saw, with the stream's state read again: a
+publish here or a viewer's `ensure` may have changed both meanwhile. One hung holder therefore
+delays only its own legs; a leg's `leave` is sent in the background with a short timeout.
 """
 
 from __future__ import annotations
@@ -24,12 +25,13 @@ import logging
 import time
 from dataclasses import dataclass
 from enum import Enum
+from functools import partial
 
 from rooms.errors import DomainError
 from rooms.streams import Streams, StreamState
 from server.noderpc import NodeRpc
 from server.rtc.hub import StreamHub
-from server.tasks import cancel
+from server.tasks import cancel_all
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +40,7 @@ CONNECTING = 3.0  # seconds a new leg has to connect before silence counts
 GRACE = 5.0  # seconds a leg outlives its last viewer here (a reload comes back)
 RETRY = 1.0  # seconds between attempts to make a leg that failed
 CHECK_INTERVAL = 0.5
-LEAVE_TIMEOUT = 2.0  # seconds a stopping node waits for a holder to take a leg's leave
+LEAVE_TIMEOUT = 2.0  # seconds a holder is given to take a leg's leave
 RELAY_VIEWER = "relay:"  # + the node id: the viewer id of a leg at the node holding the stream
 
 
@@ -57,6 +59,12 @@ class _Leg:
     retry_at: float = 0.0
 
 
+@dataclass
+class _Leaving:
+    origin: str
+    task: asyncio.Task[None]
+
+
 class Cascade:
     def __init__(self, hub: StreamHub, streams: Streams, rpc: NodeRpc) -> None:
         self.hub = hub
@@ -67,6 +75,8 @@ class Cascade:
         # one making or ending of a leg at a time; dropped by the watcher once the stream has
         # no leg and nobody holds or awaits its lock
         self._locks: dict[str, asyncio.Lock] = {}
+        self._acting: dict[str, asyncio.Task[None]] = {}  # stream id -> the watcher's change
+        self._leaving: dict[str, _Leaving] = {}  # stream id -> its ended leg's leave, under way
         self._watcher: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -75,15 +85,11 @@ class Cascade:
     async def close(self) -> None:
         """Stop watching and tell each holder its leg is leaving (so it stops counting it); the
         legs' connections end with the hub."""
-        await cancel(self._watcher)
+        await cancel_all([self._watcher, *self._acting.values()])
         legs, self._legs = self._legs, {}
-
-        async def leave(sid: str, origin: str) -> None:
-            request = {"stream": sid, "viewer": self.viewer_id}
-            with contextlib.suppress(DomainError, TimeoutError):
-                await asyncio.wait_for(self.rpc.call(origin, "leave", request), LEAVE_TIMEOUT)
-
-        await asyncio.gather(*(leave(sid, leg.origin) for sid, leg in legs.items()))
+        for sid, leg in legs.items():
+            self._leave(sid, leg.origin)
+        await asyncio.gather(*(leaving.task for leaving in list(self._leaving.values())))
 
     def relayed(self) -> list[str]:
         """The streams a leg feeds here."""
@@ -118,13 +124,31 @@ class Cascade:
         leg = self._legs.pop(sid, None)
         if leg is not None:
             await self.hub.unrelay(sid)
-            request = {"stream": sid, "viewer": self.viewer_id}
-            with contextlib.suppress(DomainError):
-                await self.rpc.call(leg.origin, "leave", request)
+            self._leave(sid, leg.origin)
+
+    def _leave(self, sid: str, origin: str) -> None:
+        """Tell the holder the leg left, in the background: a hung holder holds up nothing but
+        a new leg from it (`_make` waits, so that this leave cannot end that leg)."""
+        request = {"stream": sid, "viewer": self.viewer_id}
+
+        async def leave() -> None:
+            with contextlib.suppress(DomainError, TimeoutError):
+                await asyncio.wait_for(self.rpc.call(origin, "leave", request), LEAVE_TIMEOUT)
+
+        leaving = _Leaving(origin, asyncio.create_task(leave(), name="cascade-leave"))
+        self._leaving[sid] = leaving
+        leaving.task.add_done_callback(lambda _: self._left(sid, leaving))
+
+    def _left(self, sid: str, leaving: _Leaving) -> None:
+        if self._leaving.get(sid) is leaving:
+            del self._leaving[sid]
 
     async def _make(self, sid: str, holder: StreamState) -> None:
         """Under the stream's lock."""
         fair_id, _, booth_id = sid.partition("/")
+        leaving = self._leaving.get(sid)
+        if leaving is not None and leaving.origin == holder.node:
+            await asyncio.wait([leaving.task])  # its view must come after our last leave
 
         async def connect(offer: str) -> str:
             request = {"stream": sid, "viewer": self.viewer_id, "sdp": offer, "audio_only": False}
@@ -155,11 +179,13 @@ class Cascade:
         for fair_id in {leg.fair_id for leg in self._legs.values()}:
             live[fair_id] = await self.streams.live(fair_id)
         for sid, leg in list(self._legs.items()):
-            if self._lock(sid).locked():
-                continue  # being made or ended
+            if sid in self._acting or self._lock(sid).locked():
+                continue  # being made, changed or ended
             state = live.get(leg.fair_id, {}).get(leg.booth_id)
             if self._action(sid, leg, state) is not None:
-                await self._act(sid, leg)
+                task = asyncio.create_task(self._act(sid, leg), name="cascade-leg")
+                self._acting[sid] = task
+                task.add_done_callback(partial(self._acted, sid))
 
     def _action(self, sid: str, leg: _Leg, state: StreamState | None) -> _Action | None:
         """What the leg needs now, given the stream's `state` in Redis (None: offline)."""
@@ -179,6 +205,10 @@ class Cascade:
         if (state.node != leg.origin or silent) and now >= leg.retry_at:
             return _Action.REMAKE
         return None
+
+    def _acted(self, sid: str, task: asyncio.Task[None]) -> None:
+        if self._acting.get(sid) is task:
+            del self._acting[sid]
 
     async def _act(self, sid: str, leg: _Leg) -> None:
         """Do what the leg needs, if it still is the leg the watcher saw and still needs it."""
