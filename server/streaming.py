@@ -59,6 +59,7 @@ VIEWER_COUNT_INTERVAL = 1.0  # seconds between viewer-count updates of one strea
 # (its leg's connection here would only fail with ICE consent, ~30 s later): its leg is ended
 # and its viewers are no longer counted. Were it alive, its heartbeat makes a new leg.
 EDGE_STALE = 5.0
+EDGE_REPORT_TIMEOUT = 1.0  # seconds a holder has to take a node's report of its viewers
 
 # When is the presenter back (for the viewers' card): the interview began + the booth's planned
 # interview length; (fair, booth) -> recruiter id -> expected end, epoch seconds.
@@ -433,32 +434,42 @@ class Streaming:
         viewers joining, or moving between layers, is one update. A stream held here counts
         each leg's viewers instead of the leg (pinned to the high layer); a node with a leg
         tells the holder how many watch through it, and on which levels, every second, changed
-        or not, so that a node that died stops being counted within EDGE_STALE."""
+        or not, so that a node that died stops being counted within EDGE_STALE. Reports go out
+        together, each given EDGE_REPORT_TIMEOUT: a hung holder delays no other's."""
         while True:
             await asyncio.sleep(VIEWER_COUNT_INTERVAL)
-            await self._end_silent_edges()
-            counts, self._counts = self._counts, {}
-            for sid in self.cascade.relayed():
-                counts.setdefault(sid, (self.hub.viewer_count(sid), self.hub.levels_of(sid)))
-            for sid, (count, levels) in counts.items():
-                state, origin = self._held.get(sid), self.cascade.origin(sid)
-                with contextlib.suppress(Exception):
-                    if state is not None:
-                        edges = self._edges.get(sid, {})
-                        total = count - len(edges) + sum(n for n, _, _ in edges.values())
-                        levels = {**levels, "high": levels.get("high", 0) - len(edges)}
-                        for _, _, edge_levels in edges.values():
-                            for level, n in edge_levels.items():
-                                levels[level] = levels.get(level, 0) + n
-                        await self.streams.set_viewers(_split(sid)[0], state, total, levels)
-                    elif origin is not None:
-                        request = {
-                            "stream": sid,
-                            "node": self.node_id,
-                            "count": count,
-                            "levels": levels,
-                        }
-                        await self.rpc.call(origin, "edge_viewers", request)
+            try:
+                await self._end_silent_edges()
+                await self._report_counts_once()
+            except Exception:
+                log.exception("could not report viewer counts")
+
+    async def _report_counts_once(self) -> None:
+        counts, self._counts = self._counts, {}
+        for sid in self.cascade.relayed():
+            counts.setdefault(sid, (self.hub.viewer_count(sid), self.hub.levels_of(sid)))
+        reports: list[Awaitable[object]] = []
+        for sid, (count, levels) in counts.items():
+            state, origin = self._held.get(sid), self.cascade.origin(sid)
+            if state is not None:
+                reports.append(self._count_held(sid, state, count, levels))
+            elif origin is not None:
+                request = {"stream": sid, "node": self.node_id, "count": count, "levels": levels}
+                call = self.rpc.call(origin, "edge_viewers", request)
+                reports.append(asyncio.wait_for(call, EDGE_REPORT_TIMEOUT))
+        # a failed report is not retried: an edge's goes out again within a second anyway
+        await asyncio.gather(*reports, return_exceptions=True)
+
+    async def _count_held(
+        self, sid: str, state: StreamState, count: int, levels: dict[str, int]
+    ) -> None:
+        edges = self._edges.get(sid, {})
+        total = count - len(edges) + sum(n for n, _, _ in edges.values())
+        levels = {**levels, "high": levels.get("high", 0) - len(edges)}
+        for _, _, edge_levels in edges.values():
+            for level, n in edge_levels.items():
+                levels[level] = levels.get(level, 0) + n
+        await self.streams.set_viewers(_split(sid)[0], state, total, levels)
 
     async def _end_silent_edges(self) -> None:
         now = time.monotonic()
