@@ -228,7 +228,7 @@ class Streaming:
         holder = await self._holder(fair_id, booth_id)
         sid = stream_id(fair_id, booth_id)
         if holder.node != self.node_id:
-            await rtc_errors_as_domain(self.cascade.ensure(sid, holder))
+            await self._fed(sid, holder)
         request = {"stream": sid, "viewer": viewer_id, "sdp": sdp, "audio_only": audio_only}
         answer = await self._rpc_view(request)
         if holder.node != self.node_id and self.cascade.origin(sid) is None:
@@ -236,11 +236,19 @@ class Streaming:
             try:
                 holder = await self._holder(fair_id, booth_id)
                 if holder.node != self.node_id:
-                    await rtc_errors_as_domain(self.cascade.ensure(sid, holder))
+                    await self._fed(sid, holder)
             except DomainError:
                 await self.hub.leave(sid, viewer_id)
                 raise
         return answer
+
+    async def _fed(self, sid: str, holder: StreamState) -> None:
+        """A cascade leg from `holder` feeds `sid` here. The holder refusing this node's offer
+        is no fault of the viewer's (InvalidState, not InvalidInput)."""
+        try:
+            await rtc_errors_as_domain(self.cascade.ensure(sid, holder))
+        except InvalidInput as exc:
+            raise InvalidState(f"the stream cannot be relayed here: {exc.message}") from None
 
     async def set_audio_only(self, fair_id: str, booth_id: str, viewer_id: str, on: bool) -> None:
         request = {"stream": stream_id(fair_id, booth_id), "viewer": viewer_id, "on": on}
