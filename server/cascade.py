@@ -35,7 +35,9 @@ from server.tasks import cancel_all
 
 log = logging.getLogger(__name__)
 
-HEARTBEAT = 1.5  # seconds without a packet on a leg (the stream live) that make it dead
+# Seconds without a packet on a leg (the stream live) that make it dead: aiortc's longest RTCP
+# interval (1.5 s) plus room for one lost report or loop lag, still back within 5 s (issue 16).
+HEARTBEAT = 2.5
 CONNECTING = 3.0  # seconds a new leg has to connect before silence counts
 GRACE = 5.0  # seconds a leg outlives its last viewer here (a reload comes back)
 RETRY = 1.0  # seconds between attempts to make a leg that failed
