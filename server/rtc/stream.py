@@ -208,11 +208,10 @@ class BoothStream:
             await old.close()
 
     async def unrelay(self) -> None:
-        """End the cascade leg; viewers stay connected and wait (or get this node's publisher,
-        should the leg have been selected over it)."""
+        """End the cascade leg; viewers stay connected and wait."""
         feed, self._relay = self._relay, None
         if feed is not None:
-            self._forget_relay(feed)
+            self._switch.forget(feed)
             await feed.close()
 
     def pause(self) -> None:
@@ -324,12 +323,8 @@ class BoothStream:
         """The leg's connection failed or the origin closed it: viewers wait for the next."""
         if feed is self._relay:
             self._relay = None
-            self._forget_relay(feed)
+            self._switch.forget(feed)
         self._close_later(feed.close())
-
-    def _forget_relay(self, feed: RelayFeed) -> None:
-        if self._switch.forget(feed) and self._publisher is not None:
-            self._switch.select(self._publisher)
 
     def _handed_over(self, old: Feed) -> None:
         """The switch cut over to the incoming publisher on its keyframe: the old one ends."""
