@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import partial
 
+from redis.exceptions import RedisError
+
 from rooms.errors import DomainError
 from rooms.streams import Streams, StreamState
 from server.noderpc import NodeRpc
@@ -134,7 +136,7 @@ class Cascade:
         request = {"stream": sid, "viewer": self.viewer_id}
 
         async def leave() -> None:
-            with contextlib.suppress(DomainError, TimeoutError):
+            with contextlib.suppress(DomainError, TimeoutError, RedisError):
                 await asyncio.wait_for(self.rpc.call(origin, "leave", request), LEAVE_TIMEOUT)
 
         leaving = _Leaving(origin, asyncio.create_task(leave(), name="cascade-leave"))
