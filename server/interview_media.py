@@ -52,6 +52,7 @@ class InterviewMedia:
         self.redis, self.scripts, self.nodes, self.rpc = redis, scripts, nodes, rpc
         self.hub = StreamHub(ice_servers, self._on_event, candidates=candidates)
         self._watchers: dict[str, tuple[str, str, str]] = {}  # media id -> fair, interview, user
+        self._senders: dict[str, str] = {}  # media id -> the connection publishing it
         # media id -> fair, interview, both participants: who hears how a downlink fares
         self._rooms: dict[str, tuple[str, str, tuple[str, str]]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -76,12 +77,14 @@ class InterviewMedia:
             task.cancel()
 
     async def publish(
-        self, fair_id: str, interview: dict[str, Any], side: Side, sdp: str
+        self, fair_id: str, interview: dict[str, Any], side: Side, connection: str, sdp: str
     ) -> dict[str, Any]:
-        """`side` sends its camera; the other participant is told when it is flowing."""
+        """`side` sends its camera from `connection` (a newer one replaces it); the other
+        participant is told when it is flowing."""
         watcher = interview["recruiter_id"] if side == "worker" else interview["worker_id"]
         request = {
             "media": media_id(fair_id, interview["id"], side),
+            "connection": connection,
             "sdp": sdp,
             "fair": fair_id,
             "interview": interview["id"],
@@ -121,7 +124,8 @@ class InterviewMedia:
         await self._at(fair_id, interview["id"], "iv.audio_only", request)
 
     async def leave(self, fair_id: str, interview: dict[str, Any], side: Side, viewer: str) -> None:
-        """Stop sending and receiving for this participant's connection. Idempotent."""
+        """Stop sending and receiving for this participant's connection (what another of their
+        connections sends or receives goes on). Idempotent."""
         request = {
             "published": media_id(fair_id, interview["id"], side),
             "viewed": media_id(fair_id, interview["id"], other(side)),
@@ -184,6 +188,7 @@ class InterviewMedia:
             request["watcher"],
         )
         answer = await rtc_errors_as_domain(self.hub.publish(request["media"], request["sdp"]))
+        self._senders[request["media"]] = request["connection"]
         return {"sdp": answer}
 
     async def _view(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -204,9 +209,13 @@ class InterviewMedia:
         return {}
 
     async def _leave(self, request: dict[str, Any]) -> dict[str, Any]:
-        await self.hub.unpublish(request["published"])
-        await self.hub.leave(request["viewed"], request["viewer"])
-        self._rooms.pop(request["viewed"], None)
+        published, viewed = request["published"], request["viewed"]
+        if self._senders.get(published) == request["viewer"]:
+            del self._senders[published]
+            await self.hub.unpublish(published)
+        await self.hub.leave(viewed, request["viewer"])
+        if not self.hub.viewer_count(viewed):
+            self._rooms.pop(viewed, None)
         return {}
 
     def _on_event(self, event: StreamEvent) -> None:

@@ -26,7 +26,7 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
-from rooms.errors import CodecMismatch, Draining, InvalidInput, InvalidState
+from rooms.errors import CodecMismatch, DomainError, Draining, InvalidInput, InvalidState
 from rooms.events import Audience, Event, publish
 from rooms.streams import OfflineReason, PauseReason, Streams, StreamState
 from server.cascade import RELAY_VIEWER, Cascade
@@ -59,6 +59,7 @@ VIEWER_COUNT_INTERVAL = 1.0  # seconds between viewer-count updates of one strea
 # (its leg's connection here would only fail with ICE consent, ~30 s later): its leg is ended
 # and its viewers are no longer counted. Were it alive, its heartbeat makes a new leg.
 EDGE_STALE = 5.0
+EDGE_REPORT_TIMEOUT = 1.0  # seconds a holder has to take a node's report of its viewers
 
 # When is the presenter back (for the viewers' card): the interview began + the booth's planned
 # interview length; (fair, booth) -> recruiter id -> expected end, epoch seconds.
@@ -227,9 +228,27 @@ class Streaming:
         holder = await self._holder(fair_id, booth_id)
         sid = stream_id(fair_id, booth_id)
         if holder.node != self.node_id:
-            await rtc_errors_as_domain(self.cascade.ensure(sid, holder))
+            await self._fed(sid, holder)
         request = {"stream": sid, "viewer": viewer_id, "sdp": sdp, "audio_only": audio_only}
-        return await self._rpc_view(request)
+        answer = await self._rpc_view(request)
+        if holder.node != self.node_id and self.cascade.origin(sid) is None:
+            # the leg ended while the viewer negotiated (it failed, or the holder changed)
+            try:
+                holder = await self._holder(fair_id, booth_id)
+                if holder.node != self.node_id:
+                    await self._fed(sid, holder)
+            except DomainError:
+                await self.hub.leave(sid, viewer_id)
+                raise
+        return answer
+
+    async def _fed(self, sid: str, holder: StreamState) -> None:
+        """A cascade leg from `holder` feeds `sid` here. The holder refusing this node's offer
+        is no fault of the viewer's (InvalidState, not InvalidInput)."""
+        try:
+            await rtc_errors_as_domain(self.cascade.ensure(sid, holder))
+        except InvalidInput as exc:
+            raise InvalidState(f"the stream cannot be relayed here: {exc.message}") from None
 
     async def set_audio_only(self, fair_id: str, booth_id: str, viewer_id: str, on: bool) -> None:
         request = {"stream": stream_id(fair_id, booth_id), "viewer": viewer_id, "on": on}
@@ -423,32 +442,42 @@ class Streaming:
         viewers joining, or moving between layers, is one update. A stream held here counts
         each leg's viewers instead of the leg (pinned to the high layer); a node with a leg
         tells the holder how many watch through it, and on which levels, every second, changed
-        or not, so that a node that died stops being counted within EDGE_STALE."""
+        or not, so that a node that died stops being counted within EDGE_STALE. Reports go out
+        together, each given EDGE_REPORT_TIMEOUT: a hung holder delays no other's."""
         while True:
             await asyncio.sleep(VIEWER_COUNT_INTERVAL)
-            await self._end_silent_edges()
-            counts, self._counts = self._counts, {}
-            for sid in self.cascade.relayed():
-                counts.setdefault(sid, (self.hub.viewer_count(sid), self.hub.levels_of(sid)))
-            for sid, (count, levels) in counts.items():
-                state, origin = self._held.get(sid), self.cascade.origin(sid)
-                with contextlib.suppress(Exception):
-                    if state is not None:
-                        edges = self._edges.get(sid, {})
-                        total = count - len(edges) + sum(n for n, _, _ in edges.values())
-                        levels = {**levels, "high": levels.get("high", 0) - len(edges)}
-                        for _, _, edge_levels in edges.values():
-                            for level, n in edge_levels.items():
-                                levels[level] = levels.get(level, 0) + n
-                        await self.streams.set_viewers(_split(sid)[0], state, total, levels)
-                    elif origin is not None:
-                        request = {
-                            "stream": sid,
-                            "node": self.node_id,
-                            "count": count,
-                            "levels": levels,
-                        }
-                        await self.rpc.call(origin, "edge_viewers", request)
+            try:
+                await self._end_silent_edges()
+                await self._report_counts_once()
+            except Exception:
+                log.exception("could not report viewer counts")
+
+    async def _report_counts_once(self) -> None:
+        counts, self._counts = self._counts, {}
+        for sid in self.cascade.relayed():
+            counts.setdefault(sid, (self.hub.viewer_count(sid), self.hub.levels_of(sid)))
+        reports: list[Awaitable[object]] = []
+        for sid, (count, levels) in counts.items():
+            state, origin = self._held.get(sid), self.cascade.origin(sid)
+            if state is not None:
+                reports.append(self._count_held(sid, state, count, levels))
+            elif origin is not None:
+                request = {"stream": sid, "node": self.node_id, "count": count, "levels": levels}
+                call = self.rpc.call(origin, "edge_viewers", request)
+                reports.append(asyncio.wait_for(call, EDGE_REPORT_TIMEOUT))
+        # a failed report is not retried: an edge's goes out again within a second anyway
+        await asyncio.gather(*reports, return_exceptions=True)
+
+    async def _count_held(
+        self, sid: str, state: StreamState, count: int, levels: dict[str, int]
+    ) -> None:
+        edges = self._edges.get(sid, {})
+        total = count - len(edges) + sum(n for n, _, _ in edges.values())
+        levels = {**levels, "high": levels.get("high", 0) - len(edges)}
+        for _, _, edge_levels in edges.values():
+            for level, n in edge_levels.items():
+                levels[level] = levels.get(level, 0) + n
+        await self.streams.set_viewers(_split(sid)[0], state, total, levels)
 
     async def _end_silent_edges(self) -> None:
         now = time.monotonic()

@@ -240,5 +240,15 @@ class Client:
                 frame["taken"] = True
                 return frame
 
+    async def listen(self, seconds: float) -> None:
+        """Take in every event that arrives for `seconds` (into `events`)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        while (left := deadline - loop.time()) > 0:
+            try:
+                await self._next(left)
+            except TimeoutError:
+                return
+
     def names(self) -> list[str]:
         return [f["event"] for f in self.events]

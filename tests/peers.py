@@ -6,16 +6,29 @@ import asyncio
 import contextlib
 import time
 
-from aiortc import AudioStreamTrack, RTCPeerConnection, RTCSessionDescription, VideoStreamTrack
+import av
+from aiortc import (
+    AudioStreamTrack,
+    RTCBundlePolicy,
+    RTCConfiguration,
+    RTCPeerConnection,
+    RTCSessionDescription,
+    VideoStreamTrack,
+)
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from server.rtc.negotiation import prefer_codec
 from tests.clients import Frames
+from tests.media import LAYER_SIZES, LossyLink, NumberedVideo
 
 
 class Publisher:
     """A browser sending its synthetic camera (aiortc's test pattern) and microphone: a
-    recruiter going live (`stream.publish`), or either side of an interview."""
+    recruiter going live (`stream.publish`), or either side of an interview.
+
+    `layered`: two video tracks instead, high then low (`LAYER_SIZES`), the two layers the server
+    chooses from for each viewer (docs/rtc.md, "Layers per viewer").
+    """
 
     def __init__(
         self,
@@ -23,17 +36,25 @@ class Publisher:
         booth_id: str,
         message: str = "stream.publish",
         video_codec: str | None = None,
+        layered: bool = False,
         **ids: str,
     ) -> None:
         self.ws, self.message, self.video_codec = ws, message, video_codec
         self.ids = {"booth_id": booth_id} if booth_id else ids
-        self.pc = RTCPeerConnection()
+        self.layered = layered
+        # max-bundle: with aiortc's default policy a second video track would never connect
+        bundle = RTCBundlePolicy.MAX_BUNDLE if layered else RTCBundlePolicy.BALANCED
+        self.pc = RTCPeerConnection(RTCConfiguration(bundlePolicy=bundle))
 
     async def go_live(self) -> dict[str, object]:
-        sender = self.pc.addTrack(VideoStreamTrack())
-        if self.video_codec is not None:  # a browser that offers only this codec
-            video = next(t for t in self.pc.getTransceivers() if t.sender is sender)
-            prefer_codec(video, self.video_codec)
+        cameras: list[VideoStreamTrack] = (
+            [NumberedVideo(*size) for size in LAYER_SIZES] if self.layered else [VideoStreamTrack()]
+        )
+        for camera in cameras:
+            sender = self.pc.addTrack(camera)
+            if self.video_codec is not None:  # a browser that offers only this codec
+                video = next(t for t in self.pc.getTransceivers() if t.sender is sender)
+                prefer_codec(video, self.video_codec)
         self.pc.addTrack(AudioStreamTrack())
         await self.pc.setLocalDescription(await self.pc.createOffer())
         reply = await self.ws.request(
@@ -50,7 +71,7 @@ class Publisher:
 
 class Viewer:
     """A browser receiving audio and video (a booth's stream, or the other side of an interview)
-    and counting decoded frames."""
+    and counting decoded frames; `drop` puts a lossy link in front of it."""
 
     def __init__(self, ws: Frames, booth_id: str, message: str = "stream.view", **ids: str) -> None:
         self.ws, self.message = ws, message
@@ -58,8 +79,9 @@ class Viewer:
         self.pc = RTCPeerConnection()
         self.video_frames = 0
         self.video_at: list[float] = []  # monotonic time of each decoded video frame
+        self.video_sizes: list[tuple[int, int]] = []  # width, height of each
+        self.link: LossyLink | None = None
         self.audio_frames = 0
-        self.video_size = (0, 0)  # of the last decoded frame
         self._readers: list[asyncio.Task[None]] = []
         self.pc.on("track", self._on_track)
 
@@ -70,10 +92,10 @@ class Viewer:
         with contextlib.suppress(MediaStreamError):
             while True:
                 frame = await track.recv()
-                if track.kind == "video":
+                if isinstance(frame, av.VideoFrame):
                     self.video_frames += 1
-                    self.video_size = (frame.width, frame.height)
                     self.video_at.append(time.monotonic())
+                    self.video_sizes.append((frame.width, frame.height))
                 else:
                     self.audio_frames += 1
 
@@ -90,6 +112,14 @@ class Viewer:
             await self.pc.setRemoteDescription(answer)
         return reply
 
+    def drop(self, loss: float) -> LossyLink:
+        """Lose this share (0..1) of the RTP reaching this browser from now on; 0: none. After
+        `watch`."""
+        if self.link is None:
+            self.link = LossyLink(self.pc)
+        self.link.loss = loss
+        return self.link
+
     async def packets_received(self) -> int:
         """RTP packets of both kinds received so far."""
         stats = await self.pc.getStats()
@@ -102,6 +132,16 @@ class Viewer:
         while self.video_frames < target:
             if asyncio.get_running_loop().time() > deadline:
                 raise AssertionError(f"got {self.video_frames} video frames, wanted {target}")
+            await asyncio.sleep(0.05)
+
+    async def frames_of(self, size: tuple[int, int], seconds: float = 15.0) -> None:
+        """Wait until the latest decoded video frame is `size` (width, height): the layer it
+        gets."""
+        deadline = asyncio.get_running_loop().time() + seconds
+        while not self.video_sizes or self.video_sizes[-1] != size:
+            if asyncio.get_running_loop().time() > deadline:
+                latest = self.video_sizes[-1:] or None
+                raise AssertionError(f"the latest video frame is {latest}, wanted {size}")
             await asyncio.sleep(0.05)
 
     async def close(self) -> None:

@@ -13,6 +13,10 @@ class UnknownViewer(RtcError):
     """No viewer with this id watches this stream."""
 
 
+class Published(RtcError):
+    """The stream has a publisher on this node: no cascade leg may feed it."""
+
+
 class StreamClosed(RtcError):
     """The stream (or the whole hub) was stopped while the request was in progress."""
 

@@ -145,7 +145,8 @@ class StreamHub:
     async def relay(self, stream_id: str, connect: Callable[[str], Awaitable[str]]) -> None:
         """Feed the stream from the node that holds it, over one cascade leg: `connect` takes
         this node's offer and returns that node's answer to it as to a viewer. Replaces a leg
-        already here. The stream reports no events: its state is the origin's."""
+        already here; raises `Published` if the stream has a publisher here. The stream reports
+        no events: its state is the origin's."""
         stream = self._stream(stream_id)
         try:
             await stream.relay(connect)
@@ -191,6 +192,11 @@ class StreamHub:
     def viewer_count(self, stream_id: str) -> int:
         stream = self._streams.get(stream_id)
         return 0 if stream is None else stream.viewer_count
+
+    def watched(self, stream_id: str) -> bool:
+        """A viewer of the stream is connected, or a connection to it is being negotiated."""
+        stream = self._streams.get(stream_id)
+        return stream is not None and stream.watched
 
     @property
     def counters(self) -> MediaCounters:

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from enum import StrEnum
 from typing import Any
 
-from server.rtc.errors import CodecMismatch, StreamClosed, UnknownViewer
+from server.rtc.errors import CodecMismatch, Published, StreamClosed, UnknownViewer
 from server.rtc.events import (
     EventCallback,
     OfflineReason,
@@ -70,6 +70,11 @@ class BoothStream:
     @property
     def viewer_count(self) -> int:
         return len(self._viewers)
+
+    @property
+    def watched(self) -> bool:
+        """A viewer is connected, or a connection is being negotiated (maybe a viewer's)."""
+        return bool(self._viewers) or self._negotiating > 0
 
     def levels(self) -> dict[str, int]:
         """How many viewers are on each level (text counts as audio: that is what they get)."""
@@ -172,8 +177,10 @@ class BoothStream:
         """Feed the stream from the node that holds it (a cascade leg): `connect(offer_sdp)`
         returns that node's answer, which views the stream like any viewer. A leg already here
         is replaced (break before make: viewers wait for the new leg's keyframe). Pause and
-        hand-over happen at the origin; this stream forwards what arrives and reports nothing."""
+        hand-over happen at the origin; this stream forwards what arrives and reports nothing.
+        Raises `Published` if a publisher is here: it feeds the stream, never a leg."""
         self._check_open()
+        self._check_unpublished()
         self._epoch += 1
         feed = RelayFeed(
             self._setup,
@@ -189,6 +196,11 @@ class BoothStream:
             return answer
 
         await self._negotiate(negotiate(), feed.close)
+        try:
+            self._check_unpublished()  # a publisher came while the leg negotiated
+        except Published:
+            await feed.close()
+            raise
         self._setup.counters.relay_legs += 1
         old, self._relay = self._relay, feed
         self._switch.select(feed)
@@ -371,6 +383,10 @@ class BoothStream:
     def _check_open(self) -> None:
         if self.state is StreamState.CLOSED:
             raise StreamClosed(self.stream_id)
+
+    def _check_unpublished(self) -> None:
+        if self._publisher is not None or self._incoming is not None:
+            raise Published(self.stream_id)
 
     def _emit(self, event: StreamEvent) -> None:
         try:

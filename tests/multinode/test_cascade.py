@@ -8,6 +8,7 @@ only UDP between the two ranges: an nftables rule in this test's own table drops
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import signal
 import subprocess
@@ -71,14 +72,16 @@ def nft(script: str) -> None:
     subprocess.run(["nft", "-f", "-"], input=script.encode(), check=True)
 
 
-def drop_udp_between(first: tuple[int, int], second: tuple[int, int]) -> None:
-    """Drop, on receipt, every UDP datagram between the two port ranges, both ways."""
+def drop_udp_between(first: tuple[int, int], second: tuple[int, int], percent: int = 100) -> None:
+    """Drop, on receipt, every UDP datagram between the two port ranges, both ways (`percent`:
+    that share of them, at random)."""
     a, b = span(first), span(second)
+    some = "" if percent >= 100 else f"numgen random mod 100 < {percent} "
     nft(
         f"table inet {TABLE} {{\n"
         f"  chain input {{ type filter hook input priority 0; policy accept;\n"
-        f"    udp sport {a} udp dport {b} drop\n"
-        f"    udp sport {b} udp dport {a} drop\n"
+        f"    udp sport {a} udp dport {b} {some}drop\n"
+        f"    udp sport {b} udp dport {a} {some}drop\n"
         f"  }}\n"
         f"}}\n"
     )
@@ -142,6 +145,44 @@ async def test_eight_viewers_on_b_cost_the_holder_one_viewer_and_a_dropped_leg_c
     assert sent <= 1.1 * received, f"A sent {sent} packets, one viewer on B received {received}"
     assert back_within < 5, f"B's viewers decoded again {back_within:.1f} s after the drop"
     assert legs_after > legs_before == 1  # re-made by B's heartbeat, not resumed by itself
+
+
+async def test_packets_lost_on_the_leg_are_resent_by_the_holder_and_viewers_see_no_freeze(
+    fx: Fixture, nodes: tuple[Node, Node]
+) -> None:
+    node_a, node_b = nodes
+    recruiter = await socket(fx, fx.recruiter_a, node_a)
+    publisher = Publisher(recruiter, fx.booth_a.id)
+    watchers = [await socket(fx, fx.worker, node_b) for _ in range(2)]
+    viewers = [Viewer(ws, fx.booth_a.id) for ws in watchers]
+    try:
+        assert (await publisher.go_live())["type"] == "ack"
+        await watchers[0].event("stream.live", timeout=20)
+        for viewer in viewers:
+            assert (await viewer.watch())["type"] == "ack"
+            await viewer.frames(video=10, seconds=30)
+        resent_before = await metric(node_a, "jobfair_rtc_retransmissions_total")
+        legs_before = await metric(node_b, "jobfair_rtc_relay_legs_total")
+        drop_udp_between(PORTS_A, PORTS_B, percent=2)  # the leg only: B's viewers are local
+        try:
+            began = time.monotonic()
+            await asyncio.sleep(10)
+        finally:
+            allow_udp_again()
+        resent = await metric(node_a, "jobfair_rtc_retransmissions_total") - resent_before
+        legs_after = await metric(node_b, "jobfair_rtc_relay_legs_total")
+    finally:
+        allow_udp_again()
+        for peer in (*viewers, publisher):
+            await peer.close()
+    assert resent > 0, "B's NACKs for the leg's lost packets were answered from A's history"
+    assert legs_after == legs_before, "the leg lived through the loss"
+    for viewer in viewers:
+        times = [began, *(t for t in viewer.video_at if t >= began), began + 10]
+        longest = max(b - a for a, b in itertools.pairwise(times))
+        decoded = len(times) - 2
+        assert decoded > 100, f"{decoded} frames decoded in 10 s"
+        assert longest < 2.0, f"video froze for {longest:.1f} s"
 
 
 async def until(node: Node, name: str, value: float, seconds: float) -> None:

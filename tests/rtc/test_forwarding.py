@@ -2,7 +2,8 @@
 
 from server.rtc.frames import H264
 from server.rtc.hub import StreamHub
-from tests.rtc.conftest import HEIGHT, WIDTH, Peers, SyntheticPublisher, TestViewer
+from tests.media import HEIGHT, WIDTH
+from tests.rtc.conftest import Peers, SyntheticPublisher, TestViewer
 
 
 async def test_three_viewers_decode_the_publishers_video_and_audio(

@@ -10,15 +10,8 @@ from server.media_metrics import MediaCollector
 from server.rtc.events import ViewerCountChanged, ViewerLevelChanged
 from server.rtc.hub import StreamHub
 from server.rtc.layers import LayerChooser
-from tests.rtc.conftest import (
-    LAYER_SIZES,
-    Events,
-    LossyLink,
-    Peers,
-    SyntheticPublisher,
-    TestViewer,
-    wait_until,
-)
+from tests.media import LAYER_SIZES, LossyLink
+from tests.rtc.conftest import Events, Peers, SyntheticPublisher, TestViewer, wait_until
 
 HIGH, LOW = LAYER_SIZES
 

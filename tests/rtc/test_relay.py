@@ -69,7 +69,7 @@ async def test_the_legs_heartbeat_stays_fresh_while_the_origin_is_paused(
         assert heard is not None
         silences.append(time.monotonic() - heard)
     assert await viewer.media_packets_received() == before
-    assert max(silences) < 1.5
+    assert max(silences) < 2.5  # cascade.HEARTBEAT: a paused stream keeps its leg
 
 
 async def test_a_new_leg_replaces_the_old_and_viewers_resume_at_a_keyframe(

@@ -4,6 +4,8 @@ else may join."""
 
 from __future__ import annotations
 
+import asyncio
+
 from tests.clients import Fixture, Frames, connect, ok, op
 from tests.peers import Publisher, Viewer
 
@@ -122,3 +124,24 @@ async def test_a_retried_chat_message_or_extension_takes_effect_once(fx: Fixture
     room = await ok(worker, "interview.open", {"interview_id": interview_id})
     assert [m["text"] for m in room["chat"]] == ["Em chào anh"]
     assert room["extra_seconds"] == 300
+
+
+async def test_closing_one_of_a_workers_tabs_leaves_the_others_camera_on(fx: Fixture) -> None:
+    worker, recruiter, interview_id = await accepted_interview(fx)
+    ids = {"interview_id": interview_id}
+    camera = Publisher(worker, "", "interview.publish", **ids)
+    watching = Viewer(recruiter, "", "interview.view", **ids)
+    tab = await connect(fx, fx.worker)  # the room open twice; this one only watches
+    second = Viewer(tab, "", "interview.view", **ids)
+    try:
+        assert (await camera.go_live())["type"] == "ack"
+        for viewer in (watching, second):
+            assert (await viewer.watch())["type"] == "ack"
+        await watching.frames(video=10)
+
+        await tab.close()
+        await asyncio.sleep(1.0)  # its media ends with it
+        await watching.frames(video=30)  # the worker's camera still reaches the recruiter
+    finally:
+        for closable in (camera, watching, second):
+            await closable.close()

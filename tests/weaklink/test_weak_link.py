@@ -107,7 +107,7 @@ async def test_a_weak_viewer_is_moved_down_by_itself_then_to_audio_and_back_keep
 
         # the fast viewer of the same booth keeps the large layer
         await fast.frames(60)
-        assert fast.video_size == (640, 360)
+        assert fast.video_sizes[-1] == (640, 360)
 
         # too weak for the small layer: audio only, said so, with a way back
         weak.set_down("150kbit")

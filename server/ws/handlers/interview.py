@@ -25,8 +25,8 @@ async def open_room(ctx: Context, d: iv.Interview) -> dict[str, Any]:
 async def publish(ctx: Context, d: media.InterviewPublish) -> dict[str, Any]:
     room, media_ = ctx.services.interview_room, ctx.services.interview_media
     interview, side = await room.member(ctx.fair_id, d.interview_id, ctx.user)
-    answer = await media_.publish(ctx.fair_id, interview, side, d.sdp)
     viewer = _viewer(ctx)
+    answer = await media_.publish(ctx.fair_id, interview, side, viewer, d.sdp)
     ctx.conn.on_finish(
         f"interview:{interview['id']}",
         lambda: media_.leave(ctx.fair_id, interview, side, viewer),
