@@ -132,7 +132,9 @@ export class BoothViewer {
       if (name === "stream.offline") this.offline(data.reason);
       // paused or resumed at the server: the connection stays, only the card changes
       if (name === "stream.paused" || name === "stream.resumed") this.showConnected();
-      if (name === "stream.level" && this.pc) this.setLevel(data.level, data.loss_pct);
+      // about this page's own connection only: the same person's other tab or phone gets theirs
+      const mine = data.connection === this.socket.you?.connection;
+      if (name === "stream.level" && this.pc && mine) this.setLevel(data.level, data.loss_pct);
     });
   }
 
