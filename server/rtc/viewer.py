@@ -112,12 +112,14 @@ class Viewer:
     def _reported(self, kind: str, report: ReceiverReport) -> None:
         """A receiver report (about one a second per kind): maybe another level."""
         sent = self._sent.get(kind)
-        if sent is None or self._chooser is None:
+        if sent is None:
+            return
+        nacked = len(sent.nacked)
+        sent.nacked.clear()  # every report, chooser or not: the set holds one report's NACKs
+        if self._chooser is None:
             return
         packets = sent.writer.packets
         count, sent.packets = packets - sent.packets, packets
-        nacked = len(sent.nacked)
-        sent.nacked.clear()
         if count <= 0:
             return  # nothing went out since the last report (paused, audio only): no news
         loss = max(report.fraction_lost, min(1.0, nacked / count))
