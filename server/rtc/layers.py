@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+LAYERS = 2  # video layers a publisher may send and a stream forwards: 0 high, 1 low
+
 
 class Level(StrEnum):
     HIGH = "high"  # the high video layer

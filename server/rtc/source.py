@@ -19,8 +19,7 @@ from server.rtc.encoded import EncodedTrack
 from server.rtc.fanout import Fanout, Timeline
 from server.rtc.frames import EncodedFrame
 from server.rtc.keyframes import KeyframeRequester, SendPli
-
-ROUTES = 2  # video layers a stream forwards: 0 high, 1 low
+from server.rtc.layers import LAYERS
 
 
 class Feed(Protocol):
@@ -89,7 +88,7 @@ class Switch:
     ) -> None:
         self._on_cut_over = on_cut_over
         self._audio = Fanout(request_keyframe=lambda: None)  # every Opus frame stands alone
-        self.routes = [Route(counters) for _ in range(ROUTES)]
+        self.routes = [Route(counters) for _ in range(LAYERS)]
         self._timelines = {"audio": Timeline(), "video": Timeline()}
         self._route_of: dict[EncodedTrack, int] = {}  # video track -> the route it gets
         self._wanted: dict[EncodedTrack, int] = {}  # video track -> the layer it should get
@@ -106,7 +105,7 @@ class Switch:
             self._cut_over(feed, layer)
         if self.paused:
             return
-        epoch = feed.epoch * ROUTES + layer
+        epoch = feed.epoch * LAYERS + layer
         timestamp = self._timelines[kind].map(epoch, frame.timestamp, frame.clock_rate)
         if kind == "video":
             route = self.routes[layer]
