@@ -98,7 +98,8 @@ class Fanout:
                     if track.codec != codec:
                         self._joining[track] = joined
                         continue
-                    track.start_over(packetized)
+                    if not track.start_over(packetized):
+                        behind = True  # it lagged (congested): it waits for the next keyframe
                     self._tracks.add(track)
                     joined()
         if behind:
