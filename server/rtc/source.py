@@ -146,7 +146,10 @@ class Switch:
             self._joining.pop(track, None)
 
     def move(self, track: EncodedTrack, layer: int) -> None:
-        """Give `track` the video of `layer` (0 high, 1 low), from its next keyframe on."""
+        """Give `track` the video of `layer` (0 high, 1 low), from its next keyframe on. A
+        track already detached is left alone (a report can arrive while its viewer closes)."""
+        if track not in self._route_of:
+            return
         self._wanted[track] = layer
         self._place(track)
 
