@@ -163,8 +163,11 @@ class Switch:
             return
         target = min(self._wanted.get(track, 0), self.layer_count - 1)
         joining = self._joining.pop(track, None)
-        if joining is not None and joining != target:
-            self.routes[joining].fanout.detach(track)
+        if joining == target and not track.paused:
+            self._joining[track] = joining  # already on its way there
+            return
+        if joining is not None:  # else that fan-out would hand it its keyframe too
+            self.routes[joining].fanout.cancel_join(track)
         if target == now:
             return
         if track.paused:  # no frames to keep: move it now, it starts at a keyframe anyway
@@ -174,8 +177,7 @@ class Switch:
             self.routes[target].fanout.attach(track)
             return
         self._joining[track] = target
-        if joining != target:
-            self.routes[target].fanout.join(track, partial(self._joined, track, now, target))
+        self.routes[target].fanout.join(track, partial(self._joined, track, now, target))
 
     def _joined(self, track: EncodedTrack, old: int, new: int) -> None:
         """`track` got `new`'s keyframe: nothing more of the old layer."""
