@@ -93,6 +93,8 @@ class Viewer:
         answer = await self._peer.answer(offer, ours)
         if audio_only:
             self.set_audio_only(True)
+        elif "video" not in self.tracks and self._chooser is not None:
+            self._chooser.hold_audio()  # no video to choose a layer of: its audio is judged
         return answer
 
     def _sender_started(self, track: EncodedTrack, link: SenderLink) -> None:
@@ -124,7 +126,7 @@ class Viewer:
             return  # nothing went out since the last report (paused, audio only): no news
         loss = max(report.fraction_lost, min(1.0, nacked / count))
         link = LinkReport(loss, report.jitter / sent.clock_rate, report.rtt)
-        level = self._chooser.report(link, self._layers())
+        level = self._chooser.report(kind, link, self._layers())
         if level is not None:
             self._apply(level)
             self._on_level(self)
