@@ -168,6 +168,12 @@ class LayerChooser:
             self._maybe_up(now, window.clean_since, layers)
         return self.level if self.level is not before else None
 
+    def idle(self, kind: str) -> None:
+        """Nothing of `kind` was sent since its last report (the stream paused, its publisher
+        gone, or video off): what came before such a gap says nothing about the link after it,
+        so its window and clean time start afresh."""
+        self._windows[kind] = _Window()
+
     @property
     def judged_by(self) -> str:
         """The kind whose reports say whether this level holds: video while the viewer gets

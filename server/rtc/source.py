@@ -125,6 +125,11 @@ class Switch:
         """Video layers viewers can be moved between now."""
         return layer_count(self.current)
 
+    def layers(self) -> int:
+        """Per receiver report: `layer_count`, or 0 while there is no feed (a viewer's reports
+        then say nothing about the layers)."""
+        return 0 if self.current is None else self.layer_count
+
     # --- viewers' tracks -----------------------------------------------------------------
 
     def attach(self, tracks: Iterable[EncodedTrack]) -> None:

@@ -238,7 +238,7 @@ class BoothStream:
             self._setup,
             request_keyframe=switch.request_keyframe,
             move=switch.move,
-            layers=lambda: switch.layer_count,
+            layers=switch.layers,
             chooser=self._new_chooser(),
             on_level=self._viewer_level,
             on_ended=self._viewer_ended,

@@ -42,7 +42,7 @@ class Viewer:
         *,
         request_keyframe: Callable[[EncodedTrack], None],
         move: Callable[[EncodedTrack, int], None],
-        layers: Callable[[], int],
+        layers: Callable[[], int],  # the stream's video layers now; 0: it has no feed
         chooser: LayerChooser,
         on_level: Callable[["Viewer"], None],
         on_ended: Callable[["Viewer"], None],
@@ -122,11 +122,15 @@ class Viewer:
             return
         packets = sent.writer.packets
         count, sent.packets = packets - sent.packets, packets
-        if count <= 0:
-            return  # nothing went out since the last report (paused, audio only): no news
+        layers = self._layers()
+        if count <= 0 or layers == 0:
+            # nothing went out since the last report (paused, audio only), or no publisher:
+            # no news, and what came before the gap says nothing about what comes after it
+            self._chooser.idle(kind)
+            return
         loss = max(report.fraction_lost, min(1.0, nacked / count))
         link = LinkReport(loss, report.jitter / sent.clock_rate, report.rtt)
-        level = self._chooser.report(kind, link, self._layers())
+        level = self._chooser.report(kind, link, layers)
         if level is not None:
             self._apply(level)
             self._on_level(self)

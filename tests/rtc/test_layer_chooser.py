@@ -162,3 +162,15 @@ def test_clean_audio_reports_do_not_dilute_lossy_video_and_lossy_audio_alone_mov
         chooser.report("audio", LinkReport(0.5, 0.005, 0.05), 2)
         chooser.report("video", CLEAN, 2)
     assert chooser.level is Level.HIGH, "lossy audio says nothing about the video layer"
+
+
+def test_a_gap_in_what_was_sent_starts_the_clean_time_afresh() -> None:
+    clock = Clock()
+    chooser = chooser_at(clock, up_after=8.0)
+    feed(chooser, clock, LinkReport(0.10, 0.005, 0.05), 3)
+    assert chooser.level is Level.LOW
+    assert feed(chooser, clock, CLEAN, 7) == []
+    clock.now += 300.0  # the stream paused: reports said nothing was sent
+    chooser.idle("video")
+    assert feed(chooser, clock, CLEAN, 7) == [], "not up on the first clean report after a pause"
+    assert feed(chooser, clock, CLEAN, 2) == [Level.HIGH]
