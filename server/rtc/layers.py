@@ -32,6 +32,10 @@ class Level(StrEnum):
         """The video layer of this level (None: no video)."""
         return {Level.HIGH: 0, Level.LOW: 1}.get(self)
 
+    @staticmethod
+    def of_layer(layer: int) -> "Level":
+        return Level.LOW if layer == 1 else Level.HIGH
+
 
 @dataclass(frozen=True, slots=True)
 class LinkReport:
@@ -167,6 +171,11 @@ class LayerChooser:
         else:
             self._maybe_up(now, window.clean_since, layers)
         return self.level if self.level is not before else None
+
+    def stayed(self, level: Level) -> None:
+        """A move to another layer failed (it sent no keyframe): the viewer is still on
+        `level`'s layer, and its reports from now on are about that one."""
+        self._set(level)
 
     def idle(self, kind: str) -> None:
         """Nothing of `kind` was sent since its last report (the stream paused, its publisher

@@ -238,6 +238,7 @@ class BoothStream:
             self._setup,
             request_keyframe=switch.request_keyframe,
             move=switch.move,
+            settle=switch.settle,
             layers=switch.layers,
             chooser=self._new_chooser(),
             on_level=self._viewer_level,

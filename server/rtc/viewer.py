@@ -42,6 +42,7 @@ class Viewer:
         *,
         request_keyframe: Callable[[EncodedTrack], None],
         move: Callable[[EncodedTrack, int], None],
+        settle: Callable[[EncodedTrack], int | None],
         layers: Callable[[], int],  # the stream's video layers now; 0: it has no feed
         chooser: LayerChooser,
         on_level: Callable[["Viewer"], None],
@@ -50,6 +51,7 @@ class Viewer:
         self.viewer_id = viewer_id
         self._request_keyframe = request_keyframe
         self._move = move
+        self._settle = settle
         self._layers = layers
         self._chooser = None if viewer_id.startswith(RELAY_PREFIX) else chooser
         self._on_level = on_level
@@ -127,6 +129,12 @@ class Viewer:
             # nothing went out since the last report (paused, audio only), or no publisher:
             # no news, and what came before the gap says nothing about what comes after it
             self._chooser.idle(kind)
+            return
+        video = self.tracks.get("video")
+        stayed = None if kind != "video" or video is None else self._settle(video)
+        if stayed is not None:  # its move failed: the level it is still on
+            self._chooser.stayed(Level.of_layer(stayed))
+            self._on_level(self)
             return
         loss = max(report.fraction_lost, min(1.0, nacked / count))
         link = LinkReport(loss, report.jitter / sent.clock_rate, report.rtt)
