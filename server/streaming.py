@@ -429,11 +429,17 @@ class Streaming:
         return (await self._interviewing(fair_id, booth_id)).get(presenter_id)
 
     async def _tell_level(self, fair_id: str, booth_id: str, event: ViewerLevelChanged) -> None:
-        """Only the viewer learns what its link now gets (`stream.level`)."""
+        """Only the viewer learns what its link now gets (`stream.level`): the event reaches
+        each of the user's connections, and `connection` says which one it is about."""
         user_id = viewer_user(event.viewer_id)
         if user_id is None:
             return
-        data = {"booth_id": booth_id, "level": event.level, "loss_pct": event.loss_pct}
+        data = {
+            "booth_id": booth_id,
+            "connection": event.viewer_id.partition(":")[2],
+            "level": event.level,
+            "loss_pct": event.loss_pct,
+        }
         message = Event("stream.level", data, Audience("user", user_id=user_id))
         await publish(self.streams.redis, fair_id, message)
 
