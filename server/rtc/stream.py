@@ -392,5 +392,7 @@ class BoothStream:
     def _emit(self, event: StreamEvent) -> None:
         try:
             self._on_event(event)
-        except Exception:
-            logger.exception("stream event callback failed for %s", event)
+        except Exception:  # no viewer id in logs: it names a participant
+            logger.exception(
+                "stream event callback failed for %s of %s", type(event).__name__, self.stream_id
+            )
