@@ -193,13 +193,13 @@ class InterviewMedia:
 
     async def _view(self, request: dict[str, Any]) -> dict[str, Any]:
         self._refuse_new(request["media"])
-        worker, recruiter = request["users"]
-        self._rooms[request["media"]] = (request["fair"], request["interview"], (worker, recruiter))
         answer = await rtc_errors_as_domain(
             self.hub.view(
                 request["media"], request["viewer"], request["sdp"], request["audio_only"]
             )
         )
+        worker, recruiter = request["users"]  # only once viewing: a failed view leaves nothing
+        self._rooms[request["media"]] = (request["fair"], request["interview"], (worker, recruiter))
         return {"sdp": answer}
 
     async def _audio_only(self, request: dict[str, Any]) -> dict[str, Any]:

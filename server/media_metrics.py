@@ -42,6 +42,18 @@ COUNTERS = (  # (name without _total, help, the MediaCounters field)
 )
 
 
+# Per hub, the viewers with the most loss that get series of their own: a big fair's thousands
+# of viewers would each make series (more with every reload), and a weak link is what an
+# operator looks for; stream_viewers_by_level still counts them all.
+VIEWER_SERIES = 50
+
+
+def _connection(viewer_id: str) -> str:
+    """The connection part of `participant:connection` (who watched which booth is nobody's
+    business in /metrics); a relay viewer's `relay:node` names the node."""
+    return viewer_id.partition(":")[2] or viewer_id
+
+
 class MediaCollector(Collector):
     """`hubs`: label value -> hub (`booth` streams, `interview` rooms)."""
 
@@ -63,8 +75,9 @@ class MediaCollector(Collector):
             yield counter
 
     def _links(self) -> Iterator[Metric]:
-        """Per viewer, its level and recent loss (viewer ids are `participant:connection`, both
-        opaque random ids, never a name); per stream, how many viewers are on each level."""
+        """Per viewer (the `VIEWER_SERIES` with the most loss, labelled by connection id
+        only), its level and recent loss; per stream, how many viewers are on each level. A
+        viewer's series end when it leaves: they are read from the hub at each scrape."""
         level = GaugeMetricFamily(
             "jobfair_rtc_viewer_level",
             "1 for the level a viewer is on: high or low video layer, audio only, or text",
@@ -81,9 +94,11 @@ class MediaCollector(Collector):
             labels=["hub", "stream", "level"],
         )
         for label, hub in self._hubs.items():
-            for link in hub.viewer_links():
-                level.add_metric([label, link.stream_id, link.viewer_id, link.level.value], 1)
-                loss.add_metric([label, link.stream_id, link.viewer_id], link.loss)
+            links = sorted(hub.viewer_links(), key=lambda link: link.loss, reverse=True)
+            for link in links[:VIEWER_SERIES]:
+                viewer = _connection(link.viewer_id)
+                level.add_metric([label, link.stream_id, viewer, link.level.value], 1)
+                loss.add_metric([label, link.stream_id, viewer], link.loss)
             for stream_id, counts in hub.levels().items():
                 for name, count in counts.items():
                     by_level.add_metric([label, stream_id, name], count)

@@ -54,6 +54,7 @@ OFFLINE_REASONS = {
     MediaEnded.REPLACED: OfflineReason.RESTARTED,
     MediaEnded.STOPPED: OfflineReason.STOPPED_BY_RECRUITER,
 }
+LEVEL_QUEUE = 1_000  # level changes waiting to be published
 VIEWER_COUNT_INTERVAL = 1.0  # seconds between viewer-count updates of one stream
 # A node with a leg reports its viewers every VIEWER_COUNT_INTERVAL; one silent this long died
 # (its leg's connection here would only fail with ICE consent, ~30 s later): its leg is ended
@@ -113,6 +114,9 @@ class Streaming:
         self.hub = StreamHub(ice_servers, self._on_event, candidates=candidates)
         self.cascade = Cascade(self.hub, streams, rpc)
         self._events: asyncio.Queue[StreamEvent] = asyncio.Queue(maxsize=10_000)
+        # level changes on their own queue: a burst (a network hiccup moving 500 viewers) must
+        # not hold up live/offline writes; when full, the newest are dropped (pages see the next)
+        self._levels: asyncio.Queue[ViewerLevelChanged] = asyncio.Queue(maxsize=LEVEL_QUEUE)
         self._publishers: dict[str, str] = {}  # stream id -> publishing participant
         self._incoming: dict[str, tuple[str, str]] = {}  # stream id -> (publisher, presenting)
         self._held: dict[str, StreamState] = {}  # stream id -> its live state in Redis
@@ -122,6 +126,7 @@ class Streaming:
         self._checks: dict[str, asyncio.Task[None]] = {}  # stream id -> its pause check
         self._recheck: set[str] = set()
         self._worker: asyncio.Task[None] | None = None
+        self._teller: asyncio.Task[None] | None = None
         self._counter: asyncio.Task[None] | None = None
         self.draining = False
         for op, handler in (
@@ -137,6 +142,7 @@ class Streaming:
 
     async def start(self) -> None:
         self._worker = asyncio.create_task(self._apply_events(), name="stream-events")
+        self._teller = asyncio.create_task(self._tell_levels(), name="stream-levels")
         self._counter = asyncio.create_task(self._report_counts(), name="stream-counts")
         self.cascade.start()
 
@@ -150,7 +156,7 @@ class Streaming:
         """Stop every stream this node holds, and mark them offline for the other nodes."""
         await self.cascade.close()
         await self.hub.close()
-        for task in (self._worker, self._counter, *self._checks.values()):
+        for task in (self._worker, self._teller, self._counter, *self._checks.values()):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -343,10 +349,14 @@ class Streaming:
         if isinstance(event, ViewerCountChanged):
             self._counts[event.stream_id] = (event.count, event.levels)
             return
+        queue: asyncio.Queue[Any] = (
+            self._levels if isinstance(event, ViewerLevelChanged) else self._events
+        )
         try:
-            self._events.put_nowait(event)
+            queue.put_nowait(event)
         except asyncio.QueueFull:
-            log.error("dropping stream event %s: the event queue is full", event)
+            # no viewer id in logs: it names a participant
+            log.error("dropping %s of %s: its queue is full", type(event).__name__, event.stream_id)
 
     async def _apply_events(self) -> None:
         while True:
@@ -354,7 +364,16 @@ class Streaming:
             try:
                 await self._apply(event)
             except Exception:
-                log.exception("could not record %s", event)
+                log.exception("could not record %s of %s", type(event).__name__, event.stream_id)
+
+    async def _tell_levels(self) -> None:
+        while True:
+            event = await self._levels.get()
+            fair_id, booth_id = _split(event.stream_id)
+            try:
+                await self._tell_level(fair_id, booth_id, event)
+            except Exception:
+                log.exception("could not tell a viewer of %s its level", event.stream_id)
 
     async def _apply(self, event: StreamEvent) -> None:
         sid = event.stream_id
@@ -369,8 +388,6 @@ class Streaming:
             state = self._held.get(sid)
             if state is not None:
                 await self.streams.handed_over(fair_id, state, publisher, presenting)
-        elif isinstance(event, ViewerLevelChanged):
-            await self._tell_level(fair_id, booth_id, event)
         elif isinstance(event, StreamOffline):
             self._incoming.pop(sid, None)
             state = self._held.pop(sid, None)
@@ -429,11 +446,17 @@ class Streaming:
         return (await self._interviewing(fair_id, booth_id)).get(presenter_id)
 
     async def _tell_level(self, fair_id: str, booth_id: str, event: ViewerLevelChanged) -> None:
-        """Only the viewer learns what its link now gets (`stream.level`)."""
+        """Only the viewer learns what its link now gets (`stream.level`): the event reaches
+        each of the user's connections, and `connection` says which one it is about."""
         user_id = viewer_user(event.viewer_id)
         if user_id is None:
             return
-        data = {"booth_id": booth_id, "level": event.level, "loss_pct": event.loss_pct}
+        data = {
+            "booth_id": booth_id,
+            "connection": event.viewer_id.partition(":")[2],
+            "level": event.level,
+            "loss_pct": event.loss_pct,
+        }
         message = Event("stream.level", data, Audience("user", user_id=user_id))
         await publish(self.streams.redis, fair_id, message)
 

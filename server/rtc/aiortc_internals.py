@@ -385,7 +385,11 @@ def on_receiver_reports(sender: RTCRtpSender, callback: Callable[[ReceiverReport
                 rtt = None
                 if lsr is not None and lsr_time is not None and block.lsr == lsr and block.dlsr:
                     rtt = max(0.0, time.time() - lsr_time - block.dlsr / 65536)
-                callback(ReceiverReport(block.fraction_lost / 256, block.jitter, rtt))
+                try:
+                    callback(ReceiverReport(block.fraction_lost / 256, block.jitter, rtt))
+                except Exception:
+                    # Raised inside aiortc's DTLS receive loop, it would end the whole connection.
+                    logger.exception("handling a receiver report failed")
         await original(packet)
 
     setattr(sender, _SENDER_HANDLE_RTCP, handle)

@@ -80,6 +80,9 @@ class EncodedTrack(MediaStreamTrack):
                 self._counters.packets_dropped += len(frame.payloads)
                 return False
             self._needs_keyframe = False
+            # Once per keyframe waited for: after a move, or audio only and back, it may come
+            # from another layer, whose timestamps must still step forward.
+            writer.continue_from(frame.timestamp)
         try:
             writer.write(frame)
         except Exception:
@@ -90,9 +93,7 @@ class EncodedTrack(MediaStreamTrack):
 
     def start_over(self, frame: PacketizedFrame) -> bool:
         """The first frame (a keyframe) from another fan-out, i.e. another layer: the viewer's
-        timestamps keep moving forward across the change."""
-        if self._writer is not None:
-            self._writer.continue_from(frame.timestamp)
+        timestamps keep moving forward across the change (`deliver`)."""
         self.wait_for_keyframe()
         return self.deliver(frame)
 

@@ -71,6 +71,10 @@ class Fanout:
         self._joining[track] = joined
         self._request_keyframe()
 
+    def cancel_join(self, track: EncodedTrack) -> None:
+        """`track` no longer waits for this fan-out's keyframe (it stays where it is)."""
+        self._joining.pop(track, None)
+
     def detach(self, track: EncodedTrack) -> None:
         self._tracks.discard(track)
         self._joining.pop(track, None)
@@ -98,7 +102,8 @@ class Fanout:
                     if track.codec != codec:
                         self._joining[track] = joined
                         continue
-                    track.start_over(packetized)
+                    if not track.start_over(packetized):
+                        behind = True  # it lagged (congested): it waits for the next keyframe
                     self._tracks.add(track)
                     joined()
         if behind:

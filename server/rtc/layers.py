@@ -6,15 +6,19 @@ the interarrival jitter, and the round-trip time from LSR/DLSR. A `LayerChooser`
 `LinkReport` per receiver report (about one a second per kind and viewer, never per packet) and
 answers the level the viewer should be on now, with hysteresis: down fast when a bad link
 persists for `down_after`, up only after clean reports for `up_after`, and from audio only by a
-probe of the low layer, after a back-off that doubles each time the probe fails. Thresholds and
-their reasons: docs/rtc.md, "Layers per viewer".
+probe of the low layer, after a back-off that doubles each time the probe fails. Each kind's
+reports are judged apart (clean audio must not dilute lossy video): video reports move a viewer
+between the layers and from video to audio, audio reports from audio to text and back, and decide
+the probe. Thresholds and their reasons: docs/rtc.md, "Layers per viewer".
 """
 
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+
+LAYERS = 2  # video layers a publisher may send and a stream forwards: 0 high, 1 low
 
 
 class Level(StrEnum):
@@ -27,6 +31,10 @@ class Level(StrEnum):
     def layer(self) -> int | None:
         """The video layer of this level (None: no video)."""
         return {Level.HIGH: 0, Level.LOW: 1}.get(self)
+
+    @staticmethod
+    def of_layer(layer: int) -> "Level":
+        return Level.LOW if layer == 1 else Level.HIGH
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,10 +67,20 @@ AUDIO_LIMITS = Limits(loss=0.35, rtt=2.0, jitter=0.5)  # audio -> text
 CLEAN_VIDEO = Limits(loss=0.02, rtt=0.3, jitter=0.04)  # low -> high; audio -> low (probe)
 CLEAN_AUDIO = Limits(loss=0.10, rtt=1.0, jitter=0.2)  # text -> audio
 
+KINDS = ("audio", "video")
+
 DOWN_AFTER = 2.0  # seconds a weak link must persist before a step down
 UP_AFTER = 8.0  # seconds of clean reports before a step up
 PROBE_AFTER = 10.0  # seconds on audio before the low layer is tried again
 PROBE_MAX = 160.0  # the back-off doubles on each failed probe, up to this
+
+
+@dataclass(slots=True)
+class _Window:
+    """One kind's reports of the last `down_after`, and since when they have been clean."""
+
+    reports: deque[tuple[float, LinkReport]] = field(default_factory=deque)
+    clean_since: float | None = None
 
 
 class LayerChooser:
@@ -93,9 +111,8 @@ class LayerChooser:
         self.manual = False
         self.level = Level.HIGH
         self.loss = 0.0  # the mean loss over the last `down_after`, for pages and /metrics
-        self._reports: deque[tuple[float, LinkReport]] = deque()
+        self._windows = {kind: _Window() for kind in KINDS}
         self._changed_at = clock()
-        self._clean_since: float | None = None
 
     def hold_audio(self) -> None:
         """The viewer chose audio only: stay there (text is still announced if audio fails)."""
@@ -112,27 +129,31 @@ class LayerChooser:
         self._set(Level.LOW if layers > 1 else Level.HIGH)
         return self.level
 
-    def report(self, report: LinkReport, layers: int) -> Level | None:
-        """Take one report; the new level if it changed, else None."""
+    def report(self, kind: str, report: LinkReport, layers: int) -> Level | None:
+        """Take one report about the viewer's `kind` sender; the new level if it changed, else
+        None. Only the reports of the kind the level is judged by (`judged_by`) move it."""
         now = self._clock()
         before = self.level
         if before is Level.LOW and layers < 2:
             self._set(Level.HIGH)  # a single-layer feed: its one layer is the high one
-        reports = self._reports
+        window = self._windows[kind]
+        reports = window.reports
         reports.append((now, report))
         while now - reports[0][0] > self._down_after:
             reports.popleft()
+        clean = CLEAN_AUDIO if self.level is Level.TEXT else CLEAN_VIDEO
+        if clean.exceeded(report.loss, report.rtt or 0.0, report.jitter):
+            window.clean_since = None
+        elif window.clean_since is None:
+            window.clean_since = now
+        if kind != self.judged_by:
+            return self.level if self.level is not before else None
         count = len(reports)
         loss = sum(r.loss for _, r in reports) / count
         jitter = sum(r.jitter for _, r in reports) / count
         rtts = [r.rtt for _, r in reports if r.rtt is not None]
         rtt = sum(rtts) / len(rtts) if rtts else 0.0
         self.loss = loss
-        clean = CLEAN_AUDIO if self.level is Level.TEXT else CLEAN_VIDEO
-        if clean.exceeded(report.loss, report.rtt or 0.0, report.jitter):
-            self._clean_since = None
-        elif self._clean_since is None:
-            self._clean_since = now
         step = self._down_step(layers)
         settled = now - self._changed_at >= self._down_after and count >= 2
         limits = None if step is None else step[0]
@@ -148,8 +169,25 @@ class LayerChooser:
                 self._probe_started = None
             self._set(step[1])
         else:
-            self._maybe_up(now, layers)
+            self._maybe_up(now, window.clean_since, layers)
         return self.level if self.level is not before else None
+
+    def stayed(self, level: Level) -> None:
+        """A move to another layer failed (it sent no keyframe): the viewer is still on
+        `level`'s layer, and its reports from now on are about that one."""
+        self._set(level)
+
+    def idle(self, kind: str) -> None:
+        """Nothing of `kind` was sent since its last report (the stream paused, its publisher
+        gone, or video off): what came before such a gap says nothing about the link after it,
+        so its window and clean time start afresh."""
+        self._windows[kind] = _Window()
+
+    @property
+    def judged_by(self) -> str:
+        """The kind whose reports say whether this level holds: video while the viewer gets
+        video, else audio (the only kind then sent)."""
+        return "audio" if self.level.layer is None else "video"
 
     def _down_step(self, layers: int) -> tuple[Limits, Level] | None:
         """The limits of the current level, and the level below it."""
@@ -161,11 +199,11 @@ class LayerChooser:
             return AUDIO_LIMITS, Level.TEXT
         return None
 
-    def _maybe_up(self, now: float, layers: int) -> None:
+    def _maybe_up(self, now: float, clean_since: float | None, layers: int) -> None:
         if self._probe_started is not None and now - self._probe_started >= self._up_after:
             self._probe_started = None  # the probe held: a later fall starts the back-off afresh
             self._backoff = self._probe_after
-        clean_for = 0.0 if self._clean_since is None else now - self._clean_since
+        clean_for = 0.0 if clean_since is None else now - clean_since
         level = self.level
         if level is Level.TEXT and clean_for >= self._up_after:
             self._set(Level.AUDIO)
@@ -180,5 +218,4 @@ class LayerChooser:
         """A new level: what was measured at the old one says nothing about it."""
         self.level = level
         self._changed_at = self._clock()
-        self._reports.clear()
-        self._clean_since = None
+        self._windows = {kind: _Window() for kind in KINDS}

@@ -6,14 +6,12 @@ from functools import partial
 from typing import Any
 
 from server.rtc.frames import EncodedFrame
+from server.rtc.layers import LAYERS
 from server.rtc.negotiation import Offer, in_offer_order, prefer_codec
 from server.rtc.peer import PeerConnection, PeerSetup
 from server.rtc.receiving import EncodedReceiving
 
 logger = logging.getLogger(__name__)
-
-
-MAX_LAYERS = 2  # video layers a publisher may send: high, then low (docs/rtc.md)
 
 
 class Publisher:
@@ -54,10 +52,10 @@ class Publisher:
 
     async def negotiate(self, offer: Offer, video_codec: str | None = None) -> str:
         """Answer with `video_codec` if given (a hand-over keeps the stream's codec), else the
-        preferred one the offer has; up to `MAX_LAYERS` video sections are received."""
+        preferred one the offer has; up to `LAYERS` video sections are received."""
         ours = []
         codecs = offer.codecs(prefer=video_codec)
-        wanted = {kind: MAX_LAYERS if kind == "video" else 1 for kind, c in codecs.items() if c}
+        wanted = {kind: LAYERS if kind == "video" else 1 for kind, c in codecs.items() if c}
         for kind, _ in in_offer_order(offer, wanted):
             codec = codecs[kind]
             assert codec is not None

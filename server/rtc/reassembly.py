@@ -80,6 +80,11 @@ class VideoFrameAssembler:
             return False, frame
         return False, None
 
+    @property
+    def highest(self) -> int | None:
+        """The highest (unwrapped) sequence number received: it moves while packets arrive."""
+        return self._highest
+
     def _extend(self, seq: int) -> int:
         """Unwrap a 16-bit sequence number to the one nearest the highest seen."""
         if self._highest is None:

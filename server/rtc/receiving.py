@@ -8,6 +8,7 @@ two layers of one camera (docs/rtc.md, "Layers"): each is reassembled on its own
 losses and keyframe requests carry its layer (0 high, 1 low).
 """
 
+import time
 from collections.abc import Callable
 from functools import partial
 
@@ -19,6 +20,10 @@ from server.rtc.aiortc_internals import divert_encoded_frames, replace_jitter_bu
 from server.rtc.counters import MediaCounters
 from server.rtc.frames import EncodedFrame, is_keyframe, starts_frame
 from server.rtc.reassembly import VideoFrameAssembler
+
+# Seconds without a packet after which a video layer no longer counts: a publisher may negotiate
+# two video tracks and send one (a camera that cannot, a browser that stopped the other).
+HEARD_WITHIN = 2.0
 
 
 class EncodedReceiving:
@@ -32,19 +37,41 @@ class EncodedReceiving:
         on_frame: Callable[[str, EncodedFrame, int], None],
         on_loss: Callable[[int], None],
         on_media: Callable[[], None] = lambda: None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._counters = counters
         self._forward = on_frame
         self._on_loss = on_loss
         self._on_media = on_media
+        self._clock = clock
         self._layers: list[tuple[VideoFrameAssembler, RTCRtpReceiver]] = []
+        # per layer: the highest sequence number seen, and when (None: nothing yet)
+        self._heard: list[tuple[int | None, float | None]] = []
         self._has_media = False
+        self._media_at: float | None = None  # when the first frame of any kind arrived
         self._closed = False
 
     @property
     def layer_count(self) -> int:
-        """Video layers received (at least 1, so a viewer's choice always maps to one)."""
-        return max(1, len(self._layers))
+        """Video layers viewers can get now: up to the last one that sent a packet within
+        `HEARD_WITHIN` (at least 1, so a viewer's choice always maps to one).
+
+        Read per receiver report and per placement, never per packet: a layer counts as heard
+        when its reassembler's highest sequence number moved since the last read, so receiving
+        costs nothing more. A layer not heard yet counts until `HEARD_WITHIN` after the
+        connection's first frame (its layers' first frames come together, not at once)."""
+        now = self._clock()
+        count = 1
+        for layer, (assembler, _) in enumerate(self._layers):
+            seen, heard_at = self._heard[layer]
+            if assembler.highest != seen:
+                self._heard[layer] = (assembler.highest, now)
+                heard_at = now
+            elif heard_at is None:
+                heard_at = now if self._media_at is None else self._media_at
+            if now - heard_at < HEARD_WITHIN:
+                count = layer + 1
+        return count
 
     def divert(self, kind: str, receiver: RTCRtpReceiver, layer: int = 0) -> None:
         """Take `kind`'s frames still encoded; before the connection starts the receiver."""
@@ -59,6 +86,7 @@ class EncodedReceiving:
         )
         replace_jitter_buffer(receiver, assembler)
         self._layers.append((assembler, receiver))
+        self._heard.append((None, None))
         return layer
 
     async def send_pli(self, layer: int = 0) -> None:
@@ -89,5 +117,6 @@ class EncodedReceiving:
         )
         if not self._has_media:
             self._has_media = True
+            self._media_at = self._clock()
             self._on_media()
         self._forward(kind, encoded, layer)

@@ -10,6 +10,7 @@ moving a viewer are therefore changes of a few attributes, never of the per-view
 forwarding cost per viewer does not change.
 """
 
+import time
 from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Protocol, runtime_checkable
@@ -19,8 +20,11 @@ from server.rtc.encoded import EncodedTrack
 from server.rtc.fanout import Fanout, Timeline
 from server.rtc.frames import EncodedFrame
 from server.rtc.keyframes import KeyframeRequester, SendPli
+from server.rtc.layers import LAYERS
 
-ROUTES = 2  # video layers a stream forwards: 0 high, 1 low
+# Seconds a move may wait for its layer's keyframe (requested at once, and again with every frame
+# of that layer meanwhile): a layer sending nothing would hold the viewer's level wrong for good.
+MOVE_TIMEOUT = 2.0
 
 
 class Feed(Protocol):
@@ -53,8 +57,8 @@ def layer_count(feed: Feed | None) -> int:
 
 
 def _pli(feed: Feed, layer: int) -> SendPli | None:
-    if isinstance(feed, LayeredFeed):
-        return feed.layer_pli(layer) if layer < feed.layer_count else None
+    if isinstance(feed, LayeredFeed):  # a layer it does not receive ignores the request
+        return feed.layer_pli(layer)
     return feed.send_pli if layer == 0 else None
 
 
@@ -79,21 +83,26 @@ class Switch:
     - `pause()` / `resume()`: stop forwarding at the server without touching any connection;
       resuming holds video until a keyframe, which is requested at once.
     - `move(track, layer)`: the viewer's video comes from `layer` from that layer's next keyframe
-      on (make before break per viewer); a feed with fewer layers serves its lowest.
+      on (make before break per viewer); a feed with fewer layers serves its lowest. A move whose
+      keyframe has not come within `MOVE_TIMEOUT` is cancelled (`settle`).
     """
 
     def __init__(
         self,
         counters: MediaCounters | None = None,
         on_cut_over: Callable[[Feed], None] = lambda feed: None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._on_cut_over = on_cut_over
+        self._clock = clock
         self._audio = Fanout(request_keyframe=lambda: None)  # every Opus frame stands alone
-        self.routes = [Route(counters) for _ in range(ROUTES)]
+        self.routes = [Route(counters) for _ in range(LAYERS)]
         self._timelines = {"audio": Timeline(), "video": Timeline()}
         self._route_of: dict[EncodedTrack, int] = {}  # video track -> the route it gets
         self._wanted: dict[EncodedTrack, int] = {}  # video track -> the layer it should get
-        self._joining: dict[EncodedTrack, int] = {}  # video track -> the route it moves to
+        # video track -> the route it moves to, and since when it waits for its keyframe
+        self._joining: dict[EncodedTrack, tuple[int, float]] = {}
+        self._layers = 1  # layer_count when last read per report
         self.current: Feed | None = None
         self.pending: Feed | None = None
         self.paused = False
@@ -106,7 +115,7 @@ class Switch:
             self._cut_over(feed, layer)
         if self.paused:
             return
-        epoch = feed.epoch * ROUTES + layer
+        epoch = feed.epoch * LAYERS + layer
         timestamp = self._timelines[kind].map(epoch, frame.timestamp, frame.clock_rate)
         if kind == "video":
             route = self.routes[layer]
@@ -125,6 +134,31 @@ class Switch:
     def layer_count(self) -> int:
         """Video layers viewers can be moved between now."""
         return layer_count(self.current)
+
+    def layers(self) -> int:
+        """Per receiver report: `layer_count`, or 0 while there is no feed (a viewer's reports
+        then say nothing about the layers). When a layer stopped or started sending, every
+        track is re-placed: none stays on, or waits for, a layer that sends nothing."""
+        if self.current is None:
+            return 0
+        count = self.layer_count
+        if count != self._layers:
+            self._layers = count
+            self._place_all()
+        return count
+
+    def settle(self, track: EncodedTrack) -> int | None:
+        """Per receiver report: a move of `track` still waiting for its layer's keyframe after
+        `MOVE_TIMEOUT` is cancelled, and `track` stays where it is, which is returned (None: no
+        move failed). Its viewer's level must say so."""
+        joining = self._joining.get(track)
+        if joining is None or self._clock() - joining[1] < MOVE_TIMEOUT:
+            return None
+        del self._joining[track]
+        self.routes[joining[0]].fanout.cancel_join(track)
+        route = self._route_of[track]
+        self._wanted[track] = route
+        return route
 
     # --- viewers' tracks -----------------------------------------------------------------
 
@@ -147,7 +181,10 @@ class Switch:
             self._joining.pop(track, None)
 
     def move(self, track: EncodedTrack, layer: int) -> None:
-        """Give `track` the video of `layer` (0 high, 1 low), from its next keyframe on."""
+        """Give `track` the video of `layer` (0 high, 1 low), from its next keyframe on. A
+        track already detached is left alone (a report can arrive while its viewer closes)."""
+        if track not in self._route_of:
+            return
         self._wanted[track] = layer
         self._place(track)
 
@@ -161,8 +198,11 @@ class Switch:
             return
         target = min(self._wanted.get(track, 0), self.layer_count - 1)
         joining = self._joining.pop(track, None)
-        if joining is not None and joining != target:
-            self.routes[joining].fanout.detach(track)
+        if joining is not None and joining[0] == target and not track.paused:
+            self._joining[track] = joining  # already on its way there
+            return
+        if joining is not None:  # else that fan-out would hand it its keyframe too
+            self.routes[joining[0]].fanout.cancel_join(track)
         if target == now:
             return
         if track.paused:  # no frames to keep: move it now, it starts at a keyframe anyway
@@ -171,9 +211,8 @@ class Switch:
             track.wait_for_keyframe()
             self.routes[target].fanout.attach(track)
             return
-        self._joining[track] = target
-        if joining != target:
-            self.routes[target].fanout.join(track, partial(self._joined, track, now, target))
+        self._joining[track] = (target, self._clock())
+        self.routes[target].fanout.join(track, partial(self._joined, track, now, target))
 
     def _joined(self, track: EncodedTrack, old: int, new: int) -> None:
         """`track` got `new`'s keyframe: nothing more of the old layer."""
@@ -182,9 +221,17 @@ class Switch:
         self._joining.pop(track, None)
 
     def _place_all(self) -> None:
-        """The feed changed, maybe its number of layers: every track to the layer it should get."""
+        """The feed changed, maybe its number of layers: every track to the layer it should get.
+        Moves under way wait afresh: the feed's keyframes were only just requested."""
+        self._layers = self.layer_count
         for track in list(self._route_of):
             self._place(track)
+        self._restart_joins()
+
+    def _restart_joins(self) -> None:
+        now = self._clock()
+        for track, (target, _) in self._joining.items():
+            self._joining[track] = (target, now)
 
     # --- feeds ---------------------------------------------------------------------------
 
@@ -220,6 +267,10 @@ class Switch:
             return False
         self.current = None
         self._attach_requests()
+        # Nothing will come on those routes: the next feed's `select` re-places every track.
+        for track, (target, _) in self._joining.items():
+            self.routes[target].fanout.cancel_join(track)
+        self._joining.clear()
         return True
 
     def pause(self) -> None:
@@ -235,6 +286,7 @@ class Switch:
         self._attach_requests()
         for route in self.routes:
             route.fanout.hold_until_keyframe()
+        self._restart_joins()  # a move made while paused waits from now
 
     async def close(self) -> None:
         """Idempotent: detaches every track and cancels keyframe requests."""

@@ -238,7 +238,8 @@ class BoothStream:
             self._setup,
             request_keyframe=switch.request_keyframe,
             move=switch.move,
-            layers=lambda: switch.layer_count,
+            settle=switch.settle,
+            layers=switch.layers,
             chooser=self._new_chooser(),
             on_level=self._viewer_level,
             on_ended=self._viewer_ended,
@@ -391,5 +392,7 @@ class BoothStream:
     def _emit(self, event: StreamEvent) -> None:
         try:
             self._on_event(event)
-        except Exception:
-            logger.exception("stream event callback failed for %s", event)
+        except Exception:  # no viewer id in logs: it names a participant
+            logger.exception(
+                "stream event callback failed for %s of %s", type(event).__name__, self.stream_id
+            )

@@ -42,7 +42,8 @@ class Viewer:
         *,
         request_keyframe: Callable[[EncodedTrack], None],
         move: Callable[[EncodedTrack, int], None],
-        layers: Callable[[], int],
+        settle: Callable[[EncodedTrack], int | None],
+        layers: Callable[[], int],  # the stream's video layers now; 0: it has no feed
         chooser: LayerChooser,
         on_level: Callable[["Viewer"], None],
         on_ended: Callable[["Viewer"], None],
@@ -50,6 +51,7 @@ class Viewer:
         self.viewer_id = viewer_id
         self._request_keyframe = request_keyframe
         self._move = move
+        self._settle = settle
         self._layers = layers
         self._chooser = None if viewer_id.startswith(RELAY_PREFIX) else chooser
         self._on_level = on_level
@@ -93,6 +95,8 @@ class Viewer:
         answer = await self._peer.answer(offer, ours)
         if audio_only:
             self.set_audio_only(True)
+        elif "video" not in self.tracks and self._chooser is not None:
+            self._chooser.hold_audio()  # no video to choose a layer of: its audio is judged
         return answer
 
     def _sender_started(self, track: EncodedTrack, link: SenderLink) -> None:
@@ -112,17 +116,29 @@ class Viewer:
     def _reported(self, kind: str, report: ReceiverReport) -> None:
         """A receiver report (about one a second per kind): maybe another level."""
         sent = self._sent.get(kind)
-        if sent is None or self._chooser is None:
+        if sent is None:
+            return
+        nacked = len(sent.nacked)
+        sent.nacked.clear()  # every report, chooser or not: the set holds one report's NACKs
+        if self._chooser is None:
             return
         packets = sent.writer.packets
         count, sent.packets = packets - sent.packets, packets
-        nacked = len(sent.nacked)
-        sent.nacked.clear()
-        if count <= 0:
-            return  # nothing went out since the last report (paused, audio only): no news
+        layers = self._layers()
+        if count <= 0 or layers == 0:
+            # nothing went out since the last report (paused, audio only), or no publisher:
+            # no news, and what came before the gap says nothing about what comes after it
+            self._chooser.idle(kind)
+            return
+        video = self.tracks.get("video")
+        stayed = None if kind != "video" or video is None else self._settle(video)
+        if stayed is not None:  # its move failed: the level it is still on
+            self._chooser.stayed(Level.of_layer(stayed))
+            self._on_level(self)
+            return
         loss = max(report.fraction_lost, min(1.0, nacked / count))
         link = LinkReport(loss, report.jitter / sent.clock_rate, report.rtt)
-        level = self._chooser.report(link, self._layers())
+        level = self._chooser.report(kind, link, layers)
         if level is not None:
             self._apply(level)
             self._on_level(self)

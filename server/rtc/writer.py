@@ -135,9 +135,10 @@ class RtpWriter:
         return self._packets
 
     def continue_from(self, timestamp: int) -> None:
-        """The next frame, at `timestamp` on the stream's timeline, comes from another layer,
-        whose frames line up with the last one's only within their arrival jitter: its RTP
-        timestamp must still come after the last one sent (one tick after, at least)."""
+        """The next frame, at `timestamp` on the stream's timeline, may come from another layer
+        (a keyframe after a move, or after audio only), whose frames line up with the last one's
+        only within their arrival jitter: its RTP timestamp must still come after the last one
+        sent (one tick after, at least)."""
         if self._timestamp is None:
             return
         step = (self._timestamp_origin + timestamp - self._timestamp) & 0xFFFFFFFF

@@ -86,8 +86,16 @@ async def _refuse(websocket: WebSocket, code: int, reason: str) -> None:
 
 
 def _you(conn: Connection) -> dict[str, str | None]:
+    """`connection`: this websocket's id, which events meant for one of a user's connections
+    carry (`stream.level`), so each page knows its own."""
     user = conn.user
-    return {"id": user.id, "name": user.name, "role": user.role.value, "booth_id": user.booth_id}
+    return {
+        "id": user.id,
+        "name": user.name,
+        "role": user.role.value,
+        "booth_id": user.booth_id,
+        "connection": conn.id,
+    }
 
 
 async def _read(ctx: Context) -> None:

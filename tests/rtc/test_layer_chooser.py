@@ -1,6 +1,8 @@
 """The layer chooser alone, with synthetic receiver reports and a hand-driven clock: loss,
 round-trip time and jitter rules, and the hysteresis between levels."""
 
+import random
+
 from server.rtc.layers import LayerChooser, Level, LinkReport
 
 CLEAN = LinkReport(loss=0.0, jitter=0.005, rtt=0.05)
@@ -21,7 +23,9 @@ def feed(
     changes = []
     for _ in range(int(seconds)):
         clock.now += 1.0
-        level = chooser.report(report, layers)
+        # a viewer on audio only is sent (and reports on) audio alone
+        kind = "video" if chooser.level.layer is not None else "audio"
+        level = chooser.report(kind, report, layers)
         if level is not None:
             changes.append(level)
     return changes
@@ -131,3 +135,42 @@ def test_with_a_single_layer_the_one_layer_is_left_for_audio_only_under_the_low_
     feed(low, clock, LinkReport(0.10, 0.005, 0.05), 3)
     assert low.level is Level.LOW
     assert feed(low, clock, CLEAN, 1, layers=1) == [Level.HIGH], "a feed with one layer left"
+
+
+def test_clean_audio_reports_do_not_dilute_lossy_video_and_lossy_audio_alone_moves_nothing() -> (
+    None
+):
+    for seed in range(20):
+        clock = Clock()
+        chooser = chooser_at(clock)
+        rng = random.Random(seed)
+        # each kind reports every 0.5-1.5 s (aiortc's RTCP interval), interleaved at random
+        due = {"video": rng.uniform(0.5, 1.5), "audio": rng.uniform(0.5, 1.5)}
+        start = clock.now
+        while chooser.level is Level.HIGH and clock.now - start < 10.0:
+            kind = min(due, key=lambda k: due[k])
+            clock.now = start + due[kind]
+            due[kind] += rng.uniform(0.5, 1.5)
+            loss = 0.10 if kind == "video" else 0.0
+            chooser.report(kind, LinkReport(loss, 0.005, 0.05), 2)
+        assert chooser.level is Level.LOW, f"seed {seed}: 10% video loss moves down within 10 s"
+        assert chooser.loss >= 0.08, "the loss shown is the video's"
+    clock = Clock()
+    chooser = chooser_at(clock)
+    for _ in range(20):
+        clock.now += 0.5
+        chooser.report("audio", LinkReport(0.5, 0.005, 0.05), 2)
+        chooser.report("video", CLEAN, 2)
+    assert chooser.level is Level.HIGH, "lossy audio says nothing about the video layer"
+
+
+def test_a_gap_in_what_was_sent_starts_the_clean_time_afresh() -> None:
+    clock = Clock()
+    chooser = chooser_at(clock, up_after=8.0)
+    feed(chooser, clock, LinkReport(0.10, 0.005, 0.05), 3)
+    assert chooser.level is Level.LOW
+    assert feed(chooser, clock, CLEAN, 7) == []
+    clock.now += 300.0  # the stream paused: reports said nothing was sent
+    chooser.idle("video")
+    assert feed(chooser, clock, CLEAN, 7) == [], "not up on the first clean report after a pause"
+    assert feed(chooser, clock, CLEAN, 2) == [Level.HIGH]

@@ -7,10 +7,11 @@ import itertools
 from aiortc import RTCSessionDescription
 
 from server.media_metrics import MediaCollector
+from server.rtc import aiortc_internals
 from server.rtc.events import ViewerCountChanged, ViewerLevelChanged
 from server.rtc.hub import StreamHub
 from server.rtc.layers import LayerChooser
-from tests.media import LAYER_SIZES, LossyLink
+from tests.media import HEIGHT, LAYER_SIZES, WIDTH, LossyLink
 from tests.rtc.conftest import Events, Peers, SyntheticPublisher, TestViewer, wait_until
 
 HIGH, LOW = LAYER_SIZES
@@ -32,6 +33,27 @@ def switches(viewer: TestViewer) -> list[tuple[tuple[int, int], bool]]:
 
 def forward_steps(viewer: TestViewer) -> bool:
     return all(b > a for a, b in itertools.pairwise(viewer.timestamps))
+
+
+def record_sequence_numbers(viewer: TestViewer) -> list[tuple[int, int]]:
+    """(SSRC, sequence number) of every RTP packet reaching the viewer's video receiver."""
+    seen: list[tuple[int, int]] = []
+    receiver = viewer.video_receiver
+    original = receiver._handle_rtp_packet
+
+    async def handle(packet, arrival_time_ms):  # type: ignore[no-untyped-def]
+        seen.append((packet.ssrc, packet.sequence_number))
+        await original(packet, arrival_time_ms)
+
+    receiver._handle_rtp_packet = handle  # type: ignore[method-assign]
+    return seen
+
+
+def contiguous(seen: list[tuple[int, int]]) -> bool:
+    """The media SSRC's sequence numbers have no hole (RTX packets have an SSRC of their own)."""
+    media = max({s for s, _ in seen}, key=lambda ssrc: sum(s == ssrc for s, _ in seen))
+    numbers = sorted({n for s, n in seen if s == media})
+    return numbers == list(range(numbers[0], numbers[0] + len(numbers)))
 
 
 async def layered_stream(hub: StreamHub, peers: Peers) -> SyntheticPublisher:
@@ -69,6 +91,7 @@ async def test_video_again_after_audio_only_starts_low_and_climbs_on_clean_repor
     await layered_stream(hub, peers)
     viewer = TestViewer()
     peers(viewer)
+    sequence_numbers = record_sequence_numbers(viewer)
     await viewer.view(hub, "booth-1", "viewer", audio_only=True)
     await viewer.wait_for_audio(10)
     assert viewer.video_frames == []
@@ -82,6 +105,7 @@ async def test_video_again_after_audio_only_starts_low_and_climbs_on_clean_repor
     assert switches(viewer) == [(HIGH, True)], "one switch, at a keyframe"
     assert viewer.decode_errors == 0
     assert forward_steps(viewer), "timestamps keep moving forward across the switch"
+    assert contiguous(sequence_numbers), "sequence numbers go on across the switch"
     counts = [e for e in events.seen if isinstance(e, ViewerCountChanged)][-1]
     assert counts.levels == {"high": 1, "low": 0, "audio": 0}
     metrics = {m.name: m.samples for m in MediaCollector({"booth": hub}).collect()}
@@ -155,10 +179,15 @@ async def test_a_relay_viewer_is_never_moved_off_the_high_layer(
     peers(viewer)
     await viewer.view(hub, "booth-1", "relay:node-b")
     await viewer.wait_for_video(10, timeout=20)
-    LossyLink(viewer.pc).loss = 0.25
+    link = LossyLink(viewer.pc)
+    link.loss = 0.25
     await asyncio.sleep(6.0)
     assert levels_of(events, "relay:node-b") == []
     assert viewer.video_frames[-1] == HIGH
+    link.loss = 0.0
+    await asyncio.sleep(3.0)
+    sent = hub._streams["booth-1"]._viewers["relay:node-b"]._sent["video"]
+    assert len(sent.nacked) < 20, "the NACKs of the lossy seconds were let go"
 
 
 async def test_a_hand_over_between_layered_publishers_keeps_each_viewer_on_its_layer(
@@ -187,3 +216,90 @@ async def test_a_hand_over_between_layered_publishers_keeps_each_viewer_on_its_l
         assert max(b - a for a, b in itertools.pairwise(viewer.decoded_at[count - 1 :])) < 1.0
         assert viewer.decode_errors == 0
         assert forward_steps(viewer)
+
+
+async def test_a_move_to_a_layer_that_sends_no_keyframe_is_given_up_and_the_level_says_so(
+    events: Events, peers: Peers
+) -> None:
+    hub = quick_hub(events, peers, up_after=600.0)
+    publisher = SyntheticPublisher(layered=True)
+    peers(publisher)
+    low_sender = publisher.pc.getSenders()[2]
+    assert low_sender.track is publisher.videos[1]
+    # its low layer sends frames but ignores keyframe requests: a move there never completes
+    aiortc_internals.intercept_keyframe_requests(low_sender, lambda: None)
+    await publisher.publish(hub, "booth-1")
+    viewer = TestViewer()
+    peers(viewer)
+    await viewer.view(hub, "booth-1", "viewer")
+    await viewer.wait_for_video(10, timeout=20)
+    link = LossyLink(viewer.pc)
+    link.loss = 0.10
+
+    await wait_until(lambda: levels_of(events, "viewer") == ["low", "high"], 40, "given up")
+    link.loss = 0.0
+    count = len(viewer.video_frames)
+    await viewer.wait_for_video(count + 30, timeout=20)
+    assert set(viewer.video_frames) == {HIGH}, "never a low frame: it stayed on the high layer"
+    assert viewer.decode_errors == 0
+    await asyncio.sleep(3.0)
+    assert levels_of(events, "viewer") == ["low", "high"]
+
+
+async def test_a_viewer_moved_while_the_stream_is_paused_starts_on_its_layer_at_a_keyframe(
+    events: Events, peers: Peers
+) -> None:
+    hub = quick_hub(events, peers, up_after=600.0)
+    await layered_stream(hub, peers)
+    viewer = TestViewer()
+    peers(viewer)
+    sequence_numbers = record_sequence_numbers(viewer)
+    await viewer.view(hub, "booth-1", "viewer")
+    await viewer.wait_for_video(10, timeout=20)
+    hub.pause("booth-1")
+    await asyncio.sleep(0.5)
+    count = len(viewer.video_frames)
+    await hub.set_audio_only("booth-1", "viewer", True)
+    await hub.set_audio_only("booth-1", "viewer", False)  # video again: the low layer
+    assert levels_of(events, "viewer") == ["audio", "low"]
+    await asyncio.sleep(1.0)
+    assert len(viewer.video_frames) == count, "nothing while paused"
+    hub.resume("booth-1")
+    await viewer.wait_for_video(count + 20, timeout=20)
+    # the last frame before the pause comes out of the viewer's jitter buffer only now
+    assert set(viewer.video_frames[count + 1 :]) == {LOW}
+    assert switches(viewer) == [(LOW, True)], "one switch, at a keyframe"
+    assert viewer.decode_errors == 0
+    assert forward_steps(viewer)
+    assert contiguous(sequence_numbers)
+
+
+async def test_a_hand_over_to_a_single_layer_publisher_brings_every_viewer_to_its_layer(
+    events: Events, peers: Peers
+) -> None:
+    hub = quick_hub(events, peers, up_after=600.0)
+    presenting, next_up = SyntheticPublisher(layered=True), SyntheticPublisher()
+    high, low = TestViewer(), TestViewer()
+    for peer in (presenting, next_up, high, low):
+        peers(peer)
+    await presenting.publish(hub, "stage")
+    await high.view(hub, "stage", "high")
+    await low.view(hub, "stage", "low", audio_only=True)
+    await hub.set_audio_only("stage", "low", False)
+    for viewer in (high, low):
+        await viewer.wait_for_video(10, timeout=20)
+    assert low.video_frames[-1] == LOW and high.video_frames[-1] == HIGH
+    counts = [len(v.video_frames) for v in (high, low)]
+
+    await next_up.pc.setLocalDescription(await next_up.pc.createOffer())
+    answer = await hub.hand_over("stage", next_up.pc.localDescription.sdp)
+    await next_up.pc.setRemoteDescription(RTCSessionDescription(sdp=answer, type="answer"))
+    await wait_until(lambda: presenting.pc.connectionState == "closed", 20, "old one closed")
+    await wait_until(lambda: levels_of(events, "low")[-1] == "high", 20, "its one layer")
+    for viewer, count in zip((high, low), counts, strict=True):
+        await viewer.wait_for_video(len(viewer.video_frames) + 30, timeout=20)
+        assert viewer.video_frames[-1] == (WIDTH, HEIGHT)
+        assert max(b - a for a, b in itertools.pairwise(viewer.decoded_at[count - 1 :])) < 1.0
+        assert viewer.decode_errors == 0
+        assert forward_steps(viewer)
+    assert levels_of(events, "high") == []

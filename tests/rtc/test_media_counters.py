@@ -1,10 +1,12 @@
 """The media path's counters (server/rtc/counters.py), which /metrics exports: every packet of a
 frame is either sent to a viewer or counted as dropped; keyframe requests and PLIs are counted."""
 
+from server.media_metrics import VIEWER_SERIES, MediaCollector
 from server.rtc.counters import MediaCounters
 from server.rtc.fanout import Fanout
 from server.rtc.frames import VP8
-from server.rtc.hub import StreamHub
+from server.rtc.hub import StreamHub, ViewerLink
+from server.rtc.layers import Level
 from tests.rtc.conftest import Peers, SyntheticPublisher, TestViewer
 from tests.rtc.test_slow_viewer import KEYFRAME_EVERY, Network, viewer_track, vp8_frame
 
@@ -45,3 +47,20 @@ async def test_a_hub_counts_frames_in_packets_out_and_keyframe_requests(
     assert counters.packets_sent >= sum(received) > 0  # audio is counted too
     assert publisher.plis >= 1  # each viewer started at a keyframe it asked for
     assert counters.keyframe_requests >= counters.plis_sent >= 1
+
+
+async def test_per_viewer_series_name_only_the_connection_and_only_the_lossiest_viewers() -> None:
+    class Viewed(StreamHub):
+        def viewer_links(self) -> list[ViewerLink]:
+            return [
+                ViewerLink("fair/booth", f"participant{n}:conn{n}", Level.HIGH, n / 1000)
+                for n in range(VIEWER_SERIES + 20)
+            ]
+
+    hub = Viewed()
+    metrics = {m.name: m.samples for m in MediaCollector({"booth": hub}).collect()}
+    viewers = [s.labels["viewer"] for s in metrics["jobfair_rtc_viewer_loss_ratio"]]
+    assert len(viewers) == VIEWER_SERIES
+    assert set(viewers) == {f"conn{n}" for n in range(20, VIEWER_SERIES + 20)}
+    assert len(metrics["jobfair_rtc_viewer_level"]) == VIEWER_SERIES
+    await hub.close()

@@ -145,3 +145,24 @@ async def test_closing_one_of_a_workers_tabs_leaves_the_others_camera_on(fx: Fix
     finally:
         for closable in (camera, watching, second):
             await closable.close()
+
+
+async def test_a_reloaded_interview_page_still_hears_how_its_link_fares(fx: Fixture) -> None:
+    """A reload views from its new connection before the old one closes: the old one's leave
+    must not silence `interview.link` for the new one."""
+    worker, recruiter, interview_id = await accepted_interview(fx)
+    before = Viewer(worker, "", "interview.view", interview_id=interview_id)
+    reloaded_ws = await connect(fx, fx.worker)
+    reloaded = Viewer(reloaded_ws, "", "interview.view", interview_id=interview_id)
+    try:
+        assert (await before.watch())["type"] == "ack"
+        assert (await reloaded.watch())["type"] == "ack"
+        await before.close()
+        await worker.close()  # the old page's websocket: its views are left
+        await asyncio.sleep(1.0)
+        await ok(reloaded_ws, "interview.audio_only", {"interview_id": interview_id, "on": True})
+        for ws in (reloaded_ws, recruiter):
+            told = await ws.event("interview.link", timeout=10)
+            assert (told["data"]["side"], told["data"]["level"]) == ("worker", "audio")
+    finally:
+        await reloaded.close()

@@ -23,8 +23,10 @@ async def test_welcome_carries_the_user_and_the_lobby(fx: Fixture) -> None:
     welcome = await ws.recv()
     await ws.close()
     assert welcome["type"] == "welcome" and welcome["v"] == 1
+    connection = welcome["you"].pop("connection")
     you = {"id": fx.worker.id, "name": "Lò Văn Duy", "role": "worker", "booth_id": None}
     assert welcome["you"] == you
+    assert isinstance(connection, str) and len(connection) >= 8, "an opaque id per websocket"
     assert [b["employer"] for b in welcome["state"]["booths"]] == ["Công ty A", "Công ty B"]
 
 
