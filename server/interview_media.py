@@ -26,6 +26,7 @@ from rooms.store import keys
 from rooms.store.scripts import Scripts
 from server.noderpc import NodeRpc
 from server.rtc.aiortc_internals import CandidatePolicy
+from server.rtc.events import OfflineReason as MediaEnded
 from server.rtc.events import StreamEvent, StreamLive, StreamOffline, ViewerLevelChanged
 from server.rtc.hub import IceServer, StreamHub
 from server.streaming import rtc_errors_as_domain
@@ -182,12 +183,13 @@ class InterviewMedia:
 
     async def _publish(self, request: dict[str, Any]) -> dict[str, Any]:
         self._refuse_new(request["media"])
+        answer = await rtc_errors_as_domain(self.hub.publish(request["media"], request["sdp"]))
+        # only once publishing (its first frame comes later): a failed publish leaves nothing
         self._watchers[request["media"]] = (
             request["fair"],
             request["interview"],
             request["watcher"],
         )
-        answer = await rtc_errors_as_domain(self.hub.publish(request["media"], request["sdp"]))
         self._senders[request["media"]] = request["connection"]
         return {"sdp": answer}
 
@@ -227,6 +229,8 @@ class InterviewMedia:
         if not isinstance(event, StreamLive | StreamOffline):
             return
         watcher = self._watchers.get(event.stream_id)
+        if isinstance(event, StreamOffline) and event.reason != MediaEnded.REPLACED:
+            self._watchers.pop(event.stream_id, None)  # a camera sent again is published anew
         if watcher is None:
             return
         fair_id, interview_id, user_id = watcher
