@@ -63,7 +63,10 @@ async def test_the_booth_pauses_while_its_recruiter_interviews_in_the_panel_and_
     await expect(viewer.locator("#stream-state")).to_have_attribute("data-kind", "live")
     await expect(recruiter.locator("#stream-state")).to_have_attribute("data-kind", "live")
     resumed = await frames_decoded(viewer)
-    await viewer.wait_for_timeout(1500)
+    for _ in range(50):  # video plays again (given time on a busy machine)
+        if await frames_decoded(viewer) > resumed + 10:
+            break
+        await viewer.wait_for_timeout(200)
     assert await frames_decoded(viewer) > resumed + 10, "video plays again"
     states = await viewer.evaluate("() => window.streamStates")
     assert "offline" not in states, states
