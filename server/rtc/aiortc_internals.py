@@ -29,7 +29,15 @@ from aioice.turn import UDP_SOCKET_BUFFER_SIZE
 from aiortc import RTCDtlsTransport, RTCIceTransport, RTCRtpReceiver, RTCRtpSender
 from aiortc.jitterbuffer import JitterFrame
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters, RTCRtpSendParameters
-from aiortc.rtp import RtcpRrPacket, RtcpSrPacket, RtpPacket
+from aiortc.rtp import (
+    RTCP_PSFB_APP,
+    RtcpPsfbPacket,
+    RtcpRrPacket,
+    RtcpSrPacket,
+    RtpPacket,
+    pack_remb_fci,
+    unpack_remb_fci,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -55,6 +63,10 @@ _RECEIVER_SEND_PLI = "_send_rtcp_pli"
 # RTP packet and each RTCP packet (sender reports included) routed to it; wrapped per instance.
 _RECEIVER_HANDLE_RTP = "_handle_rtp_packet"
 _RECEIVER_HANDLE_RTCP = "_handle_rtcp_packet"
+# RTCRtpReceiver: the SSRC its own RTCP is sent under (its transceiver's sender's, set when the
+# connection starts), and the coroutine method that sends one RTCP packet on its transport.
+_RECEIVER_RTCP_SSRC = "_RTCRtpReceiver__rtcp_ssrc"
+_RECEIVER_SEND_RTCP = "_send_rtcp"
 # RTCRtpSender: method its RTCP handler calls on a PLI or FIR from the remote peer.
 _SENDER_KEYFRAME_HOOK = "_send_keyframe"
 # RtpPacket: depayloaded codec data, set by the receiver before the jitter buffer sees the packet.
@@ -117,6 +129,8 @@ RECEIVER_ATTRIBUTES = (
     _RECEIVER_SEND_PLI,
     _RECEIVER_HANDLE_RTP,
     _RECEIVER_HANDLE_RTCP,
+    _RECEIVER_RTCP_SSRC,
+    _RECEIVER_SEND_RTCP,
 )
 SENDER_ATTRIBUTES = (
     _SENDER_KEYFRAME_HOOK,
@@ -227,6 +241,42 @@ def depayloaded(packet: RtpPacket) -> bytes:
 async def send_pli(receiver: RTCRtpReceiver, media_ssrc: int) -> None:
     """Ask the remote sender of `media_ssrc` for a keyframe (RTCP PLI, RFC 4585 6.3.1)."""
     await receiver._send_rtcp_pli(media_ssrc)
+
+
+async def send_remb(receiver: RTCRtpReceiver, media_ssrc: int, bitrate: int) -> None:
+    """Tell the remote sender of `media_ssrc` the most this receiver takes, in bits per second
+    (RTCP REMB): a cascade leg says 0 for a layer none of its viewers is on (relay.py)."""
+    for name in (_RECEIVER_RTCP_SSRC, _RECEIVER_SEND_RTCP):
+        _require(receiver, name)
+    rtcp_ssrc = getattr(receiver, _RECEIVER_RTCP_SSRC)
+    if rtcp_ssrc is None:  # the connection has not started
+        return
+    packet = RtcpPsfbPacket(
+        fmt=RTCP_PSFB_APP, ssrc=rtcp_ssrc, media_ssrc=0, fci=pack_remb_fci(bitrate, [media_ssrc])
+    )
+    await getattr(receiver, _RECEIVER_SEND_RTCP)(packet)
+
+
+def on_remb(sender: RTCRtpSender, callback: Callable[[int], None]) -> None:
+    """Call `callback(bitrate)` for each REMB the remote peer sends naming this sender's SSRC
+    (then aiortc handles the packet as before)."""
+    _require(sender, _SENDER_HANDLE_RTCP)
+    original: Callable[[Any], Any] = getattr(sender, _SENDER_HANDLE_RTCP)
+
+    async def handle(packet: Any) -> None:
+        if isinstance(packet, RtcpPsfbPacket) and packet.fmt == RTCP_PSFB_APP:
+            try:
+                bitrate, ssrcs = unpack_remb_fci(packet.fci)
+            except ValueError:
+                ssrcs = []
+            if getattr(sender, _SENDER_SSRC) in ssrcs:
+                try:
+                    callback(bitrate)
+                except Exception:  # raised in aiortc's DTLS receive loop, it would end it
+                    logger.exception("handling a REMB failed")
+        await original(packet)
+
+    setattr(sender, _SENDER_HANDLE_RTCP, handle)
 
 
 def on_packet_received(receiver: RTCRtpReceiver, callback: Callable[[], None]) -> None:

@@ -60,6 +60,12 @@ class Fanout:
         self._joining: dict[EncodedTrack, Callable[[], None]] = {}
         self._packetizers: dict[str, Packetizer] = {}
 
+    @property
+    def in_use(self) -> bool:
+        """A track gets, or waits for, this fan-out's frames (a paused one gets none). Counts the
+        tracks: read about once a second (a cascade leg's low layer, relay.py), never per frame."""
+        return bool(self._joining) or any(not track.paused for track in self._tracks)
+
     def attach(self, track: EncodedTrack) -> None:
         self._tracks.add(track)
         if track.waiting_for_keyframe:

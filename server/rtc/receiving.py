@@ -60,30 +60,49 @@ class EncodedReceiving:
         when its reassembler's highest sequence number moved since the last read, so receiving
         costs nothing more. A layer not heard yet counts until `HEARD_WITHIN` after the
         connection's first frame (its layers' first frames come together, not at once)."""
-        now = self._clock()
         count = 1
-        for layer, (assembler, _) in enumerate(self._layers):
-            seen, heard_at = self._heard[layer]
-            if assembler.highest != seen:
-                self._heard[layer] = (assembler.highest, now)
-                heard_at = now
-            elif heard_at is None:
-                heard_at = now if self._media_at is None else self._media_at
-            if now - heard_at < HEARD_WITHIN:
+        for layer in range(len(self._layers)):
+            if self.heard(layer):
                 count = layer + 1
         return count
+
+    def heard(self, layer: int) -> bool:
+        """`layer` sent a packet within `HEARD_WITHIN` (see `layer_count`)."""
+        now = self._clock()
+        assembler, _ = self._layers[layer]
+        seen, heard_at = self._heard[layer]
+        if assembler.highest != seen:
+            self._heard[layer] = (assembler.highest, now)
+            heard_at = now
+        elif heard_at is None:
+            heard_at = now if self._media_at is None else self._media_at
+        return now - heard_at < HEARD_WITHIN
+
+    def expect(self, layer: int) -> None:
+        """`layer` was asked to send again after a silence of our own making (a leg's low
+        layer): it counts for `HEARD_WITHIN` from now, as a new connection's layers do."""
+        assembler, _ = self._layers[layer]
+        self._heard[layer] = (assembler.highest, self._clock())
+
+    def highest(self, layer: int) -> int | None:
+        """The highest sequence number `layer` received: it moves while packets arrive."""
+        return self._layers[layer][0].highest
 
     def divert(self, kind: str, receiver: RTCRtpReceiver, layer: int = 0) -> None:
         """Take `kind`'s frames still encoded; before the connection starts the receiver."""
         divert_encoded_frames(receiver, partial(self._on_frame, kind, layer))
 
-    def reassemble_video(self, receiver: RTCRtpReceiver, codec: str) -> int:
+    def reassemble_video(
+        self, receiver: RTCRtpReceiver, codec: str, ssrc: int | None = None
+    ) -> int:
         """Reassemble a video receiver's packets ourselves; before its first packet. Returns its
-        layer (the order of the calls)."""
+        layer (the order of the calls). `ssrc`: the one the remote description announced, so
+        that a keyframe can be asked for before the first packet (a leg's paused low layer)."""
         layer = len(self._layers)
         assembler = VideoFrameAssembler(
             on_loss=partial(self._on_loss, layer), starts_frame=partial(starts_frame, codec)
         )
+        assembler.media_ssrc = ssrc
         replace_jitter_buffer(receiver, assembler)
         self._layers.append((assembler, receiver))
         self._heard.append((None, None))

@@ -11,7 +11,7 @@ forwarding cost per viewer does not change.
 """
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from typing import Protocol, runtime_checkable
 
@@ -102,6 +102,7 @@ class Switch:
         self._wanted: dict[EncodedTrack, int] = {}  # video track -> the layer it should get
         # video track -> the route it moves to, and since when it waits for its keyframe
         self._joining: dict[EncodedTrack, tuple[int, float]] = {}
+        self._pinned: dict[EncodedTrack, int] = {}  # video track -> the one route it is on
         self._layers = 1  # layer_count when last read per report
         self.current: Feed | None = None
         self.pending: Feed | None = None
@@ -162,12 +163,20 @@ class Switch:
 
     # --- viewers' tracks -----------------------------------------------------------------
 
-    def attach(self, tracks: Iterable[EncodedTrack]) -> None:
+    def attach(
+        self, tracks: Iterable[EncodedTrack], pinned: Mapping[EncodedTrack, int] | None = None
+    ) -> None:
+        """`pinned`: video tracks that get one layer's route whatever the feed sends, never
+        moved (a cascade leg's, which carries each layer on a track of its own)."""
+        pinned = pinned or {}
+        self._pinned.update(pinned)
         for track in tracks:
             if track.kind == "audio":
                 self._audio.attach(track)
                 continue
-            route = min(self._wanted.setdefault(track, 0), self.layer_count - 1)
+            route = pinned.get(track)
+            if route is None:
+                route = min(self._wanted.setdefault(track, 0), self.layer_count - 1)
             self._route_of[track] = route
             self.routes[route].fanout.attach(track)
 
@@ -179,11 +188,16 @@ class Switch:
             self._route_of.pop(track, None)
             self._wanted.pop(track, None)
             self._joining.pop(track, None)
+            self._pinned.pop(track, None)
+
+    def in_use(self, layer: int) -> bool:
+        """A viewer gets `layer`'s frames or waits for its keyframe (about once a second)."""
+        return self.routes[layer].fanout.in_use
 
     def move(self, track: EncodedTrack, layer: int) -> None:
         """Give `track` the video of `layer` (0 high, 1 low), from its next keyframe on. A
         track already detached is left alone (a report can arrive while its viewer closes)."""
-        if track not in self._route_of:
+        if track not in self._route_of or track in self._pinned:
             return
         self._wanted[track] = layer
         self._place(track)
@@ -194,7 +208,7 @@ class Switch:
 
     def _place(self, track: EncodedTrack) -> None:
         now = self._route_of.get(track)
-        if now is None:
+        if now is None or track in self._pinned:
             return
         target = min(self._wanted.get(track, 0), self.layer_count - 1)
         joining = self._joining.pop(track, None)
@@ -294,6 +308,7 @@ class Switch:
         self._route_of.clear()
         self._wanted.clear()
         self._joining.clear()
+        self._pinned.clear()
         for route in self.routes:
             route.fanout.close()
             await route.keyframes.close()

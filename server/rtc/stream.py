@@ -17,13 +17,13 @@ from server.rtc.events import (
     ViewerCountChanged,
     ViewerLevelChanged,
 )
-from server.rtc.layers import LayerChooser, Level
+from server.rtc.layers import LAYERS, LayerChooser, Level
 from server.rtc.negotiation import Offer
 from server.rtc.peer import PeerSetup
 from server.rtc.publisher import Publisher
 from server.rtc.relay import RelayFeed
 from server.rtc.source import Feed, Switch
-from server.rtc.viewer import Viewer
+from server.rtc.viewer import RELAY_PREFIX, Viewer
 
 logger = logging.getLogger(__name__)
 
@@ -188,6 +188,7 @@ class BoothStream:
             on_frame=self._switch.frame,
             on_loss=self._switch.lost,
             on_ended=self._relay_ended,
+            in_use=self._switch.in_use,
         )
 
         async def negotiate() -> str:
@@ -233,6 +234,10 @@ class BoothStream:
         """Connect a viewer; one that is already connected under this id is replaced."""
         self._check_open()
         switch = self._switch
+        # a leg gets each layer on a track of its own: as many as it offers and the stream has
+        # (all it may have while no feed says: the publisher may be reconnecting)
+        relay = viewer_id.startswith(RELAY_PREFIX)
+        layers = min(offer.video_sections, LAYERS if switch.current is None else switch.layer_count)
         viewer = Viewer(
             viewer_id,
             self._setup,
@@ -243,14 +248,15 @@ class BoothStream:
             chooser=self._new_chooser(),
             on_level=self._viewer_level,
             on_ended=self._viewer_ended,
+            layered=relay and offer.video_sections > 1,
         )
-        negotiation = viewer.negotiate(offer, audio_only, video_codec=self.video_codec)
+        negotiation = viewer.negotiate(offer, audio_only, self.video_codec, layers if relay else 1)
         answer = await self._negotiate(negotiation, viewer.close)
         old = self._viewers.pop(viewer_id, None)
         if old is not None:
             self._detach(old)
         self._viewers[viewer_id] = viewer
-        self._switch.attach(viewer.tracks.values())
+        self._switch.attach(viewer.tracks.values(), viewer.pinned)
         if old is None:
             self._count_changed()
         else:

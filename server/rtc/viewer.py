@@ -11,6 +11,7 @@ from server.rtc.aiortc_internals import (
     answer_nacks,
     intercept_keyframe_requests,
     on_receiver_reports,
+    on_remb,
     on_sender_started,
 )
 from server.rtc.encoded import EncodedTrack
@@ -20,7 +21,9 @@ from server.rtc.peer import PeerConnection, PeerSetup
 from server.rtc.writer import RtpWriter
 
 # A node relaying a stream to its own viewers (docs/rtc.md, cascade legs) views it under this
-# prefix: its audience's links are not its own, so it always gets the high layer.
+# prefix: its audience's links are not its own, so no chooser moves it. It gets each layer on a
+# video track of its own (as many as its offer has sections and the stream has layers); the low
+# one only while it asks for it (a PLI) and until it says it takes none of it (a REMB of 0).
 RELAY_PREFIX = "relay:"
 
 
@@ -47,18 +50,23 @@ class Viewer:
         chooser: LayerChooser,
         on_level: Callable[["Viewer"], None],
         on_ended: Callable[["Viewer"], None],
+        layered: bool = False,
     ) -> None:
+        """`layered`: a relay's offer with a video section per layer (max-bundle, peer.py)."""
         self.viewer_id = viewer_id
         self._request_keyframe = request_keyframe
         self._move = move
         self._settle = settle
         self._layers = layers
-        self._chooser = None if viewer_id.startswith(RELAY_PREFIX) else chooser
+        self._relay = viewer_id.startswith(RELAY_PREFIX)
+        self._chooser = None if self._relay else chooser
         self._on_level = on_level
-        self._peer = PeerConnection(setup, on_ended=partial(on_ended, self))
+        self._peer = PeerConnection(setup, partial(on_ended, self), max_bundle=layered)
         self._counters = setup.counters
-        self._sent: dict[str, _Sent] = {}
+        self._sent: dict[str, _Sent] = {}  # per key of `tracks`
+        # "audio", "video" and, for a relay's low layer, "video1"
         self.tracks: dict[str, EncodedTrack] = {}
+        self.pinned: dict[EncodedTrack, int] = {}  # a relay's video tracks -> their layers
 
     @property
     def level(self) -> Level:
@@ -72,25 +80,35 @@ class Viewer:
         """The share of packets lost lately (0..1), as the level was chosen on."""
         return 0.0 if self._chooser is None else self._chooser.loss
 
-    async def negotiate(self, offer: Offer, audio_only: bool, video_codec: str | None) -> str:
+    async def negotiate(
+        self, offer: Offer, audio_only: bool, video_codec: str | None, video_layers: int = 1
+    ) -> str:
         """Answer with the publisher's `video_codec` if the viewer has it (frames are not
-        transcoded: a viewer left with another codec gets no video from this publisher)."""
+        transcoded: a viewer left with another codec gets no video from this publisher). A
+        relay gets up to `video_layers` video sections answered, the stream's layers now; a
+        second one it offered beyond those is declined (its leg is then single-layer)."""
         ours = []
         codecs = offer.codecs(prefer=video_codec)
-        for kind, _ in in_offer_order(offer, {kind: 1 for kind, c in codecs.items() if c}):
+        sections = {k: video_layers if k == "video" and self._relay else 1 for k in codecs}
+        for kind, layer in in_offer_order(offer, {k: n for k, n in sections.items() if codecs[k]}):
             codec = codecs[kind]
             assert codec is not None
+            key = f"{kind}{layer or ''}"
             track = EncodedTrack(kind, codec, self._counters)
             transceiver = self._peer.pc.addTransceiver(track, direction="sendonly")
             prefer_codec(transceiver, codec)
             if kind == "video":
                 # The viewer's PLI/FIR would only set a flag for an encoder that never runs.
-                intercept_keyframe_requests(
-                    transceiver.sender, partial(self._request_keyframe, track)
-                )
-            on_sender_started(transceiver.sender, partial(self._sender_started, track))
-            on_receiver_reports(transceiver.sender, partial(self._reported, kind))
-            self.tracks[kind] = track
+                asked = self._request_keyframe if layer == 0 else self._low_asked
+                intercept_keyframe_requests(transceiver.sender, partial(asked, track))
+                if self._relay:
+                    self.pinned[track] = layer
+                if layer:
+                    track.pause()  # until the relay asks for it
+                    on_remb(transceiver.sender, partial(self._low_capped, track))
+            on_sender_started(transceiver.sender, partial(self._sender_started, key, track))
+            on_receiver_reports(transceiver.sender, partial(self._reported, key))
+            self.tracks[key] = track
             ours.append(transceiver)
         answer = await self._peer.answer(offer, ours)
         if audio_only:
@@ -99,10 +117,22 @@ class Viewer:
             self._chooser.hold_audio()  # no video to choose a layer of: its audio is judged
         return answer
 
-    def _sender_started(self, track: EncodedTrack, link: SenderLink) -> None:
+    def _low_asked(self, track: EncodedTrack) -> None:
+        """A relay asks for a keyframe of its low layer: a viewer there is on it (again)."""
+        if track.paused:
+            track.resume()
+        self._request_keyframe(track)
+
+    @staticmethod
+    def _low_capped(track: EncodedTrack, bitrate: int) -> None:
+        """A relay takes none of its low layer: no viewer there is on it."""
+        if bitrate == 0 and not track.paused:
+            track.pause()
+
+    def _sender_started(self, key: str, track: EncodedTrack, link: SenderLink) -> None:
         """The connection is up: the track's frames go out through this sender's transport."""
         writer = RtpWriter(link, self._counters)
-        sent = self._sent[track.kind] = _Sent(writer, link.parameters.codecs[0].clockRate)
+        sent = self._sent[key] = _Sent(writer, link.parameters.codecs[0].clockRate)
         answer_nacks(link.sender, partial(self._nacked, sent))
         track.bind(writer)
         if track.waiting_for_keyframe:

@@ -96,7 +96,7 @@ async def test_eight_viewers_on_b_cost_the_holder_one_viewer_and_a_dropped_leg_c
 ) -> None:
     node_a, node_b = nodes
     recruiter = await socket(fx, fx.recruiter_a, node_a)
-    publisher = Publisher(recruiter, fx.booth_a.id)
+    publisher = Publisher(recruiter, fx.booth_a.id, layered=True)
     watchers = [await socket(fx, fx.worker, node_b) for _ in range(8)]
     viewers = [Viewer(ws, fx.booth_a.id) for ws in watchers]
     try:
@@ -114,7 +114,9 @@ async def test_eight_viewers_on_b_cost_the_holder_one_viewer_and_a_dropped_leg_c
                 break
             await asyncio.sleep(0.2)
 
-        # A's outgoing RTP for the stream (its only one) against what one viewer on B receives
+        # A's outgoing RTP for the stream (its only one) against what one viewer on B receives:
+        # every one is on the high layer, so the leg carries none of the low one (whose packets
+        # would come on top of what one viewer receives)
         await asyncio.sleep(1)
         sent_before = await metric(node_a, "jobfair_rtc_packets_sent_total")
         received_before = await viewers[0].packets_received()
