@@ -416,6 +416,8 @@ class ReceiverReport:
     fraction_lost: float  # 0..1, since the previous report
     jitter: int  # interarrival jitter, in RTP timestamp units
     rtt: float | None  # seconds, if the report answers the sender's last sender report
+    lost: int  # cumulative packets lost (may fall: duplicates count as received)
+    highest: int  # extended highest sequence number received
 
 
 def on_receiver_reports(sender: RTCRtpSender, callback: Callable[[ReceiverReport], None]) -> None:
@@ -436,7 +438,15 @@ def on_receiver_reports(sender: RTCRtpSender, callback: Callable[[ReceiverReport
                 if lsr is not None and lsr_time is not None and block.lsr == lsr and block.dlsr:
                     rtt = max(0.0, time.time() - lsr_time - block.dlsr / 65536)
                 try:
-                    callback(ReceiverReport(block.fraction_lost / 256, block.jitter, rtt))
+                    callback(
+                        ReceiverReport(
+                            block.fraction_lost / 256,
+                            block.jitter,
+                            rtt,
+                            block.packets_lost,
+                            block.highest_sequence,
+                        )
+                    )
                 except Exception:
                     # Raised inside aiortc's DTLS receive loop, it would end the whole connection.
                     logger.exception("handling a receiver report failed")

@@ -48,6 +48,7 @@ class EncodedTrack(MediaStreamTrack):
         self._paused = False
         self._counters = counters or MediaCounters()
         self.dropped = 0
+        self.layer_changes = 0  # keyframes from another layer started this track over
 
     @property
     def waiting_for_keyframe(self) -> bool:
@@ -93,9 +94,18 @@ class EncodedTrack(MediaStreamTrack):
 
     def start_over(self, frame: PacketizedFrame) -> bool:
         """The first frame (a keyframe) from another fan-out, i.e. another layer: the viewer's
-        timestamps keep moving forward across the change (`deliver`)."""
+        timestamps keep moving forward across the change (`deliver`), and nothing of the old
+        layer is resent (the keyframe makes it useless; on a weak link resending it kept the
+        keyframe itself from getting through)."""
         self.wait_for_keyframe()
+        self.forget_sent()
+        self.layer_changes += 1
         return self.deliver(frame)
+
+    def forget_sent(self) -> None:
+        """NACKs for what was sent so far get nothing (per move, never per frame)."""
+        if self._writer is not None:
+            self._writer.forget()
 
     def wait_for_keyframe(self) -> None:
         """Resume at the next keyframe (the source lost a frame or changed)."""
@@ -108,8 +118,7 @@ class EncodedTrack(MediaStreamTrack):
         for 8-9 s after it chose audio only (docs/weak-links.md)."""
         self._paused = True
         self._needs_keyframe = self._gated
-        if self._writer is not None:
-            self._writer.forget()
+        self.forget_sent()
 
     def resume(self) -> None:
         self._paused = False

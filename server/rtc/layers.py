@@ -177,6 +177,13 @@ class LayerChooser:
         `level`'s layer, and its reports from now on are about that one."""
         self._set(level)
 
+    def moved(self) -> None:
+        """The viewer's video now comes from its level's layer (the move's keyframe went out):
+        what was measured while it waited, on the old layer, says nothing about this one, and
+        the time to stay before a step down counts from here."""
+        self._changed_at = self._clock()
+        self._windows = {kind: _Window() for kind in KINDS}
+
     def idle(self, kind: str) -> None:
         """Nothing of `kind` was sent since its last report (the stream paused, its publisher
         gone, or video off): what came before such a gap says nothing about the link after it,

@@ -1,8 +1,9 @@
 """A viewer's connection: one track per kind, whose RTP the fan-out writes directly, and the
 level (video layer, audio only) its link can carry, chosen from its receiver reports."""
 
+import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 
 from server.rtc.aiortc_internals import (
@@ -26,15 +27,35 @@ from server.rtc.writer import RtpWriter
 # one only while it asks for it (a PLI) and until it says it takes none of it (a REMB of 0).
 RELAY_PREFIX = "relay:"
 
+# A browser sends a receiver report with every NACK (a compound RTCP packet), on a lossy link
+# every 15-100 ms, each about a few packets: the chooser is fed one measurement per kind over at
+# least this long, from the reports' cumulative counts (docs/rtc.md, "Layers per viewer").
+MEASURE_EVERY = 0.8  # seconds
+# After a move between layers took effect (its keyframe went out), reports are not measured for
+# this long: the link's queue still drains the old layer's packets.
+SETTLE = 1.0  # seconds
+
 
 @dataclass(slots=True)
 class _Sent:
-    """What went out on one sender since its last receiver report."""
+    """What went out on one sender since its measurement began, and what the viewer's reports
+    said then."""
 
     writer: RtpWriter
     clock_rate: int
-    packets: int = 0  # the writer's count at the last report
-    nacked: set[int] = field(default_factory=set)  # sequence numbers NACKed since
+    since: float = 0.0  # when the measurement began (or may begin, after a move)
+    started: bool = False  # the counts below were taken (at the first report after `since`)
+    packets: int = 0  # the writer's count then
+    highest: int = 0  # the report's extended highest sequence number then
+    lost: int = 0  # the report's cumulative loss then
+    nacked: int = 0  # first requests for packets sent (NACKs) since
+    rtt: float | None = None  # the last one reported since
+
+    def begin(self, at: float, report: ReceiverReport | None = None) -> None:
+        """Measure from `at`: from this report's counts, or the first one at or after `at`."""
+        self.since, self.started, self.nacked, self.rtt = at, report is not None, 0, None
+        if report is not None:
+            self.packets, self.highest, self.lost = self.writer.packets, report.highest, report.lost
 
 
 class Viewer:
@@ -65,6 +86,7 @@ class Viewer:
         self._counters = setup.counters
         self._sent: dict[str, _Sent] = {}  # per key of `tracks`
         # "audio", "video" and, for a relay's low layer, "video1"
+        self._layer_changes = 0  # the video track's, when last measured
         self.tracks: dict[str, EncodedTrack] = {}
         self.pinned: dict[EncodedTrack, int] = {}  # a relay's video tracks -> their layers
 
@@ -140,38 +162,67 @@ class Viewer:
 
     @staticmethod
     def _nacked(sent: _Sent, sequence: int) -> None:
-        sent.nacked.add(sequence)
-        sent.writer.retransmit(sequence)
+        if sent.writer.retransmit(sequence):
+            sent.nacked += 1
 
     def _reported(self, kind: str, report: ReceiverReport) -> None:
-        """A receiver report (about one a second per kind): maybe another level."""
+        """A receiver report (one a second per kind, or one with each NACK): maybe another
+        level, once per `MEASURE_EVERY`."""
         sent = self._sent.get(kind)
         if sent is None:
             return
-        nacked = len(sent.nacked)
-        sent.nacked.clear()  # every report, chooser or not: the set holds one report's NACKs
+        if report.rtt is not None:
+            sent.rtt = sent.writer.rtt = report.rtt
         if self._chooser is None:
             return
-        packets = sent.writer.packets
-        count, sent.packets = packets - sent.packets, packets
+        now = time.monotonic()
+        video = self.tracks.get("video")
+        if kind == "video" and video is not None:
+            stayed = self._settle(video)
+            if stayed is not None:  # its move failed: the level it is still on
+                self._chooser.stayed(Level.of_layer(stayed))
+                self._on_level(self)
+                sent.begin(now, report)
+                return
+            if video.layer_changes != self._layer_changes:  # a move took effect
+                self._layer_changes = video.layer_changes
+                self._chooser.moved()
+                sent.begin(now + SETTLE)
+                return
+        if not sent.started:
+            if now >= sent.since:
+                sent.begin(now, report)
+            return
+        if now - sent.since < MEASURE_EVERY:
+            return
+        count = sent.writer.packets - sent.packets
         layers = self._layers()
         if count <= 0 or layers == 0:
-            # nothing went out since the last report (paused, audio only), or no publisher:
-            # no news, and what came before the gap says nothing about what comes after it
+            # nothing went out since the last measurement (paused, audio only), or no
+            # publisher: no news, and what came before the gap says nothing about what after
             self._chooser.idle(kind)
+            sent.begin(now, report)
             return
-        video = self.tracks.get("video")
-        stayed = None if kind != "video" or video is None else self._settle(video)
-        if stayed is not None:  # its move failed: the level it is still on
-            self._chooser.stayed(Level.of_layer(stayed))
-            self._on_level(self)
-            return
-        loss = max(report.fraction_lost, min(1.0, nacked / count))
-        link = LinkReport(loss, report.jitter / sent.clock_rate, report.rtt)
+        loss = self._loss(sent, report, count)
+        link = LinkReport(loss, report.jitter / sent.clock_rate, sent.rtt)
+        sent.begin(now, report)
         level = self._chooser.report(kind, link, layers)
         if level is not None:
             self._apply(level)
             self._on_level(self)
+
+    @staticmethod
+    def _loss(sent: _Sent, report: ReceiverReport, count: int) -> float:
+        """The share of packets lost over the measurement: as the viewer counted them (its
+        cumulative loss over the sequence numbers it expected), or the share it NACKed for the
+        first time, whichever is higher (some receivers count a packet recovered by a
+        retransmission as received)."""
+        expected = (report.highest - sent.highest) & 0xFFFFFFFF
+        if 0 < expected < 0x80000000:
+            counted = min(1.0, max(0.0, (report.lost - sent.lost) / expected))
+        else:  # it received nothing new: its latest fraction says what it can
+            counted = report.fraction_lost
+        return max(counted, min(1.0, sent.nacked / count))
 
     def set_audio_only(self, audio_only: bool) -> bool:
         """By hand: stop video (the chooser never brings it back), or try video again, from the
@@ -198,6 +249,8 @@ class Viewer:
             if not video.paused:
                 video.pause()
             return
+        if level is Level.LOW:  # down from high: repairing it only crowds the link it failed on
+            video.forget_sent()
         self._move(video, layer)
         if video.paused:
             video.resume()

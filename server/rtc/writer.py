@@ -22,6 +22,17 @@ from server.rtc.counters import MediaCounters
 from server.rtc.datagrams import Datagrams
 from server.rtc.packetizer import PacketizedFrame
 
+# Retransmissions may add at most this share to the media bytes a viewer is sent, with at most
+# `RTX_BURST` bytes saved up: on a link already losing packets to its own rate limit, resending
+# without a bound floods it (docs/rtc.md, "Layers per viewer": after a move to the low layer,
+# NACKs for the high layer's lost packets, answered from the history, took 1.1 Mbit/s of a
+# 400 kbit/s link and the low layer's keyframe never got through).
+RTX_SHARE = 0.25
+RTX_BURST = 32 * 1024
+# A packet is resent again only after the round-trip time (this at least): a NACK repeated
+# before the first copy could arrive asks for nothing new.
+RESEND_AFTER = 0.1
+
 # Bytes a viewer's transport may hold back (it could not send them yet) before its frames are
 # dropped: about 2 s of 1 Mbps video, so a stalled viewer's memory stays bounded.
 MAX_BACKLOG = 256 * 1024
@@ -87,6 +98,11 @@ class RtpWriter:
         self._timestamp_origin = int.from_bytes(os.urandom(4), "big")
         self._timestamp: int | None = None  # of the last frame written
         self._history: list[bytes | None] = [None] * RTP_HISTORY_SIZE
+        # per history slot: the sequence number last resent from it, and when
+        self._resent: list[tuple[int, float]] = [(-1, 0.0)] * RTP_HISTORY_SIZE
+        self._rtx_budget = 0.0  # bytes
+        self._budgeted = 0  # media octets already counted into the budget
+        self.rtt = RESEND_AFTER  # seconds, as the viewer's receiver reports last said
         self._packets = 0
         self._octets = 0
         self._datagrams = Datagrams(link.sendto, link.remote_addr, link.backlog, link.socket)
@@ -149,16 +165,31 @@ class RtpWriter:
         """Drop the retransmission history: NACKs for what was sent so far get nothing."""
         self._history = [None] * RTP_HISTORY_SIZE
 
-    def retransmit(self, sequence: int) -> None:
+    def retransmit(self, sequence: int) -> bool:
         """Resend a packet a NACK asked for, if still in the history: wrapped in RTX (RFC 4588:
         its own SSRC and sequence numbers, the original sequence number before the payload) when
-        negotiated, else as it was."""
-        data = self._history[sequence % RTP_HISTORY_SIZE]
+        negotiated, else as it was. Not again within the round-trip time, and not beyond the
+        budget (`RTX_SHARE`). True if this is the first request for a packet in the history: a
+        loss the viewer's link caused (repeated NACKs and NACKs for forgotten packets are not)."""
+        slot = sequence % RTP_HISTORY_SIZE
+        data = self._history[slot]
         if data is None or not self._open:
-            return
+            return False
         first_byte, marked, original, timestamp, _ = _HEADER.unpack_from(data)
         if original != sequence:
-            return
+            return False
+        now = self._clock()
+        last, resent_at = self._resent[slot]
+        first = last != sequence
+        if not first and now - resent_at < max(self.rtt, RESEND_AFTER):
+            return False
+        self._resent[slot] = (sequence, now)  # an attempt, even if the budget says no
+        octets = self._octets
+        self._rtx_budget = min(RTX_BURST, self._rtx_budget + (octets - self._budgeted) * RTX_SHARE)
+        self._budgeted = octets
+        if self._rtx_budget < len(data):
+            return first
+        self._rtx_budget -= len(data)
         self._counters.retransmissions += 1
         if self._rtx_payload_type is not None:
             header_end = _HEADER_SIZE + len(self._extensions)
@@ -174,6 +205,7 @@ class RtpWriter:
                 (rtx_header, data[_HEADER_SIZE:header_end], data[2:4], data[header_end:])
             )
         self._datagrams.send(self._link.protect(data))
+        return first
 
     def _dtls_state_changed(self) -> None:
         if self._link.dtls.state != "connected":

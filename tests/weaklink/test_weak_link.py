@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import time
 
-import pytest
 from playwright.async_api import Page, expect
 
 from tests.clients import Fixture, connect
@@ -131,11 +130,6 @@ async def test_a_weak_viewer_is_moved_down_by_itself_then_to_audio_and_back_keep
         await publisher.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the server takes the weak viewer on from the small layer to audio only within ~2 s "
-    "(35-70% loss in its reports right after the move), so it never plays the small layer here",
-)
 async def test_on_the_weak_link_the_small_layer_holds_and_plays(
     wfx: Fixture, weak: WeakLink
 ) -> None:
