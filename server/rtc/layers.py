@@ -161,7 +161,9 @@ class LayerChooser:
             settled
             and limits is not None
             and limits.exceeded(loss, rtt, jitter)  # over the window,
-            and limits.exceeded(report.loss, report.rtt or 0.0, report.jitter)  # and still now
+            and all(  # and in the last two reports: one burst (a page loading) is no verdict
+                limits.exceeded(r.loss, r.rtt or 0.0, r.jitter) for _, r in list(reports)[-2:]
+            )
         ):
             assert step is not None
             if step[1] is Level.AUDIO and self._probe_started is not None:

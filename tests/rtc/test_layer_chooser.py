@@ -174,3 +174,16 @@ def test_a_gap_in_what_was_sent_starts_the_clean_time_afresh() -> None:
     chooser.idle("video")
     assert feed(chooser, clock, CLEAN, 7) == [], "not up on the first clean report after a pause"
     assert feed(chooser, clock, CLEAN, 2) == [Level.HIGH]
+
+
+def test_a_level_is_judged_only_from_when_its_layer_took_effect() -> None:
+    clock = Clock()
+    chooser = chooser_at(clock)
+    flood = LinkReport(0.6, 0.005, 0.05)
+    assert feed(chooser, clock, flood, 2) == [Level.LOW]
+    # the move waits for the low layer's keyframe: the high layer still floods the link
+    assert feed(chooser, clock, flood, 1) == []
+    chooser.moved()  # its keyframe went out: what was measured before is not about this layer
+    assert feed(chooser, clock, flood, 1) == [], "2 s after the change, but 1 s on the layer"
+    assert feed(chooser, clock, LinkReport(0.05, 0.005, 0.05), 30) == [], "5% holds on low"
+    assert chooser.level is Level.LOW

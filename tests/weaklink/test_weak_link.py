@@ -163,8 +163,10 @@ async def test_an_interview_on_a_weak_link_goes_on_in_audio_or_text_and_both_sid
     panel = recruiter.frame_locator("#interview-frame")
     await expect(phone.locator("#iv-state")).not_to_have_attribute("data-kind", "connecting")
 
-    # the phone's downlink gets weaker than even the small layer needs
-    weak.set_down("150kbit")
+    # the phone's downlink gets weaker than even the small layer needs: Chromium's fake camera
+    # sends 50-130 kbit/s of video in an interview, which with the audio fits 150 kbit/s (3-6%
+    # loss measured), so the link is narrowed to what the audio alone needs
+    weak.set_down("80kbit")
     notice = phone.locator(".iv-stage .link-notice")
     await expect(notice).to_be_visible(timeout=60_000)
     level = await notice.get_attribute("data-level")
