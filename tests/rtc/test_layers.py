@@ -132,7 +132,9 @@ async def test_a_lossy_viewer_moves_to_the_low_layer_at_a_keyframe_and_back_when
 
     await wait_until(lambda: "low" in levels_of(events, "viewer-0"), 30, "the low layer")
     link.loss = 0.0
-    await wait_until(lambda: lossy.video_frames[-1] == LOW, 10, "low-layer frames")
+    # packets lost before the move's keyframe are not resent (writer.RTX_SHARE, docs/rtc.md):
+    # unlike a browser, aiortc's jitter buffer holds until it overflows (128 packets) first
+    await wait_until(lambda: lossy.video_frames[-1] == LOW, 20, "low-layer frames")
     await wait_until(lambda: levels_of(events, "viewer-0")[-1] == "high", 40, "high again")
     await wait_until(lambda: lossy.video_frames[-1] == HIGH, 10, "high-layer frames")
     await asyncio.sleep(0.5)
