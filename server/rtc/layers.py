@@ -70,6 +70,9 @@ CLEAN_AUDIO = Limits(loss=0.10, rtt=1.0, jitter=0.2)  # text -> audio
 KINDS = ("audio", "video")
 
 DOWN_AFTER = 2.0  # seconds a weak link must persist before a step down
+# Measurements in a row over the limit before a step down: one burst (the page loading beside the
+# stream) is no verdict; the step that stops the picture waits for one more (~2.4 s of loss).
+OVER_IN_A_ROW = {Level.LOW: 2, Level.AUDIO: 3, Level.TEXT: 2}
 UP_AFTER = 8.0  # seconds of clean reports before a step up
 PROBE_AFTER = 10.0  # seconds on audio before the low layer is tried again
 PROBE_MAX = 160.0  # the back-off doubles on each failed probe, up to this
@@ -81,6 +84,7 @@ class _Window:
 
     reports: deque[tuple[float, LinkReport]] = field(default_factory=deque)
     clean_since: float | None = None
+    over: int = 0  # the latest measurements in a row over the current level's limits
 
 
 class LayerChooser:
@@ -156,16 +160,16 @@ class LayerChooser:
         self.loss = loss
         step = self._down_step(layers)
         settled = now - self._changed_at >= self._down_after and count >= 2
-        limits = None if step is None else step[0]
+        if step is not None and step[0].exceeded(report.loss, report.rtt or 0.0, report.jitter):
+            window.over += 1
+        else:
+            window.over = 0
         if (
             settled
-            and limits is not None
-            and limits.exceeded(loss, rtt, jitter)  # over the window,
-            and all(  # and in the last two reports: one burst (a page loading) is no verdict
-                limits.exceeded(r.loss, r.rtt or 0.0, r.jitter) for _, r in list(reports)[-2:]
-            )
+            and step is not None
+            and step[0].exceeded(loss, rtt, jitter)  # over the window,
+            and window.over >= OVER_IN_A_ROW[step[1]]  # and in the latest measurements
         ):
-            assert step is not None
             if step[1] is Level.AUDIO and self._probe_started is not None:
                 self._backoff = min(self._backoff * 2, self._probe_max)  # the probe failed
                 self._probe_started = None

@@ -53,6 +53,17 @@ def test_the_low_layer_tolerates_what_the_high_one_does_not() -> None:
     assert feed(chooser, clock, LinkReport(0.25, 0.005, 0.05), 3) == [Level.AUDIO]
 
 
+def test_bursts_of_loss_on_the_low_layer_do_not_stop_the_picture_but_three_in_a_row_do() -> None:
+    clock = Clock()
+    chooser = chooser_at(clock)
+    burst = LinkReport(0.5, 0.005, 0.05)  # the page loading beside the stream on a weak link
+    assert feed(chooser, clock, LinkReport(0.12, 0.005, 0.05), 3) == [Level.LOW]
+    for _ in range(5):
+        assert feed(chooser, clock, burst, 2) == [], "two bad measurements are a burst"
+        assert feed(chooser, clock, LinkReport(0.05, 0.005, 0.05), 1) == []
+    assert feed(chooser, clock, burst, 3) == [Level.AUDIO]
+
+
 def test_up_only_after_clean_reports_for_long_enough() -> None:
     clock = Clock()
     chooser = chooser_at(clock, up_after=8.0)
