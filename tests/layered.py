@@ -15,12 +15,13 @@ from fractions import Fraction
 from typing import Any
 
 import av
-from aiortc import MediaStreamTrack, RTCPeerConnection, RTCSessionDescription
+from aiortc import MediaStreamTrack, RTCPeerConnection
 
 from bench.streamlib import clip
 from bench.streamlib.publisher import ClipTrack
 from server.rtc.negotiation import prefer_codec
 from tests.clients import Frames
+from tests.peers import send_offer
 
 HIGH = ((640, 360), 1_000_000)
 LOW = ((320, 180), 200_000)
@@ -100,14 +101,7 @@ class LayeredPublisher:
         for layer in self.clips:
             prefer_codec(self.pc.addTransceiver(ClipTrack(layer.frames), "sendonly"), "video/vp8")
         self.pc.addTrack(ToneTrack())
-        await self.pc.setLocalDescription(await self.pc.createOffer())
-        reply = await self.ws.request(
-            self.message, {**self.ids, "sdp": self.pc.localDescription.sdp}
-        )
-        if reply["type"] == "ack":
-            answer = RTCSessionDescription(sdp=reply["data"]["sdp"], type="answer")
-            await self.pc.setRemoteDescription(answer)
-        return reply
+        return await send_offer(self.pc, self.ws, self.message, self.ids)
 
     async def close(self) -> None:
         await self.pc.close()

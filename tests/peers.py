@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from typing import Any
 
 import av
 from aiortc import (
@@ -20,6 +21,19 @@ from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from server.rtc.negotiation import prefer_codec
 from tests.clients import Frames
 from tests.media import LAYER_SIZES, LossyLink, NumberedVideo
+
+
+async def send_offer(
+    pc: RTCPeerConnection, ws: Frames, message: str, ids: dict[str, str]
+) -> dict[str, Any]:
+    """Send `pc`'s offer as `message` (with `ids`); on an ack, take the answer it carries."""
+    await pc.setLocalDescription(await pc.createOffer())
+    reply = await ws.request(message, {**ids, "sdp": pc.localDescription.sdp})
+    if reply["type"] == "ack":
+        await pc.setRemoteDescription(
+            RTCSessionDescription(sdp=reply["data"]["sdp"], type="answer")
+        )
+    return reply
 
 
 class Publisher:
@@ -56,14 +70,7 @@ class Publisher:
                 video = next(t for t in self.pc.getTransceivers() if t.sender is sender)
                 prefer_codec(video, self.video_codec)
         self.pc.addTrack(AudioStreamTrack())
-        await self.pc.setLocalDescription(await self.pc.createOffer())
-        reply = await self.ws.request(
-            self.message, {**self.ids, "sdp": self.pc.localDescription.sdp}
-        )
-        if reply["type"] == "ack":
-            answer = RTCSessionDescription(sdp=reply["data"]["sdp"], type="answer")
-            await self.pc.setRemoteDescription(answer)
-        return reply
+        return await send_offer(self.pc, self.ws, self.message, self.ids)
 
     async def close(self) -> None:
         await self.pc.close()
