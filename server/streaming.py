@@ -120,9 +120,9 @@ class Streaming:
         self._publishers: dict[str, str] = {}  # stream id -> publishing participant
         self._incoming: dict[str, tuple[str, str]] = {}  # stream id -> (publisher, presenting)
         self._held: dict[str, StreamState] = {}  # stream id -> its live state in Redis
-        self._counts: dict[str, tuple[int, dict[str, int]]] = {}  # viewers, and per level
+        self._counts: dict[str, dict[str, int]] = {}  # viewers per level (their sum: all)
         # stream id -> node with a leg -> (its viewers, when it last said so, how many per level)
-        self._edges: dict[str, dict[str, tuple[int, float, dict[str, int]]]] = {}
+        self._edges: dict[str, dict[str, tuple[float, dict[str, int]]]] = {}
         self._checks: dict[str, asyncio.Task[None]] = {}  # stream id -> its pause check
         self._recheck: set[str] = set()
         self._worker: asyncio.Task[None] | None = None
@@ -295,8 +295,7 @@ class Streaming:
         if viewer.startswith(RELAY_VIEWER):  # a leg: its node reports its own viewers
             edges = self._edges.setdefault(sid, {})
             node = viewer.removeprefix(RELAY_VIEWER)
-            count, _, levels = edges.get(node, (0, 0.0, {}))
-            edges[node] = (count, time.monotonic(), levels)
+            edges[node] = (time.monotonic(), edges.get(node, (0.0, {}))[1])
         return {"sdp": answer}
 
     async def _rpc_edge_viewers(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -305,11 +304,10 @@ class Streaming:
         sid, node = request["stream"], request["node"]
         edges = self._edges.get(sid, {})
         if node in edges:
-            count = int(request["count"])
             levels = {str(k): int(v) for k, v in dict(request.get("levels") or {}).items()}
-            if (count, levels) != (edges[node][0], edges[node][2]):
-                self._counts[sid] = (self.hub.viewer_count(sid), self.hub.levels_of(sid))
-            edges[node] = (count, time.monotonic(), levels)
+            if levels != edges[node][1]:
+                self._counts[sid] = self.hub.levels_of(sid)
+            edges[node] = (time.monotonic(), levels)
         return {}
 
     async def _rpc_audio_only(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -347,7 +345,7 @@ class Streaming:
 
     def _on_event(self, event: StreamEvent) -> None:
         if isinstance(event, ViewerCountChanged):
-            self._counts[event.stream_id] = (event.count, event.levels)
+            self._counts[event.stream_id] = event.levels
             return
         queue: asyncio.Queue[Any] = (
             self._levels if isinstance(event, ViewerLevelChanged) else self._events
@@ -478,37 +476,34 @@ class Streaming:
     async def _report_counts_once(self) -> None:
         counts, self._counts = self._counts, {}
         for sid in self.cascade.relayed():
-            counts.setdefault(sid, (self.hub.viewer_count(sid), self.hub.levels_of(sid)))
+            counts.setdefault(sid, self.hub.levels_of(sid))
         reports: list[Awaitable[object]] = []
-        for sid, (count, levels) in counts.items():
+        for sid, levels in counts.items():
             state, origin = self._held.get(sid), self.cascade.origin(sid)
             if state is not None:
-                reports.append(self._count_held(sid, state, count, levels))
+                reports.append(self._count_held(sid, state, levels))
             elif origin is not None:
-                request = {"stream": sid, "node": self.node_id, "count": count, "levels": levels}
+                request = {"stream": sid, "node": self.node_id, "levels": levels}
                 call = self.rpc.call(origin, "edge_viewers", request)
                 reports.append(asyncio.wait_for(call, EDGE_REPORT_TIMEOUT))
         # a failed report is not retried: an edge's goes out again within a second anyway
         await asyncio.gather(*reports, return_exceptions=True)
 
-    async def _count_held(
-        self, sid: str, state: StreamState, count: int, levels: dict[str, int]
-    ) -> None:
+    async def _count_held(self, sid: str, state: StreamState, levels: dict[str, int]) -> None:
         edges = self._edges.get(sid, {})
-        total = count - len(edges) + sum(n for n, _, _ in edges.values())
-        levels = {**levels, "high": levels.get("high", 0) - len(edges)}
-        for _, _, edge_levels in edges.values():
+        levels = {**levels, "high": levels.get("high", 0) - len(edges)}  # the legs themselves
+        for _, edge_levels in edges.values():
             for level, n in edge_levels.items():
                 levels[level] = levels.get(level, 0) + n
-        await self.streams.set_viewers(_split(sid)[0], state, total, levels)
+        await self.streams.set_viewers(_split(sid)[0], state, sum(levels.values()), levels)
 
     async def _end_silent_edges(self) -> None:
         now = time.monotonic()
         for sid, edges in list(self._edges.items()):
-            for node, (_, said_at, _) in list(edges.items()):
+            for node, (said_at, _) in list(edges.items()):
                 if now - said_at > EDGE_STALE:
                     log.info("node %s stopped reporting its viewers of %s: its leg ends", node, sid)
                     await self._rpc_leave({"stream": sid, "viewer": f"{RELAY_VIEWER}{node}"})
-                    self._counts[sid] = (self.hub.viewer_count(sid), self.hub.levels_of(sid))
+                    self._counts[sid] = self.hub.levels_of(sid)
             if not edges:
                 self._edges.pop(sid, None)
