@@ -1,6 +1,7 @@
 """Synthetic media and a lossy link, shared by the hub's tests (tests/rtc) and the peers that talk
 to real nodes (tests/peers.py)."""
 
+import os
 import random
 
 import av
@@ -11,19 +12,30 @@ LAYER_SIZES = ((320, 240), (160, 120))  # a layered publisher's high and low vid
 
 
 class NumberedVideo(VideoStreamTrack):
-    """30 fps frames whose brightness steps with the frame number, so every frame differs."""
+    """30 fps frames whose brightness steps with the frame number, so every frame differs.
 
-    def __init__(self, width: int = WIDTH, height: int = HEIGHT) -> None:
+    `textured`: a quarter of the rows is noise, so each frame takes a few RTP packets, as a
+    camera's do (~4 at 320×240, ~2 at 160×120), where a flat frame takes one. aiortc's jitter
+    buffer hands its decoder one frame per packet received: with one-packet frames, the wait
+    for each lost packet's retransmission stays in the viewer's delay for good, and on a lossy
+    link those waits pile up to seconds; with several, it catches up. (Under heavy loss
+    several packets a frame make aiortc's buffer drop frames instead, and its decoder report
+    errors: tests of decoder errors keep flat frames.)
+    """
+
+    def __init__(self, width: int = WIDTH, height: int = HEIGHT, textured: bool = False) -> None:
         super().__init__()
         self.width, self.height = width, height
+        self.noise_rows = height // 4 if textured else 0
         self.count = 0
 
     async def recv(self) -> av.VideoFrame:
         pts, time_base = await self.next_timestamp()
         width, height = self.width, self.height
         frame = av.VideoFrame(width, height, "yuv420p")
-        luma = (self.count * 7) % 220 + 16
-        frame.planes[0].update(bytes([luma]) * (frame.planes[0].line_size * height))
+        luma, row = (self.count * 7) % 220 + 16, frame.planes[0].line_size
+        noise = os.urandom(row * self.noise_rows)
+        frame.planes[0].update(noise + bytes([luma]) * (row * (height - self.noise_rows)))
         for plane in frame.planes[1:]:
             plane.update(bytes([128]) * (plane.line_size * (height // 2)))
         frame.pts, frame.time_base = pts, time_base

@@ -62,7 +62,9 @@ class Publisher:
 
     async def go_live(self) -> dict[str, object]:
         cameras: list[VideoStreamTrack] = (
-            [NumberedVideo(*size) for size in LAYER_SIZES] if self.layered else [VideoStreamTrack()]
+            [NumberedVideo(*size, textured=True) for size in LAYER_SIZES]
+            if self.layered
+            else [VideoStreamTrack()]
         )
         for camera in cameras:
             sender = self.pc.addTrack(camera)

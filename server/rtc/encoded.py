@@ -24,6 +24,8 @@ class FrameWriter(Protocol):
 
     def forget(self) -> None: ...
 
+    def spend_nothing_saved(self) -> None: ...
+
 
 class EncodedTrack(MediaStreamTrack):
     """One viewer's track of one kind: the fan-out hands it each frame, it decides whether the
@@ -94,18 +96,24 @@ class EncodedTrack(MediaStreamTrack):
 
     def start_over(self, frame: PacketizedFrame) -> bool:
         """The first frame (a keyframe) from another fan-out, i.e. another layer: the viewer's
-        timestamps keep moving forward across the change (`deliver`), and nothing of the old
-        layer is resent (the keyframe makes it useless; on a weak link resending it kept the
-        keyframe itself from getting through)."""
+        timestamps keep moving forward across the change (`deliver`), and the old layer's losses
+        are not resent ahead of the keyframe (`spend_nothing_saved`)."""
         self.wait_for_keyframe()
-        self.forget_sent()
+        self.spend_nothing_saved()
         self.layer_changes += 1
         return self.deliver(frame)
 
     def forget_sent(self) -> None:
-        """NACKs for what was sent so far get nothing (per move, never per frame)."""
+        """NACKs for what was sent so far get nothing."""
         if self._writer is not None:
             self._writer.forget()
+
+    def spend_nothing_saved(self) -> None:
+        """Retransmissions from now on only within the share of what is sent from now on (per
+        move, never per frame: on a weak link a burst of them for the layer being left kept the
+        new layer's keyframe from getting through)."""
+        if self._writer is not None:
+            self._writer.spend_nothing_saved()
 
     def wait_for_keyframe(self) -> None:
         """Resume at the next keyframe (the source lost a frame or changed)."""

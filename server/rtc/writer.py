@@ -165,6 +165,15 @@ class RtpWriter:
         """Drop the retransmission history: NACKs for what was sent so far get nothing."""
         self._history = [None] * RTP_HISTORY_SIZE
 
+    def spend_nothing_saved(self) -> None:
+        """A move to another layer: what the budget saved up is dropped, so losses of the layer
+        left are resent only within the share of what is sent from now on, never in a burst
+        ahead of the new layer's keyframe. They are still resent: a receiver that waits for
+        every sequence number (aiortc's jitter buffer) stalls ~500 packets on one that never
+        comes, however useless it is after the keyframe."""
+        self._rtx_budget = 0.0
+        self._budgeted = self._octets
+
     def retransmit(self, sequence: int) -> bool:
         """Resend a packet a NACK asked for, if still in the history: wrapped in RTX (RFC 4588:
         its own SSRC and sequence numbers, the original sequence number before the payload) when
