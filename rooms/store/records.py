@@ -24,8 +24,12 @@ CAS_ATTEMPTS = 8
 
 
 def new_id() -> str:
-    """Short, unguessable ids: ids appear in URLs, and must not be enumerable."""
-    return secrets.token_urlsafe(8)
+    """Short, unguessable ids: ids appear in URLs, and must not be enumerable. Never with a
+    leading "-": staff type them after commands (`jobfair export <fair id>`), where one reads
+    as an option."""
+    while (id_ := secrets.token_urlsafe(8)).startswith("-"):
+        pass
+    return id_
 
 
 class Records:

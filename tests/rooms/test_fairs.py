@@ -16,6 +16,7 @@ from rooms.fairs import Fairs
 from rooms.models import Booth, BoothInput, Fair, Job, Participant
 from rooms.people import People
 from rooms.store import keys
+from rooms.store.records import new_id
 from tests.clients import FAIR, FAIR_INPUT, JOB, JOB_INPUT
 
 
@@ -181,3 +182,11 @@ async def test_snapshot_holds_booths_and_jobs_in_creation_order(fairs: Fairs) ->
 async def test_snapshot_of_a_missing_fair_is_not_found(fairs: Fairs) -> None:
     with pytest.raises(NotFound):
         await fairs.snapshot("nope")
+
+
+def test_ids_never_start_with_a_dash_which_a_command_line_reads_as_an_option() -> None:
+    # one id in 64 did (`jobfair export -invAMaLH-U` failed: "fair_id is required")
+    ids = [new_id() for _ in range(3000)]
+    assert not [id_ for id_ in ids if id_.startswith("-")]
+    assert len(set(ids)) == len(ids)
+    assert any("-" in id_ for id_ in ids), "the dash is still one of the id's characters"
