@@ -1,7 +1,10 @@
-"""A weak link to a headless Chromium: `../shared/tools/weaklink` runs browser_host.py (here)
-in a network namespace behind a token bucket with random loss, and the test drives that Chromium
-over DevTools from the host. The link's downstream rate can be changed while it runs (the tool's
-token bucket on the host side of its veth pair), to make it weaker or let it recover."""
+"""A weak link to a headless Chromium: `../shared/tools/weaklink` makes a network namespace behind
+a token bucket with random loss, and the test's Playwright launches Chromium inside it (`ip netns
+exec` as its executable). Playwright talks to it over a pipe, so only the pages' traffic crosses
+the link: over DevTools through the link, Playwright's own ~100 KB bursts (its scripts, sent as a
+page first needs them) filled a 400 kbit/s link for 2 s and pushed the phone from the small
+layer to audio only. The downstream rate can be changed while it runs (the tool's token bucket
+on the host side of its veth pair), to make the link weaker or let it recover."""
 
 from __future__ import annotations
 
@@ -9,14 +12,14 @@ import os
 import re
 import shutil
 import subprocess
-import sys
+import tempfile
 import threading
-import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from playwright.async_api import Browser, BrowserType, Page
 
+from tests.browser.conftest import ARGS, CHROMIUM
 from tests.procs import ROOT
 
 # next to the repository (../shared/tools/weaklink); a checkout elsewhere (CI's) finds the
@@ -26,7 +29,6 @@ TOOL = Path(
     os.environ.get("JOBFAIR_WEAKLINK", next((p for p in _PLACES if p.exists()), _PLACES[0]))
 )
 HOST = re.compile(r"host is (\d+\.\d+\.\d+\.\d+)")
-START_TIMEOUT = 60.0
 
 
 def problem() -> str | None:
@@ -43,15 +45,15 @@ def problem() -> str | None:
 
 class WeakLink:
     """`start()` → `browser` (a Playwright Browser inside the link); `stop()` ends it by closing
-    the browser host's stdin (weaklink's trap then removes the namespace)."""
+    the tool's stdin (its command inside ends, and its trap removes the namespace)."""
 
-    def __init__(self, origin: str, down: str, up: str, loss: str, port: int = 9300) -> None:
-        self.origin, self.port = origin, port
+    def __init__(self, origin: str, down: str, up: str, loss: str) -> None:
+        self.origin = origin
         self.args = ["--down", down, "--up", up, "--loss", loss]
-        self.up = up
         self.proc: subprocess.Popen[str] | None = None
         self.host = ""  # the jobfair node's address as the namespace sees it
         self.browser: Browser | None = None
+        self._dir = tempfile.TemporaryDirectory(prefix="weaklink-")
 
     def url(self, url: str) -> str:
         """`url` (on 127.0.0.1) as the browser inside the link reaches it."""
@@ -59,33 +61,34 @@ class WeakLink:
         return parts._replace(netloc=f"{self.host}:{parts.port}").geturl()
 
     async def start(self, chromium: BrowserType) -> Browser:
-        address, cdp_port = self._spawn()
-        self.browser = await chromium.connect_over_cdp(f"http://{address}:{cdp_port}")
+        namespace = self._spawn()
+        inside = Path(self._dir.name) / "chromium"
+        inside.write_text(f'#!/bin/sh\nexec ip netns exec {namespace} {CHROMIUM} "$@"\n')
+        inside.chmod(0o755)
+        origin = f"http://{self.host}:{urlsplit(self.origin).port}"  # pages need its camera
+        self.browser = await chromium.launch(
+            executable_path=str(inside),
+            args=[*ARGS, f"--unsafely-treat-insecure-origin-as-secure={origin}"],
+            headless=True,
+        )
         return self.browser
 
-    def _spawn(self) -> tuple[str, str]:
-        """Start the tool and the browser inside; its address and DevTools port (blocks until
-        they are up, a few seconds)."""
-        cmd = [str(TOOL), *self.args, "--", sys.executable, "-m", "tests.weaklink.browser_host"]
-        cmd += ["--port", str(self.port), "--node-port", str(urlsplit(self.origin).port)]
+    def _spawn(self) -> str:
+        """Start the tool, holding its namespace open with `cat` (until its stdin closes); the
+        namespace's name, once it is up."""
         self.proc = subprocess.Popen(
-            cmd, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True,
+            [str(TOOL), *self.args, "--", "cat"], stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         )  # fmt: skip
-        assert self.proc.stdout is not None and self.proc.stderr is not None
-        deadline = time.monotonic() + START_TIMEOUT
-        line = self.proc.stderr.readline()
+        assert self.proc.stderr is not None
+        line = self.proc.stderr.readline()  # the tool's last word before its command runs
         found = HOST.search(line)
         if not found:
             self.stop()
             raise RuntimeError(f"weaklink did not start: {line.strip()}")
         self.host = found[1]
         threading.Thread(target=self.proc.stderr.read, daemon=True).start()  # never a full pipe
-        ready = self.proc.stdout.readline().split()
-        if not ready or ready[0] != "READY" or time.monotonic() > deadline:
-            self.stop()
-            raise RuntimeError(f"the browser inside the link did not start: {ready}")
-        return ready[1], ready[2]
+        return f"weaklink{self.proc.pid}"  # the tool names it after its own PID
 
     async def close(self) -> None:
         if self.browser is not None:
@@ -136,6 +139,7 @@ class WeakLink:
         except subprocess.TimeoutExpired:
             self.proc.kill()  # the tool's trap cannot run: its namespace may stay behind
             self.proc.wait()
+        self._dir.cleanup()
         for pipe in (self.proc.stdout, self.proc.stderr):
             if pipe is not None:
                 pipe.close()

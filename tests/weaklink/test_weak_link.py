@@ -8,8 +8,11 @@ text, each step announced to both sides. Figures (fps, freezes) are bench/weakli
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
+from collections.abc import Callable
+from typing import Any
 
 from playwright.async_api import Page, expect
 
@@ -34,17 +37,19 @@ VIDEO = """async () => {
 }"""
 
 
-async def video(page: Page) -> dict[str, object]:
-    result: dict[str, object] = await page.evaluate(VIDEO)
+async def video(page: Page) -> dict[str, Any]:
+    result: dict[str, Any] = await page.evaluate(VIDEO)
     return result
 
 
-async def until(page: Page, test: str, timeout_s: float) -> float:
-    """Seconds until `test` (a JS expression on `v`, the page's VIDEO) holds."""
+async def until(page: Page, test: Callable[[dict[str, Any]], bool], timeout_s: float) -> float:
+    """Seconds until `test` holds for the page's VIDEO, read every 250 ms. (Not Playwright's
+    `wait_for_function`: VIDEO is async, and a promise is truthy, so it returned at once.)"""
     started = time.monotonic()
-    await page.wait_for_function(
-        f"({VIDEO})().then((v) => {test})", timeout=timeout_s * 1000, polling=250
-    )
+    while not test(seen := await video(page)):
+        if time.monotonic() - started > timeout_s:
+            raise AssertionError(f"not within {timeout_s} s; the page has {seen}")
+        await asyncio.sleep(0.25)
     return time.monotonic() - started
 
 
@@ -89,7 +94,7 @@ async def watch_weakly(wfx: Fixture, weak: WeakLink) -> tuple[Page, Viewer, Laye
     phone = await weak.page(wfx.link(wfx.worker), f"/fairs/{wfx.fair.id}/booths/{booth}")
     await phone.evaluate(RECORD_LEVELS)
     await join_the_line(phone)
-    await until(phone, "v.decoded > 0", 60)
+    await until(phone, lambda v: v["decoded"] > 0, 60)
     return phone, fast, publisher
 
 
@@ -100,7 +105,7 @@ async def test_a_weak_viewer_is_moved_down_by_itself_then_to_audio_and_back_keep
     try:
         place = phone.locator("#queue .queue-number")
         # the server moves it off the large layer from its receiver reports alone
-        took = await until(phone, 'v.level !== null && v.level !== "high"', 15)
+        took = await until(phone, lambda v: v["level"] not in (None, "high"), 15)
         print(f"weak viewer moved down {took:.1f} s after its first frame")
         await expect(place).to_have_text("1")
 
@@ -110,7 +115,7 @@ async def test_a_weak_viewer_is_moved_down_by_itself_then_to_audio_and_back_keep
 
         # too weak for the small layer: audio only, said so, with a way back
         weak.set_down("150kbit")
-        await until(phone, 'v.level === "audio" || v.level === "text"', 40)
+        await until(phone, lambda v: v["level"] in ("audio", "text"), 40)
         notice = phone.locator(".link-notice")
         await expect(notice).to_be_visible()
         await expect(notice).to_contain_text("chỉ âm thanh")  # "…(audio only)"
@@ -119,11 +124,30 @@ async def test_a_weak_viewer_is_moved_down_by_itself_then_to_audio_and_back_keep
 
         # the link recovers; "Try video again" asks the server at once (from the small layer)
         weak.set_down("4mbit")
-        decoded = int((await video(phone))["decoded"])  # type: ignore[call-overload]
+        decoded = (await video(phone))["decoded"]
         await tap(phone, ".link-notice .link-try-video")
-        await until(phone, f"v.decoded > {decoded + 20}", 20)
+        await until(phone, lambda v: v["decoded"] > decoded + 20, 20)
         await expect(notice).to_be_hidden()
         await expect(place).to_have_text("1")
+    finally:
+        print("levels the weak page got [ms, level, loss %]:", await phone.evaluate(LEVELS_SEEN))
+        await fast.close()
+        await publisher.close()
+
+
+async def test_on_the_weak_link_the_phone_plays_the_small_layer_and_holds_it(
+    wfx: Fixture, weak: WeakLink
+) -> None:
+    phone, fast, publisher = await watch_weakly(wfx, weak)
+    try:
+        await until(phone, lambda v: v["level"] == "low", 15)
+        await expect(phone.locator(".link-level")).to_be_visible()
+        await until(phone, lambda v: v["width"] == 320, 10)
+        before = (await video(phone))["decoded"]
+        await phone.wait_for_timeout(15_000)  # the bench's window (bench/weaklink.py)
+        after = await video(phone)
+        assert after["level"] == "low", "the small layer and its audio fit the link"
+        assert after["decoded"] > before + 15 * 20
     finally:
         print("levels the weak page got [ms, level, loss %]:", await phone.evaluate(LEVELS_SEEN))
         await fast.close()
