@@ -24,8 +24,6 @@ class FrameWriter(Protocol):
 
     def forget(self) -> None: ...
 
-    def spend_nothing_saved(self) -> None: ...
-
 
 class EncodedTrack(MediaStreamTrack):
     """One viewer's track of one kind: the fan-out hands it each frame, it decides whether the
@@ -96,24 +94,18 @@ class EncodedTrack(MediaStreamTrack):
 
     def start_over(self, frame: PacketizedFrame) -> bool:
         """The first frame (a keyframe) from another fan-out, i.e. another layer: the viewer's
-        timestamps keep moving forward across the change (`deliver`), and the old layer's losses
-        are not resent ahead of the keyframe (`spend_nothing_saved`)."""
+        timestamps keep moving forward across the change (`deliver`), and nothing of the old
+        layer is resent (the keyframe makes it useless; on a weak link resending it kept the
+        keyframe itself from getting through)."""
         self.wait_for_keyframe()
-        self.spend_nothing_saved()
+        self.forget_sent()
         self.layer_changes += 1
         return self.deliver(frame)
 
     def forget_sent(self) -> None:
-        """NACKs for what was sent so far get nothing."""
+        """NACKs for what was sent so far get nothing (per move, never per frame)."""
         if self._writer is not None:
             self._writer.forget()
-
-    def spend_nothing_saved(self) -> None:
-        """Retransmissions from now on only within the share of what is sent from now on (per
-        move, never per frame: on a weak link a burst of them for the layer being left kept the
-        new layer's keyframe from getting through)."""
-        if self._writer is not None:
-            self._writer.spend_nothing_saved()
 
     def wait_for_keyframe(self) -> None:
         """Resume at the next keyframe (the source lost a frame or changed)."""

@@ -249,8 +249,8 @@ class Viewer:
             if not video.paused:
                 video.pause()
             return
-        if level is Level.LOW:  # down from high: bursts of repairs crowd the link it failed on
-            video.spend_nothing_saved()
+        if level is Level.LOW:  # down from high: repairing it only crowds the link it failed on
+            video.forget_sent()
         self._move(video, layer)
         if video.paused:
             video.resume()

@@ -29,6 +29,8 @@ from server.rtc.packetizer import PacketizedFrame
 # 400 kbit/s link and the low layer's keyframe never got through).
 RTX_SHARE = 0.25
 RTX_BURST = 32 * 1024
+# Packets a `forget` keeps: about the last frame of 1 Mbps video, sent within the round trip.
+KEEP_RECENT = 8
 # A packet is resent again only after the round-trip time (this at least): a NACK repeated
 # before the first copy could arrive asks for nothing new.
 RESEND_AFTER = 0.1
@@ -162,17 +164,17 @@ class RtpWriter:
             self._timestamp_origin = (self._timestamp_origin - step + 1) & 0xFFFFFFFF
 
     def forget(self) -> None:
-        """Drop the retransmission history: NACKs for what was sent so far get nothing."""
+        """Drop the retransmission history but for the last `KEEP_RECENT` packets: NACKs for
+        what was sent before get nothing. The last few stay, since their NACKs may still be
+        on their way: a receiver that waits for every sequence number (aiortc's jitter buffer)
+        stalled ~500 packets on the one lost just before a move."""
+        recent = {
+            slot: self._history[slot]
+            for slot in ((self._sequence - n) % RTP_HISTORY_SIZE for n in range(1, KEEP_RECENT + 1))
+        }
         self._history = [None] * RTP_HISTORY_SIZE
-
-    def spend_nothing_saved(self) -> None:
-        """A move to another layer: what the budget saved up is dropped, so losses of the layer
-        left are resent only within the share of what is sent from now on, never in a burst
-        ahead of the new layer's keyframe. They are still resent: a receiver that waits for
-        every sequence number (aiortc's jitter buffer) stalls ~500 packets on one that never
-        comes, however useless it is after the keyframe."""
-        self._rtx_budget = 0.0
-        self._budgeted = self._octets
+        for slot, data in recent.items():
+            self._history[slot] = data
 
     def retransmit(self, sequence: int) -> bool:
         """Resend a packet a NACK asked for, if still in the history: wrapped in RTX (RFC 4588:

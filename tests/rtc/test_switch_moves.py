@@ -34,9 +34,6 @@ class Writer:
     def forget(self) -> None:
         pass
 
-    def spend_nothing_saved(self) -> None:
-        pass
-
     @property
     def frames(self) -> list[tuple[int, bool]]:
         return [(ts, key) for what, ts, key in self.log if what == "frame"]

@@ -105,7 +105,7 @@ async def test_a_weak_viewer_is_moved_down_by_itself_then_to_audio_and_back_keep
     try:
         place = phone.locator("#queue .queue-number")
         # the server moves it off the large layer from its receiver reports alone
-        took = await until(phone, lambda v: v["level"] not in (None, "high"), 15)
+        took = await until(phone, lambda v: v["level"] not in (None, "high"), 10)
         print(f"weak viewer moved down {took:.1f} s after its first frame")
         await expect(place).to_have_text("1")
 
