@@ -250,7 +250,7 @@ class Viewer:
                 video.pause()
             return
         if level is Level.LOW:  # down from high: repairing it only crowds the link it failed on
-            video.forget_sent()
+            video.forget_before_move()
         self._move(video, layer)
         if video.paused:
             video.resume()

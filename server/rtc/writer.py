@@ -29,8 +29,6 @@ from server.rtc.packetizer import PacketizedFrame
 # 400 kbit/s link and the low layer's keyframe never got through).
 RTX_SHARE = 0.25
 RTX_BURST = 32 * 1024
-# Packets a `forget` keeps: about the last frame of 1 Mbps video, sent within the round trip.
-KEEP_RECENT = 8
 # A packet is resent again only after the round-trip time (this at least): a NACK repeated
 # before the first copy could arrive asks for nothing new.
 RESEND_AFTER = 0.1
@@ -163,17 +161,13 @@ class RtpWriter:
         if step == 0 or step >= 0x80000000:
             self._timestamp_origin = (self._timestamp_origin - step + 1) & 0xFFFFFFFF
 
-    def forget(self) -> None:
-        """Drop the retransmission history but for the last `KEEP_RECENT` packets: NACKs for
-        what was sent before get nothing. The last few stay, since their NACKs may still be
-        on their way: a receiver that waits for every sequence number (aiortc's jitter buffer)
-        stalled ~500 packets on the one lost just before a move."""
-        recent = {
-            slot: self._history[slot]
-            for slot in ((self._sequence - n) % RTP_HISTORY_SIZE for n in range(1, KEEP_RECENT + 1))
-        }
+    def forget(self, keep: int = 0) -> None:
+        """Drop the retransmission history but for the last `keep` packets: NACKs for what was
+        sent before get nothing."""
+        slots = [(self._sequence - n) % RTP_HISTORY_SIZE for n in range(1, keep + 1)]
+        recent = [(slot, self._history[slot]) for slot in slots]
         self._history = [None] * RTP_HISTORY_SIZE
-        for slot, data in recent.items():
+        for slot, data in recent:
             self._history[slot] = data
 
     def retransmit(self, sequence: int) -> bool:

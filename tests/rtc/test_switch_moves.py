@@ -31,7 +31,7 @@ class Writer:
     def continue_from(self, timestamp: int) -> None:
         self.log.append(("continue", timestamp, False))
 
-    def forget(self) -> None:
+    def forget(self, keep: int = 0) -> None:
         pass
 
     @property
