@@ -121,7 +121,7 @@ class Streaming:
         self._incoming: dict[str, tuple[str, str]] = {}  # stream id -> (publisher, presenting)
         self._held: dict[str, StreamState] = {}  # stream id -> its live state in Redis
         self._counts: dict[str, dict[str, int]] = {}  # viewers per level (their sum: all)
-        # stream id -> node with a leg -> (its viewers, when it last said so, how many per level)
+        # stream id -> node with a leg -> (when it last reported, its viewers per level)
         self._edges: dict[str, dict[str, tuple[float, dict[str, int]]]] = {}
         self._checks: dict[str, asyncio.Task[None]] = {}  # stream id -> its pause check
         self._recheck: set[str] = set()

@@ -24,11 +24,11 @@ from tests.media import LAYER_SIZES, LossyLink, NumberedVideo
 
 
 async def send_offer(
-    pc: RTCPeerConnection, ws: Frames, message: str, ids: dict[str, str]
+    pc: RTCPeerConnection, ws: Frames, message: str, data: dict[str, Any]
 ) -> dict[str, Any]:
-    """Send `pc`'s offer as `message` (with `ids`); on an ack, take the answer it carries."""
+    """Send `pc`'s offer as `message` (with `data`); on an ack, take the answer it carries."""
     await pc.setLocalDescription(await pc.createOffer())
-    reply = await ws.request(message, {**ids, "sdp": pc.localDescription.sdp})
+    reply = await ws.request(message, {**data, "sdp": pc.localDescription.sdp})
     if reply["type"] == "ack":
         await pc.setRemoteDescription(
             RTCSessionDescription(sdp=reply["data"]["sdp"], type="answer")
@@ -111,15 +111,9 @@ class Viewer:
     async def watch(self, audio_only: bool = False) -> dict[str, object]:
         self.pc.addTransceiver("video", direction="recvonly")
         self.pc.addTransceiver("audio", direction="recvonly")
-        await self.pc.setLocalDescription(await self.pc.createOffer())
-        reply = await self.ws.request(
-            self.message,
-            {**self.ids, "sdp": self.pc.localDescription.sdp, "audio_only": audio_only},
+        return await send_offer(
+            self.pc, self.ws, self.message, {**self.ids, "audio_only": audio_only}
         )
-        if reply["type"] == "ack":
-            answer = RTCSessionDescription(sdp=reply["data"]["sdp"], type="answer")
-            await self.pc.setRemoteDescription(answer)
-        return reply
 
     def drop(self, loss: float) -> LossyLink:
         """Lose this share (0..1) of the RTP reaching this browser from now on; 0: none. After
